@@ -1,0 +1,154 @@
+"""Command line: `aigc-desktop [FILE]` opens the editor; sub-commands work without a window.
+
+    aigc-desktop continue --model DIR "Once upon a time"
+    echo "今天天气真好，" | aigc-desktop continue --model DIR -
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from . import __version__
+from .engine.request import STOP_AT_CHOICES
+
+PROG = "aigc-desktop"
+SUBCOMMANDS = ("continue",)
+
+
+class _Parser(argparse.ArgumentParser):
+    """Errors as one clear line on stderr, not a usage dump."""
+
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' must be 1 or more")
+    return value
+
+
+def _non_negative_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"'{text}' must be 0 or more")
+    return value
+
+
+def _number(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
+    if value != value or value in (float("inf"), float("-inf")):
+        raise argparse.ArgumentTypeError(f"'{text}' is not a finite number")
+    return value
+
+
+def add_model_options(parser: argparse.ArgumentParser, model_default) -> None:
+    parser.add_argument("--model", default=model_default, metavar="ID_OR_DIR",
+                        help="Hugging Face model id or a local model folder")
+    parser.add_argument("--device", default=None, choices=("auto", "cpu", "cuda", "mps"),
+                        help="where to run the model (default: auto)")
+    parser.add_argument("--max-new-tokens", type=_positive_int, default=None, metavar="N")
+    parser.add_argument("--temperature", type=_number, default=None, metavar="T",
+                        help="0 means greedy (always the most likely token)")
+
+
+def continue_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog=f"{PROG} continue", description="Continue TEXT and stream the result to stdout.")
+    add_model_options(parser, model_default=None)
+    parser.add_argument("--top-k", type=_non_negative_int, default=50, metavar="K")
+    parser.add_argument("--top-p", type=_number, default=0.95, metavar="P")
+    parser.add_argument("--repetition-penalty", type=_number, default=1.0, metavar="R")
+    parser.add_argument("--no-repeat-ngram-size", type=_non_negative_int, default=0, metavar="N")
+    parser.add_argument("--seed", type=_non_negative_int, default=None, metavar="S")
+    parser.add_argument("--stop", action="append", default=[], metavar="TEXT",
+                        help="stop when this text is generated (repeatable)")
+    parser.add_argument("--stop-at", choices=STOP_AT_CHOICES, default="length",
+                        help="stop at the end of a sentence or paragraph")
+    parser.add_argument("text", metavar="TEXT", help="the text to continue, or - to read stdin")
+    return parser
+
+
+def editor_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog=PROG, description="A desktop editor that continues your text with a local model. "
+                     f"Sub-commands: {', '.join(SUBCOMMANDS)} (see '{PROG} continue --help').")
+    parser.add_argument("file", nargs="?", metavar="FILE", help="a text file to open")
+    add_model_options(parser, model_default=None)
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    return parser
+
+
+def quiet_transformers() -> None:
+    """Keep library progress bars and advice off the user's terminal."""
+    import transformers
+
+    transformers.utils.logging.set_verbosity_error()
+    transformers.utils.logging.disable_progress_bar()
+
+
+def run_continue(argv: list[str]) -> int:
+    args = continue_parser().parse_args(argv)
+    err = sys.stderr
+    text = sys.stdin.read() if args.text == "-" else args.text
+    from .engine import ContinuationRequest, EngineError, StopFlag
+
+    request = ContinuationRequest(
+        context=text,
+        max_new_tokens=args.max_new_tokens or 64,
+        temperature=0.8 if args.temperature is None else args.temperature,
+        top_k=args.top_k,
+        top_p=args.top_p,
+        repetition_penalty=args.repetition_penalty,
+        no_repeat_ngram_size=args.no_repeat_ngram_size,
+        seed=args.seed,
+        stop_sequences=tuple(args.stop),
+        stop_at=args.stop_at,
+    )
+    try:
+        request.validate()
+    except ValueError as exc:
+        print(f"{PROG}: error: {exc}", file=err)
+        return 2
+    quiet_transformers()
+    from .engine.generator import Generator
+    from .engine.loading import DEFAULT_MODEL, load_model
+
+    stop = StopFlag()
+    wrote = False
+    try:
+        generator = Generator(load_model(args.model or DEFAULT_MODEL, args.device or "auto"))
+        for event in generator.stream(request, stop):
+            sys.stdout.write(event.text)
+            sys.stdout.flush()
+            wrote = wrote or bool(event.text)
+    except (EngineError, ValueError) as exc:
+        if wrote:
+            sys.stdout.write("\n")
+        print(f"{PROG}: error: {exc}", file=err)
+        return 1
+    except KeyboardInterrupt:
+        stop.request_stop()
+        sys.stdout.write("\n")
+        return 130
+    sys.stdout.write("\n")
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] == "continue":
+        return run_continue(argv[1:])
+    args = editor_parser().parse_args(argv)
+    from .app import run_editor
+
+    return run_editor(args)

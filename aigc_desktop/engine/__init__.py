@@ -1,0 +1,17 @@
+"""The generation core: load a model, build the context, stream tokens, stop on request.
+
+No Qt here: the CLI, the editor's worker thread, the tests and the benchmark all use it.
+"""
+
+from .errors import EngineError, GenerationError, ModelLoadError
+from .request import STOP_AT_CHOICES, ContinuationRequest
+from .stop_flag import StopFlag
+
+__all__ = [
+    "ContinuationRequest",
+    "EngineError",
+    "GenerationError",
+    "ModelLoadError",
+    "STOP_AT_CHOICES",
+    "StopFlag",
+]

@@ -1,0 +1,13 @@
+"""Errors the engine raises; their messages are shown to users as they are."""
+
+
+class EngineError(Exception):
+    """Base class: str(error) is a complete, user-facing sentence."""
+
+
+class ModelLoadError(EngineError):
+    """The model or its tokenizer could not be loaded."""
+
+
+class GenerationError(EngineError):
+    """Generation failed part-way (out of memory, a broken model)."""

@@ -1,0 +1,172 @@
+"""Loading a causal language model and its tokenizer, safely and with clear errors.
+
+Safety defaults: safetensors weights only, `trust_remote_code` never enabled,
+and the network is touched only when the model is not already cached locally.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import socket
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlparse
+
+import torch
+
+from . import devices
+from .context import context_window
+from .detokenizer import spaces_between_cjk
+from .errors import ModelLoadError
+
+DEFAULT_MODEL = "openai-community/gpt2"
+_HUB_CHECK_TIMEOUT_S = 3.0
+
+
+@dataclass
+class LoadedModel:
+    source: str
+    model: torch.nn.Module
+    tokenizer: object
+    device: torch.device
+    window: int  # context window in tokens
+    cjk_spaces: bool  # decode puts spaces between CJK characters (BERT vocab)
+    prefix_ids: tuple[int, ...]  # ids every context starts with ([CLS] for BERT vocab)
+    eos_ids: frozenset[int]
+    load_seconds: float
+
+    @property
+    def name(self) -> str:
+        return Path(self.source).name if os.path.isdir(self.source) else self.source
+
+    @property
+    def device_label(self) -> str:
+        return devices.describe(self.device)
+
+
+_HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
+
+
+def _looks_like_path(source: str) -> bool:
+    # "gpt2" and "org/name" are hub ids unless such a folder exists here.
+    return os.path.exists(os.path.expanduser(source)) or not _HUB_ID.match(source)
+
+
+def check_model_folder(folder: Path) -> None:
+    """Explain precisely what is wrong with a folder that is not a loadable model."""
+    if not folder.exists():
+        raise ModelLoadError(f"Model folder not found: {folder}")
+    if not folder.is_dir():
+        raise ModelLoadError(f"{folder} is a file, not a model folder (a folder written by save_pretrained).")
+    if not (folder / "config.json").is_file():
+        raise ModelLoadError(f"{folder} is not a model folder: it has no config.json.")
+    if not any(folder.glob("*.safetensors")):
+        if any(folder.glob("*.bin")) or any(folder.glob("*.pt")) or any(folder.glob("*.pth")):
+            raise ModelLoadError(
+                f"{folder} has only PyTorch pickle weights (.bin); for safety aigc-desktop loads "
+                "safetensors weights only. Re-save the model with save_pretrained(safe_serialization=True)."
+            )
+        raise ModelLoadError(f"{folder} has no model weights (*.safetensors).")
+    _check_architecture(folder / "config.json")
+
+
+def _check_architecture(config_path: Path) -> None:
+    from transformers.models.auto.modeling_auto import MODEL_FOR_CAUSAL_LM_MAPPING_NAMES
+
+    try:
+        config = json.loads(config_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ModelLoadError(f"{config_path} is not valid JSON: {exc}") from None
+    model_type = config.get("model_type") if isinstance(config, dict) else None
+    if not model_type:
+        raise ModelLoadError(f"{config_path} does not say which architecture it is (no model_type).")
+    if model_type not in MODEL_FOR_CAUSAL_LM_MAPPING_NAMES:
+        raise ModelLoadError(
+            f"Unknown architecture '{model_type}' in {config_path}: it is not a text-generation "
+            "model that transformers can load."
+        )
+
+
+def _hub_reachable() -> bool:
+    """A quick TCP check, so an offline machine gets an answer in seconds, not after retries."""
+    if os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on"):
+        return False
+    url = urlparse(os.environ.get("HF_ENDPOINT", "https://huggingface.co"))
+    port = url.port or (443 if url.scheme == "https" else 80)
+    try:
+        with socket.create_connection((url.hostname, port), timeout=_HUB_CHECK_TIMEOUT_S):
+            return True
+    except OSError:
+        return False
+
+
+def _from_pretrained(source: str, dtype: torch.dtype, local_only: bool):
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    common = dict(trust_remote_code=False, local_files_only=local_only)
+    tokenizer = AutoTokenizer.from_pretrained(source, **common)
+    model = AutoModelForCausalLM.from_pretrained(source, use_safetensors=True, dtype=dtype, **common)
+    return model, tokenizer
+
+
+def load_model(source: str = DEFAULT_MODEL, device: str = "auto") -> LoadedModel:
+    """Load `source` (a Hugging Face model id or a local folder) onto `device`."""
+    started = time.perf_counter()
+    source = (source or DEFAULT_MODEL).strip()
+    torch_device = devices.resolve_device(device)
+    dtype = devices.dtype_for(torch_device)
+    local_folder = _looks_like_path(source)
+    if local_folder:
+        folder = Path(source).expanduser().resolve()
+        check_model_folder(folder)
+        source = str(folder)
+    try:
+        try:
+            model, tokenizer = _from_pretrained(source, dtype, local_only=True)
+        except OSError:
+            if local_folder:
+                raise
+            # Not in the local cache: download only when the hub can be reached.
+            if not _hub_reachable():
+                raise ModelLoadError(
+                    f"Model '{source}' is not downloaded yet and the Hugging Face hub cannot be "
+                    "reached. Connect to the internet to download it, or choose a local model folder."
+                ) from None
+            model, tokenizer = _from_pretrained(source, dtype, local_only=False)
+    except ModelLoadError:
+        raise
+    except (OSError, ValueError, KeyError, RuntimeError, ImportError) as exc:
+        raise ModelLoadError(f"Could not load model '{source}': {_first_line(exc)}") from exc
+    model.to(torch_device).eval()
+    return LoadedModel(
+        source=source,
+        model=model,
+        tokenizer=tokenizer,
+        device=torch_device,
+        window=context_window(model.config),
+        cjk_spaces=spaces_between_cjk(tokenizer),
+        prefix_ids=_prefix_ids(tokenizer),
+        eos_ids=_eos_ids(model),
+        load_seconds=time.perf_counter() - started,
+    )
+
+
+def _prefix_ids(tokenizer) -> tuple[int, ...]:
+    # BERT-vocabulary GPT-2 models were trained on "[CLS] text"; byte-level BPE models on raw text.
+    cls = getattr(tokenizer, "cls_token_id", None)
+    return (cls,) if cls is not None else ()
+
+
+def _eos_ids(model) -> frozenset[int]:
+    eos = getattr(model.generation_config, "eos_token_id", None)
+    if eos is None:
+        return frozenset()
+    return frozenset(eos if isinstance(eos, (list, tuple)) else [eos])
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0]
