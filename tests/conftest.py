@@ -42,3 +42,40 @@ def gpt2_tokenizer_dir() -> Path:
     if not (SHARED_GPT2_TOKENIZER / "vocab.json").is_file():
         pytest.skip("the real GPT-2 tokenizer files (../shared/gpt2-tokenizer) are not present")
     return SHARED_GPT2_TOKENIZER
+
+
+@pytest.fixture
+def app_settings(tmp_path):
+    from PySide6.QtCore import QSettings
+
+    from aigc_desktop.ui.settings import AppSettings
+
+    return AppSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
+
+
+@pytest.fixture
+def make_window(qtbot, app_settings):
+    """make_window(loader, **overrides) -> a shown MainWindow whose model is loaded."""
+    from aigc_desktop.ui.main_window import MainWindow
+
+    windows = []
+
+    def make(loader, wait_for_model=True, **overrides):
+        overrides.setdefault("model", "test-model")
+        window = MainWindow(app_settings, overrides, loader=loader)
+        window.ask_save_changes = lambda: pytest.fail("unexpected save prompt")
+        # Not qtbot.addWidget: its teardown would close the window before ours marks it closing.
+        window.show()
+        qtbot.waitExposed(window)
+        window.start_model()
+        if wait_for_model:
+            qtbot.waitUntil(lambda: window.model_info is not None or window.banner.isVisible(), timeout=30000)
+        windows.append(window)
+        return window
+
+    yield make
+    for window in windows:
+        window._closing = True  # skip the unsaved-changes prompt
+        window.close()
+        assert window.host.thread.isFinished()
+        window.deleteLater()

@@ -88,6 +88,15 @@ def _check_architecture(config_path: Path) -> None:
             f"Unknown architecture '{model_type}' in {config_path}: it is not a text-generation "
             "model that transformers can load."
         )
+    # Encoders such as BERT are in transformers' causal-LM table too (as decoders), but a
+    # checkpoint saved as BertForMaskedLM cannot continue text.
+    architectures = config.get("architectures")
+    if isinstance(architectures, list) and architectures:
+        if not set(MODEL_FOR_CAUSAL_LM_MAPPING_NAMES.values()).intersection(map(str, architectures)):
+            raise ModelLoadError(
+                f"{config_path} describes a {', '.join(map(str, architectures))} ('{model_type}'): it is not "
+                "a text-generation model (a causal language model such as GPT-2 is needed)."
+            )
 
 
 def _hub_reachable() -> bool:
@@ -140,6 +149,12 @@ def load_model(source: str = DEFAULT_MODEL, device: str = "auto") -> LoadedModel
         raise
     except (OSError, ValueError, KeyError, RuntimeError, ImportError) as exc:
         raise ModelLoadError(f"Could not load model '{source}': {_first_line(exc)}") from exc
+    if not tokenizer.encode("Hello, 你好", add_special_tokens=False):
+        # transformers falls back to an empty tokenizer when a folder has none: it encodes nothing.
+        raise ModelLoadError(
+            f"Could not load model '{source}': its tokenizer is missing or empty "
+            "(no tokenizer.json, vocab.json or vocab.txt)."
+        )
     model.to(torch_device).eval()
     return LoadedModel(
         source=source,

@@ -36,7 +36,7 @@ class ContinuationRequest:
             raise ValueError("top-k must be 0 (off) or a positive number.")
         if not 0 < self.top_p <= 1:
             raise ValueError("top-p must be greater than 0 and at most 1.")
-        if self.repetition_penalty <= 0:
+        if not self.repetition_penalty > 0:  # also refuses NaN
             raise ValueError("repetition penalty must be greater than 0 (1 means off).")
         if self.no_repeat_ngram_size < 0:
             raise ValueError("no-repeat n-gram size must be 0 (off) or positive.")

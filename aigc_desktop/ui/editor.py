@@ -1,0 +1,343 @@
+"""The text widget: a QPlainTextEdit that can hold a pending suggestion.
+
+The suggestion is real text in the document (so it wraps, scrolls and paints
+like any other text) but it is not the user's text until accepted:
+- it never enters the undo history (see edit_history.py);
+- saving, counting and the user's text exclude it;
+- edits the user makes around it move it; edits into it end it.
+
+`_mirror` is a copy of the document's raw text (UTF-16-LE bytes, so positions
+match Qt's UTF-16 positions). It tells what an edit removed, which Qt's
+contentsChange signal does not.
+"""
+
+from __future__ import annotations
+
+import os
+
+from PySide6.QtCore import Qt, Signal
+from PySide6.QtGui import QColor, QKeySequence, QTextCursor, QTextFormat, QPalette
+from PySide6.QtWidgets import QPlainTextEdit, QTextEdit
+
+from .edit_history import Change, EditHistory, units
+
+_PARAGRAPH = "\u2029"  # how QTextDocument stores a newline
+_DELETE_KEYS = (
+    QKeySequence.StandardKey.Delete,
+    QKeySequence.StandardKey.DeleteStartOfWord,
+    QKeySequence.StandardKey.DeleteEndOfWord,
+    QKeySequence.StandardKey.DeleteEndOfLine,
+    QKeySequence.StandardKey.DeleteCompleteLine,
+    QKeySequence.StandardKey.Cut,
+)
+
+
+def _to_document(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def _to_raw(text: str) -> str:
+    return _to_document(text).replace("\n", _PARAGRAPH)
+
+
+def _to_plain(raw: str) -> str:
+    return raw.replace(_PARAGRAPH, "\n").replace("\u2028", "\n")
+
+
+def _encode(text: str) -> bytes:
+    return text.encode("utf-16-le", "surrogatepass")
+
+
+def _decode(data: bytes) -> str:
+    return data.decode("utf-16-le", "surrogatepass")
+
+
+class Editor(QPlainTextEdit):
+    modification_changed = Signal(bool)  # the user's text differs from the last save
+    history_changed = Signal()  # undo/redo availability may have changed
+    user_text_changed = Signal()
+    accept_requested = Signal()  # Tab/Enter while a suggestion is pending
+    reject_requested = Signal()  # Esc while a suggestion is pending
+    suggestion_ended_by_edit = Signal()  # a user edit accepted or dropped the suggestion
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
+        self.document().setUndoRedoEnabled(False)
+        self._history = EditHistory()
+        self._mirror = b""
+        self._internal = 0  # > 0 while the editor itself changes the document
+        self._typing = False
+        self._pending_start: int | None = None
+        self._pending_text = ""  # raw form (paragraph separators)
+        self._modified = False
+        self.document().contentsChange.connect(self._on_contents_change)
+
+    # ----- the user's text -------------------------------------------------
+    def load_text(self, text: str) -> None:
+        """Replace everything (opening a file): no suggestion, empty history, not modified."""
+        self._clear_pending()
+        self._internal += 1
+        try:
+            self.setPlainText(_to_document(text))
+        finally:
+            self._internal -= 1
+        self._mirror = _encode(self.document().toRawText())
+        self._history.clear()
+        self._sync_modified()
+        self.history_changed.emit()
+        self.user_text_changed.emit()
+
+    def user_text(self) -> str:
+        """The document as the user wrote it: without any pending suggestion, newlines as '\\n'."""
+        raw = _decode(self._mirror)
+        if self._pending_start is not None:
+            b = self._pending_start
+            raw_units = _encode(raw)
+            e = b + units(self._pending_text)
+            raw = _decode(raw_units[: 2 * b] + raw_units[2 * e:])
+        return _to_plain(raw)
+
+    def text_before(self, position: int) -> str:
+        """Document text before a position (the context for a continuation)."""
+        return _to_plain(_decode(self._mirror[: 2 * position]))
+
+    def text_between(self, start: int, end: int) -> str:
+        return _to_plain(_decode(self._mirror[2 * start: 2 * end]))
+
+    def mark_saved(self) -> None:
+        self._history.mark_clean()
+        self._sync_modified()
+
+    def is_modified(self) -> bool:
+        return self._modified
+
+    # ----- undo / redo -----------------------------------------------------
+    def can_undo(self) -> bool:
+        return self._history.can_undo
+
+    def can_redo(self) -> bool:
+        return self._history.can_redo
+
+    def undo(self) -> None:  # noqa: D401 - overrides QPlainTextEdit.undo
+        self._end_suggestion_for_edit(accept_upto=None)
+        self._apply(self._history.undo())
+
+    def redo(self) -> None:
+        self._end_suggestion_for_edit(accept_upto=None)
+        self._apply(self._history.redo())
+
+    def _apply(self, change: Change | None) -> None:
+        if change is None:
+            return
+        self._edit(change.position, units(change.removed), change.added)
+        cursor = self.textCursor()
+        cursor.setPosition(change.position + units(change.added))
+        self.setTextCursor(cursor)
+        self._after_user_change()
+
+    # ----- the pending suggestion -------------------------------------------
+    def has_suggestion(self) -> bool:
+        return self._pending_start is not None
+
+    def suggestion_range(self) -> tuple[int, int] | None:
+        if self._pending_start is None:
+            return None
+        return self._pending_start, self._pending_start + units(self._pending_text)
+
+    def suggestion_text(self) -> str:
+        return _to_plain(self._pending_text)
+
+    def start_suggestion(self, position: int) -> None:
+        """Begin an (empty) suggestion at position; text arrives through append_suggestion."""
+        self._clear_pending()
+        self._pending_start = position
+        self._pending_text = ""
+
+    def append_suggestion(self, text: str) -> None:
+        if self._pending_start is None or not text:
+            return
+        raw = _to_raw(text)
+        start, end = self.suggestion_range()
+        caret = self.textCursor()
+        keep = (caret.anchor(), caret.position()) if caret.position() == end and not caret.hasSelection() else None
+        self._edit(end, 0, raw)
+        self._pending_text += raw
+        if keep is not None:
+            # The caret stays before the suggestion, so Tab accepts and typing goes where it was.
+            caret.setPosition(keep[0])
+            caret.setPosition(keep[1], QTextCursor.MoveMode.KeepAnchor)
+            self.setTextCursor(caret)
+        self._highlight()
+
+    def accept_suggestion(self, upto: int | None = None) -> str:
+        """Make the suggestion (or its first `upto` units) the user's text: one undo step."""
+        if self._pending_start is None:
+            return ""
+        start, end = self.suggestion_range()
+        raw = self._pending_text
+        if upto is not None and upto < units(raw):
+            kept = _decode(_encode(raw)[: 2 * upto])
+            self._edit(start + upto, end - start - upto, "")
+            raw = kept
+        self._clear_pending()
+        if raw:
+            self._history.record(Change(start, "", raw))
+            cursor = self.textCursor()
+            cursor.setPosition(start + units(raw))
+            self.setTextCursor(cursor)
+            self._after_user_change()
+        return _to_plain(raw)
+
+    def reject_suggestion(self) -> None:
+        """Remove the suggestion: the document is byte-for-byte what it was; no undo step."""
+        if self._pending_start is None:
+            return
+        start, end = self.suggestion_range()
+        self._clear_pending()
+        self._edit(start, end - start, "")
+
+    def _clear_pending(self) -> None:
+        self._pending_start = None
+        self._pending_text = ""
+        self.setExtraSelections([])
+
+    def _end_suggestion_for_edit(self, accept_upto: int | None) -> None:
+        if self._pending_start is None:
+            return
+        if accept_upto is None:
+            self.reject_suggestion()
+        else:
+            self.accept_suggestion(accept_upto)
+        self.suggestion_ended_by_edit.emit()
+
+    def _highlight(self) -> None:
+        if self._pending_start is None:
+            self.setExtraSelections([])
+            return
+        start, end = self.suggestion_range()
+        selection = QTextEdit.ExtraSelection()
+        selection.cursor = QTextCursor(self.document())
+        selection.cursor.setPosition(start)
+        selection.cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+        highlight = self.palette().color(QPalette.ColorRole.Highlight)
+        background = QColor(highlight)
+        background.setAlpha(45)
+        selection.format.setBackground(background)
+        selection.format.setForeground(self.palette().color(QPalette.ColorRole.PlaceholderText))
+        selection.format.setProperty(QTextFormat.Property.FullWidthSelection, False)
+        self.setExtraSelections([selection])
+
+    # ----- keys ------------------------------------------------------------
+    def keyPressEvent(self, event) -> None:
+        if event.matches(QKeySequence.StandardKey.Undo):
+            self.undo()
+            return
+        if event.matches(QKeySequence.StandardKey.Redo):
+            self.redo()
+            return
+        if self._pending_start is not None and self._handle_suggestion_key(event):
+            return
+        self._typing = True
+        try:
+            super().keyPressEvent(event)
+        finally:
+            self._typing = False
+
+    def _handle_suggestion_key(self, event) -> bool:
+        """Keys that decide the suggestion, or edits that reach into it. True if consumed."""
+        key, mods = event.key(), event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        if key == Qt.Key.Key_Tab and mods == Qt.KeyboardModifier.NoModifier or (
+            key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and mods == Qt.KeyboardModifier.NoModifier
+        ):
+            self.accept_requested.emit()
+            return True
+        if key == Qt.Key.Key_Escape:
+            self.reject_requested.emit()
+            return True
+        start, end = self.suggestion_range()
+        cursor = self.textCursor()
+        s, t = cursor.selectionStart(), cursor.selectionEnd()
+        deleting = key in (Qt.Key.Key_Backspace, Qt.Key.Key_Delete) or any(event.matches(k) for k in _DELETE_KEYS)
+        inserting = bool(event.text()) and event.text().isprintable() or event.matches(QKeySequence.StandardKey.Paste)
+        if not (deleting or inserting):
+            return False
+        if s != t:
+            if s < end and t > start:
+                # A selection reaching into the suggestion: drop it, then edit the user's text.
+                self._end_suggestion_for_edit(accept_upto=None)
+            return False
+        if deleting and start <= s <= end and (s != start or key != Qt.Key.Key_Backspace):
+            self._end_suggestion_for_edit(accept_upto=None)  # deleting at the suggestion dismisses it
+            return True
+        if inserting and start < s < end:
+            self._end_suggestion_for_edit(accept_upto=s - start)  # typing inside keeps what is before the caret
+        return False
+
+    # ----- bookkeeping -----------------------------------------------------
+    def _edit(self, position: int, remove: int, text: str) -> None:
+        """Change the document without recording a user edit."""
+        self._internal += 1
+        try:
+            cursor = QTextCursor(self.document())
+            cursor.setPosition(position)
+            cursor.setPosition(position + remove, QTextCursor.MoveMode.KeepAnchor)
+            cursor.insertText(_to_plain(text))
+        finally:
+            self._internal -= 1
+        raw = _encode(_to_raw(_to_plain(text)))
+        self._mirror = self._mirror[: 2 * position] + raw + self._mirror[2 * (position + remove):]
+        self._sync_modified()
+
+    def _document_slice(self, position: int, length: int) -> str:
+        cursor = QTextCursor(self.document())
+        end = min(position + length, self.document().characterCount() - 1)
+        cursor.setPosition(min(position, end))
+        cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+        return cursor.selectedText()
+
+    def _on_contents_change(self, position: int, removed: int, added: int) -> None:
+        if self._internal:
+            return
+        old = _decode(self._mirror[2 * position: 2 * (position + removed)])
+        new = self._document_slice(position, added)
+        # Qt sometimes reports a wider range than really changed: narrow it down.
+        prefix = len(os.path.commonprefix([old, new]))
+        position += units(old[:prefix])
+        old, new = old[prefix:], new[prefix:]
+        suffix = len(os.path.commonprefix([old[::-1], new[::-1]]))
+        if suffix:
+            old, new = old[:-suffix], new[:-suffix]
+        if not old and not new:
+            return
+        self._mirror = self._mirror[: 2 * position] + _encode(new) + self._mirror[2 * (position + units(old)):]
+        user_position = position
+        if self._pending_start is not None:
+            start, end = self.suggestion_range()
+            delta = units(new) - units(old)
+            if position + units(old) <= start and (old or position <= start):
+                self._pending_start += delta  # before the suggestion: it moves along
+                self._highlight()
+            elif position >= end:
+                user_position -= end - start  # after it: the user's text has no suggestion in it
+            else:
+                # An edit that reached into the suggestion by another way (input method,
+                # drop, paste): the suggestion becomes the user's text first, then the edit.
+                self._history.record(Change(start, "", self._pending_text))
+                self._clear_pending()
+                self.suggestion_ended_by_edit.emit()
+        self._history.record(Change(user_position, old, new), typed=self._typing)
+        self._after_user_change()
+
+    def _after_user_change(self) -> None:
+        self._sync_modified()
+        self.history_changed.emit()
+        self.user_text_changed.emit()
+
+    def _sync_modified(self) -> None:
+        modified = not self._history.is_clean
+        self.document().setModified(modified)
+        if modified != self._modified:
+            self._modified = modified
+            self.modification_changed.emit(modified)
+

@@ -1,0 +1,436 @@
+"""The main window: menus, toolbar, status bar and file handling around the editor."""
+
+from __future__ import annotations
+
+import dataclasses
+import os
+import random
+from pathlib import Path
+
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence
+from PySide6.QtWidgets import (
+    QFileDialog,
+    QLabel,
+    QMainWindow,
+    QMessageBox,
+    QProgressBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from .. import __version__
+from ..engine.request import ContinuationRequest
+from .continuation import IDLE, PENDING, STREAMING, ContinuationController
+from .document_io import DocumentError, read_text_file, write_text_file_atomic
+from .editor import Editor
+from .find_bar import FindBar
+from .message_banner import MessageBanner
+from .settings import AppSettings, GenerationSettings
+from .settings_dialog import SettingsDialog
+from .text_stats import count_words_and_chars
+from .worker import ModelInfo, RunSummary, WorkerHost, engine_loader
+
+APP_NAME = "aigc-desktop"
+TEXT_FILTER = "Text and Markdown (*.txt *.md *.markdown *.text);;All files (*)"
+
+
+class MainWindow(QMainWindow):
+    shown = Signal()  # first time the window is on screen (start-up timing, tests)
+
+    def __init__(self, settings: AppSettings | None = None, overrides: dict | None = None,
+                 loader=engine_loader, parent=None) -> None:
+        super().__init__(parent)
+        self.settings = settings or AppSettings()
+        self._overrides = dict(overrides or {})  # command-line values: this run only
+        self.path: str | None = None
+        self.model_info: ModelInfo | None = None
+        self._loading_source: str | None = None
+        self._closing = False
+        self._shown_once = False
+
+        self.editor = Editor(self)
+        font = QFont(self.editor.font())
+        font.setPointSize(self.settings.font_point_size())
+        self.editor.setFont(font)
+        self.banner = MessageBanner(self)
+        self.find_bar = FindBar(self.editor, self)
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.editor, 1)
+        layout.addWidget(self.find_bar)
+        self.setCentralWidget(central)
+
+        self.host = WorkerHost(loader, self)
+        self.controller = ContinuationController(self.editor, self.host, self._make_request, self)
+        self._create_actions()
+        self._create_menus_and_toolbar()
+        self._create_status_bar()
+
+        worker = self.host.worker
+        worker.loading.connect(self._on_model_loading)
+        worker.loaded.connect(self._on_model_loaded)
+        worker.load_failed.connect(self._on_model_failed)
+        self.controller.state_changed.connect(self._on_state_changed)
+        self.controller.run_finished.connect(self._on_run_finished)
+        self.controller.error.connect(self.show_error)
+        self.editor.modification_changed.connect(self._update_title)
+        self.editor.history_changed.connect(self._update_edit_actions)
+        self.editor.user_text_changed.connect(self._count_timer_start)
+        self.editor.copyAvailable.connect(self._update_edit_actions)
+
+        geometry = self.settings.window_geometry()
+        if geometry is not None:
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(960, 680)
+        self._on_state_changed(IDLE)
+        self._update_title()
+        self._update_edit_actions()
+        self._update_counts()
+
+    # ----- construction ----------------------------------------------------
+    def _action(self, text, slot, shortcut=None, tip=None) -> QAction:
+        action = QAction(text, self)
+        if shortcut is not None:
+            shortcuts = shortcut if isinstance(shortcut, list) else [shortcut]
+            action.setShortcuts([QKeySequence(s) for s in shortcuts])
+        if tip:
+            action.setStatusTip(tip)
+            action.setToolTip(tip)
+        action.triggered.connect(slot)
+        self.addAction(action)
+        return action
+
+    def _create_actions(self) -> None:
+        K = QKeySequence.StandardKey
+        self.new_action = self._action(self.tr("&New"), self.new_document, K.New)
+        self.open_action = self._action(self.tr("&Open…"), self.open_dialog, K.Open)
+        self.save_action = self._action(self.tr("&Save"), self.save, K.Save)
+        self.save_as_action = self._action(self.tr("Save &As…"), self.save_as, K.SaveAs)
+        self.quit_action = self._action(self.tr("&Quit"), self.close, K.Quit)
+        self.undo_action = self._action(self.tr("&Undo"), self.editor.undo, K.Undo)
+        self.redo_action = self._action(self.tr("&Redo"), self.editor.redo, K.Redo)
+        self.cut_action = self._action(self.tr("Cu&t"), self.editor.cut, K.Cut)
+        self.copy_action = self._action(self.tr("&Copy"), self.editor.copy, K.Copy)
+        self.paste_action = self._action(self.tr("&Paste"), self.editor.paste, K.Paste)
+        self.select_all_action = self._action(self.tr("Select &All"), self.editor.selectAll, K.SelectAll)
+        self.find_action = self._action(self.tr("&Find…"), self.find_bar.show_and_focus, K.Find)
+        self.find_next_action = self._action(self.tr("Find &Next"), self.find_bar.find_next, K.FindNext)
+        self.find_previous_action = self._action(self.tr("Find Pre&vious"), self.find_bar.find_previous, K.FindPrevious)
+        self.zoom_in_action = self._action(self.tr("Zoom &In"), lambda: self.zoom(+1), [K.ZoomIn, "Ctrl+="])
+        self.zoom_out_action = self._action(self.tr("Zoom &Out"), lambda: self.zoom(-1), K.ZoomOut)
+        self.zoom_reset_action = self._action(self.tr("&Reset Zoom"), lambda: self.zoom(0), "Ctrl+0")
+        self.continue_action = self._action(
+            self.tr("&Continue"), self.controller.continue_text, ["Ctrl+Return", "Ctrl+Enter"],
+            self.tr("Continue the selected text, or the text before the cursor (Ctrl+Enter)"))
+        self.stop_action = self._action(self.tr("&Stop"), self.controller.stop, None,
+                                        self.tr("Stop generating (Esc stops and rejects)"))
+        # Tab / Enter / Esc are handled by the editor only while a suggestion is pending,
+        # so they are shown in the menu but not bound as window shortcuts.
+        self.accept_action = self._action(self.tr("&Accept") + "\tTab", self.controller.accept, None,
+                                          self.tr("Keep the suggestion (Tab or Enter)"))
+        self.reject_action = self._action(self.tr("&Reject") + "\tEsc", self.controller.reject, None,
+                                          self.tr("Remove the suggestion (Esc)"))
+        self.regenerate_action = self._action(self.tr("Re&generate"), self.controller.regenerate, "Ctrl+R",
+                                              self.tr("Reject the suggestion and write another (Ctrl+R)"))
+        self.settings_action = self._action(self.tr("&Settings…"), self.open_settings, K.Preferences)
+        self.about_action = self._action(self.tr("&About aigc-desktop"), self.show_about)
+        self.stop_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+
+    def _create_menus_and_toolbar(self) -> None:
+        bar = self.menuBar()
+        file_menu = bar.addMenu(self.tr("&File"))
+        file_menu.addActions([self.new_action, self.open_action])
+        self.recent_menu = file_menu.addMenu(self.tr("Open &Recent"))
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        file_menu.addActions([self.save_action, self.save_as_action])
+        file_menu.addSeparator()
+        file_menu.addAction(self.quit_action)
+        edit_menu = bar.addMenu(self.tr("&Edit"))
+        edit_menu.addActions([self.undo_action, self.redo_action])
+        edit_menu.addSeparator()
+        edit_menu.addActions([self.cut_action, self.copy_action, self.paste_action, self.select_all_action])
+        edit_menu.addSeparator()
+        edit_menu.addActions([self.find_action, self.find_next_action, self.find_previous_action])
+        view_menu = bar.addMenu(self.tr("&View"))
+        view_menu.addActions([self.zoom_in_action, self.zoom_out_action, self.zoom_reset_action])
+        generate_menu = bar.addMenu(self.tr("&Generate"))
+        generate_menu.addActions([self.continue_action, self.stop_action, self.accept_action,
+                                  self.reject_action, self.regenerate_action])
+        generate_menu.addSeparator()
+        generate_menu.addAction(self.settings_action)
+        help_menu = bar.addMenu(self.tr("&Help"))
+        help_menu.addAction(self.about_action)
+
+        toolbar = self.addToolBar(self.tr("Main"))
+        toolbar.setObjectName("mainToolbar")
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        toolbar.addActions([self.new_action, self.open_action, self.save_action])
+        toolbar.addSeparator()
+        toolbar.addActions([self.continue_action, self.stop_action, self.accept_action,
+                            self.reject_action, self.regenerate_action])
+        self.toolbar = toolbar
+        self._stop_toolbar_action = self.stop_action
+
+    def _create_status_bar(self) -> None:
+        status = self.statusBar()
+        self.model_label = QLabel(self.tr("No model"))
+        self.state_label = QLabel()
+        self.speed_label = QLabel()
+        self.context_label = QLabel()
+        self.count_label = QLabel()
+        self.load_progress = QProgressBar()
+        self.load_progress.setRange(0, 0)  # busy: loading has no measurable steps
+        self.load_progress.setMaximumWidth(120)
+        self.load_progress.hide()
+        for widget in (self.load_progress, self.model_label, self.state_label, self.speed_label,
+                       self.context_label, self.count_label):
+            status.addPermanentWidget(widget)
+        self._count_timer = QTimer(self)
+        self._count_timer.setSingleShot(True)
+        self._count_timer.setInterval(250)  # counting a long document on every keystroke would lag
+        self._count_timer.timeout.connect(self._update_counts)
+
+    # ----- model -----------------------------------------------------------
+    def generation_settings(self) -> GenerationSettings:
+        settings = self.settings.generation()
+        valid = {f.name for f in dataclasses.fields(GenerationSettings)}
+        return dataclasses.replace(settings, **{k: v for k, v in self._overrides.items() if k in valid and v is not None})
+
+    def start_model(self) -> None:
+        g = self.generation_settings()
+        self.load_model(g.model, g.device)
+
+    def load_model(self, source: str, device: str) -> None:
+        self._loading_source = source
+        self.host.load(source, device)
+
+    def _on_model_loading(self, source: str) -> None:
+        self.load_progress.show()
+        self.state_label.setText(self.tr("Loading model…"))
+        self.statusBar().showMessage(self.tr("Loading %s…") % source)
+
+    def _on_model_loaded(self, info: ModelInfo) -> None:
+        self.model_info = info
+        self.controller.model_ready = True
+        self.load_progress.hide()
+        self.model_label.setText(f"{info.name} · {info.device}")
+        self.model_label.setToolTip(self.tr("Context window: %d tokens") % info.window)
+        self.statusBar().showMessage(self.tr("Model ready (%.1f s)") % info.load_seconds, 5000)
+        if self.banner.isVisible() and getattr(self, "_banner_is_model_error", False):
+            self.banner.dismiss()
+        self._on_state_changed(self.controller.state)
+
+    def _on_model_failed(self, source: str, message: str) -> None:
+        self.load_progress.hide()
+        if self.model_info is None:
+            self.model_label.setText(self.tr("No model"))
+        self._on_state_changed(self.controller.state)
+        self.state_label.setText(self.tr("Model error") if self.model_info is None else self.state_label.text())
+        text = message + "\n" + self.tr(
+            "You can keep writing. To continue text, choose a local model folder, "
+            "or connect to the internet so the model can be downloaded.")
+        self.show_error(text, actions=((self.tr("Choose model folder…"), self.choose_model_folder),
+                                       (self.tr("Settings…"), self.open_settings)))
+        self._banner_is_model_error = True
+
+    def choose_model_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Choose a model folder"))
+        if folder:
+            self._set_model(folder, self.generation_settings().device)
+
+    def _set_model(self, model: str, device: str) -> None:
+        g = dataclasses.replace(self.settings.generation(), model=model, device=device)
+        self.settings.save_generation(g)
+        self._overrides.pop("model", None)
+        self._overrides.pop("device", None)
+        self.load_model(model, device)
+
+    def open_settings(self) -> None:
+        dialog = SettingsDialog(self.generation_settings(), self)
+        if dialog.exec() != SettingsDialog.DialogCode.Accepted:
+            return
+        new = dialog.result_settings()
+        old = self.generation_settings()
+        self.settings.save_generation(new)
+        self._overrides.clear()
+        if (new.model, new.device) != (old.model, old.device) or self.model_info is None:
+            self.load_model(new.model, new.device)
+
+    def _make_request(self, context: str, regenerations: int) -> ContinuationRequest:
+        g = self.generation_settings()
+        seed = g.seed
+        if regenerations:
+            seed = None if seed is None else seed + regenerations  # Regenerate always tries a new seed
+        return ContinuationRequest(
+            context=context,
+            max_new_tokens=g.max_new_tokens,
+            temperature=g.temperature,
+            top_k=g.top_k,
+            top_p=g.top_p,
+            repetition_penalty=g.repetition_penalty,
+            seed=seed if seed is not None else random.getrandbits(63),
+            stop_at="sentence" if g.stop_at_sentence else "length",
+        )
+
+    # ----- generation state --------------------------------------------------
+    def _on_state_changed(self, state: str) -> None:
+        streaming, pending = state == STREAMING, state == PENDING
+        ready = self.model_info is not None
+        self.stop_action.setEnabled(streaming)
+        self.stop_action.setVisible(streaming)
+        self.accept_action.setEnabled(streaming or pending)
+        self.reject_action.setEnabled(streaming or pending)
+        self.regenerate_action.setEnabled(ready and (streaming or pending))
+        self.continue_action.setEnabled(ready or self._loading_source is None)
+        if self._loading_source is not None and not ready and self.load_progress.isVisible():
+            return
+        label = {STREAMING: self.tr("Generating…"), PENDING: self.tr("Tab accept · Esc reject")}.get(
+            state, self.tr("Ready") if ready else self.tr("No model"))
+        self.state_label.setText(label)
+
+    def _on_run_finished(self, summary: RunSummary) -> None:
+        if summary.tokens_per_second:
+            self.speed_label.setText(self.tr("%.1f tokens/s") % summary.tokens_per_second)
+        if summary.window:
+            self.context_label.setText(self.tr("context %d/%d tokens") % (summary.context_tokens, summary.window))
+
+    def show_error(self, message: str, actions: tuple = ()) -> None:
+        self._banner_is_model_error = False
+        self.banner.show_message(message, "error", actions)
+
+    # ----- files -----------------------------------------------------------
+    def new_document(self) -> None:
+        if not self._maybe_save():
+            return
+        self.controller.reject()
+        self.editor.load_text("")
+        self.path = None
+        self._update_title()
+
+    def open_dialog(self) -> None:
+        if not self._maybe_save():
+            return
+        start = str(Path(self.path).parent) if self.path else ""
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Open"), start, TEXT_FILTER)
+        if path:
+            self.open_file(path, ask_to_save=False)
+
+    def open_file(self, path: str, ask_to_save: bool = True) -> bool:
+        if ask_to_save and not self._maybe_save():
+            return False
+        try:
+            text = read_text_file(path)
+        except DocumentError as exc:
+            self.show_error(str(exc))
+            self.settings.remove_recent_file(os.path.abspath(path))
+            return False
+        self.controller.reject()
+        self.editor.load_text(text)
+        self.path = os.path.abspath(path)
+        self.settings.add_recent_file(self.path)
+        self._update_title()
+        self.statusBar().showMessage(self.tr("Opened %s") % self.path, 3000)
+        return True
+
+    def save(self) -> bool:
+        if self.path is None:
+            return self.save_as()
+        return self._write(self.path)
+
+    def save_as(self) -> bool:
+        start = self.path or str(Path.home() / "untitled.md")
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Save As"), start, TEXT_FILTER)
+        if not path:
+            return False
+        return self._write(path)
+
+    def _write(self, path: str) -> bool:
+        try:
+            write_text_file_atomic(path, self.editor.user_text())
+        except DocumentError as exc:
+            self.show_error(str(exc))
+            return False
+        self.path = os.path.abspath(path)
+        self.editor.mark_saved()
+        self.settings.add_recent_file(self.path)
+        self._update_title()
+        self.statusBar().showMessage(self.tr("Saved %s") % self.path, 3000)
+        return True
+
+    def ask_save_changes(self) -> QMessageBox.StandardButton:
+        """Save / Discard / Cancel for unsaved changes (tests replace this)."""
+        name = Path(self.path).name if self.path else self.tr("Untitled")
+        return QMessageBox.question(
+            self, APP_NAME, self.tr("Save changes to “%s” before closing it?") % name,
+            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
+            | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
+
+    def _maybe_save(self) -> bool:
+        """True when it is fine to throw the current text away."""
+        if not self.editor.is_modified():
+            return True
+        answer = self.ask_save_changes()
+        if answer == QMessageBox.StandardButton.Save:
+            return self.save()
+        return answer == QMessageBox.StandardButton.Discard
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        recent = self.settings.recent_files()
+        if not recent:
+            self.recent_menu.addAction(self.tr("No recent files")).setEnabled(False)
+        for path in recent:
+            action = self.recent_menu.addAction(path)
+            action.triggered.connect(lambda _=False, p=path: self.open_file(p))
+
+    # ----- view ------------------------------------------------------------
+    def zoom(self, step: int) -> None:
+        font = QFont(self.editor.font())
+        size = 12 if step == 0 else max(6, min(72, font.pointSize() + step))
+        font.setPointSize(size)
+        self.editor.setFont(font)
+        self.settings.set_font_point_size(size)
+
+    def _update_title(self, *_args) -> None:
+        name = Path(self.path).name if self.path else self.tr("Untitled")
+        self.setWindowTitle(f"{name}[*] — {APP_NAME}")
+        self.setWindowModified(self.editor.is_modified())
+
+    def _update_edit_actions(self, *_args) -> None:
+        self.undo_action.setEnabled(self.editor.can_undo())
+        self.redo_action.setEnabled(self.editor.can_redo())
+
+    def _count_timer_start(self) -> None:
+        self._count_timer.start()
+
+    def _update_counts(self) -> None:
+        words, chars = count_words_and_chars(self.editor.user_text())
+        self.count_label.setText(self.tr("%d words · %d characters") % (words, chars))
+
+    def show_about(self) -> None:
+        QMessageBox.about(self, self.tr("About aigc-desktop"), self.tr(
+            "<b>aigc-desktop %s</b><p>A private, offline writing assistant that continues your text "
+            "with a local language model.</p><p>Built on PySide6 (Qt, LGPLv3), PyTorch (BSD), "
+            "Hugging Face transformers (Apache 2.0) and qasync (BSD).</p>") % __version__)
+
+    # ----- window events -----------------------------------------------------
+    def showEvent(self, event) -> None:
+        super().showEvent(event)
+        if not self._shown_once:
+            self._shown_once = True
+            self.shown.emit()
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        if not self._closing and not self._maybe_save():
+            event.ignore()
+            return
+        self._closing = True
+        self.controller.reject()
+        self.settings.set_window_geometry(self.saveGeometry())
+        self.host.shutdown()
+        event.accept()

@@ -1,0 +1,199 @@
+"""Persistent user settings (generation options, recent files, font, window geometry).
+
+QSettings hands values back with platform-dependent types (INI files and some
+backends return every number as a string, a one-item list as a plain string), so
+every read converts and validates, and falls back to the default field by field.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+from dataclasses import dataclass, fields
+
+from PySide6.QtCore import QByteArray, QSettings
+
+DEVICE_CHOICES = ("auto", "cpu", "cuda", "mps")  # same as engine.devices, which imports torch
+
+# Allowed ranges, shared with the settings dialog. Stored values outside them are
+# treated as garbage, so a hand-edited file cannot feed the engine a bad request.
+MAX_NEW_TOKENS_RANGE = (1, 2048)
+TEMPERATURE_RANGE = (0.0, 5.0)
+TOP_K_RANGE = (0, 1000)
+TOP_P_RANGE = (0.01, 1.0)
+REPETITION_PENALTY_RANGE = (0.5, 3.0)
+SEED_RANGE = (0, 2**63 - 1)  # what the engine accepts
+FONT_SIZE_RANGE = (4, 200)
+
+MAX_RECENT_FILES = 10
+DEFAULT_FONT_POINT_SIZE = 12
+
+
+@dataclass
+class GenerationSettings:
+    model: str = "openai-community/gpt2"
+    device: str = "auto"  # auto|cpu|cuda|mps
+    max_new_tokens: int = 64
+    temperature: float = 0.8
+    top_k: int = 50
+    top_p: float = 0.95
+    repetition_penalty: float = 1.0
+    seed: int | None = None  # None = random each run
+    stop_at_sentence: bool = False
+
+
+def _to_int(value: object, lo: int, hi: int) -> int | None:
+    """value as an int within [lo, hi], or None when it is missing or garbage."""
+    if isinstance(value, bool):  # bool is an int subclass, but never a valid count
+        return None
+    if isinstance(value, float):
+        if not value.is_integer():
+            return None
+        value = int(value)
+    elif isinstance(value, str):
+        try:
+            value = int(value.strip())
+        except ValueError:
+            return None
+    if not isinstance(value, int) or not lo <= value <= hi:
+        return None
+    return value
+
+
+def _to_float(value: object, lo: float, hi: float) -> float | None:
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, (int, float)):
+        value = float(value)
+    elif isinstance(value, str):
+        try:
+            value = float(value.strip())
+        except ValueError:
+            return None
+    else:
+        return None
+    if math.isnan(value) or not lo <= value <= hi:
+        return None
+    return value
+
+
+def _to_bool(value: object) -> bool | None:
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        return value != 0
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in ("true", "1", "yes", "on"):
+            return True
+        if text in ("false", "0", "no", "off"):
+            return False
+    return None
+
+
+def _to_str_list(value: object) -> list[str]:
+    if isinstance(value, str):  # INI files return a one-item list as a plain string
+        return [value] if value else []
+    if isinstance(value, (list, tuple)):
+        return [item for item in value if isinstance(item, str) and item]
+    return []
+
+
+def _path_key(path: str) -> str:
+    # Two spellings of the same file must not appear twice in the menu.
+    return os.path.normcase(os.path.abspath(path))
+
+
+class AppSettings:
+    """Typed access to the application's QSettings."""
+
+    def __init__(self, qsettings: QSettings | None = None):
+        if qsettings is None:
+            qsettings = QSettings("aigc-desktop", "aigc-desktop")
+        self._qs = qsettings
+
+    def _store(self, key: str, value: object) -> None:
+        self._qs.setValue(key, value)
+        self._qs.sync()  # write now: a crash later must not lose the user's choice
+
+    # --- generation options -------------------------------------------------------
+
+    def generation(self) -> GenerationSettings:
+        d = GenerationSettings()
+        g = self._qs.value
+
+        model = g("generation/model")
+        device = g("generation/device")
+        max_new_tokens = _to_int(g("generation/max_new_tokens"), *MAX_NEW_TOKENS_RANGE)
+        temperature = _to_float(g("generation/temperature"), *TEMPERATURE_RANGE)
+        top_k = _to_int(g("generation/top_k"), *TOP_K_RANGE)
+        top_p = _to_float(g("generation/top_p"), *TOP_P_RANGE)
+        penalty = _to_float(g("generation/repetition_penalty"), *REPETITION_PENALTY_RANGE)
+        stop_at_sentence = _to_bool(g("generation/stop_at_sentence"))
+
+        # An empty stored seed means "random"; garbage also falls back to random.
+        raw_seed = g("generation/seed")
+        seed = None if raw_seed in (None, "") else _to_int(raw_seed, *SEED_RANGE)
+
+        return GenerationSettings(
+            model=model.strip() if isinstance(model, str) and model.strip() else d.model,
+            device=device if device in DEVICE_CHOICES else d.device,
+            max_new_tokens=d.max_new_tokens if max_new_tokens is None else max_new_tokens,
+            temperature=d.temperature if temperature is None else temperature,
+            top_k=d.top_k if top_k is None else top_k,
+            top_p=d.top_p if top_p is None else top_p,
+            repetition_penalty=d.repetition_penalty if penalty is None else penalty,
+            seed=seed,
+            stop_at_sentence=d.stop_at_sentence if stop_at_sentence is None else stop_at_sentence,
+        )
+
+    def save_generation(self, g: GenerationSettings) -> None:
+        for field in fields(GenerationSettings):
+            value = getattr(g, field.name)
+            if field.name == "seed" and value is None:
+                value = ""  # QSettings cannot store None portably
+            self._qs.setValue(f"generation/{field.name}", value)
+        self._qs.sync()
+
+    # --- recent files -------------------------------------------------------------
+
+    def recent_files(self) -> list[str]:
+        """Most recent first, without duplicates, at most MAX_RECENT_FILES."""
+        result: list[str] = []
+        seen: set[str] = set()
+        for path in _to_str_list(self._qs.value("recent_files")):
+            key = _path_key(path)
+            if key not in seen:
+                seen.add(key)
+                result.append(path)
+        return result[:MAX_RECENT_FILES]
+
+    def add_recent_file(self, path: str) -> None:
+        path = os.path.abspath(path)
+        others = [p for p in self.recent_files() if _path_key(p) != _path_key(path)]
+        self._store("recent_files", [path, *others][:MAX_RECENT_FILES])
+
+    def remove_recent_file(self, path: str) -> None:
+        key = _path_key(path)
+        self._store("recent_files", [p for p in self.recent_files() if _path_key(p) != key])
+
+    # --- appearance ---------------------------------------------------------------
+
+    def font_point_size(self) -> int:
+        size = _to_int(self._qs.value("editor/font_point_size"), *FONT_SIZE_RANGE)
+        return DEFAULT_FONT_POINT_SIZE if size is None else size
+
+    def set_font_point_size(self, size: int) -> None:
+        lo, hi = FONT_SIZE_RANGE
+        self._store("editor/font_point_size", max(lo, min(hi, int(size))))
+
+    def window_geometry(self) -> QByteArray | None:
+        value = self._qs.value("window/geometry")
+        if isinstance(value, (bytes, bytearray)):
+            value = QByteArray(bytes(value))
+        if isinstance(value, QByteArray) and not value.isEmpty():
+            return value
+        return None
+
+    def set_window_geometry(self, geometry: QByteArray) -> None:
+        self._store("window/geometry", QByteArray(geometry))

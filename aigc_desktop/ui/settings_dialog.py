@@ -1,0 +1,173 @@
+"""The Generation settings dialog."""
+
+from __future__ import annotations
+
+import os
+from PySide6.QtCore import QDir
+from PySide6.QtWidgets import (
+    QCheckBox,
+    QComboBox,
+    QDialog,
+    QDialogButtonBox,
+    QDoubleSpinBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QPushButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from aigc_desktop.ui.settings import (
+    DEVICE_CHOICES,
+    MAX_NEW_TOKENS_RANGE,
+    REPETITION_PENALTY_RANGE,
+    SEED_RANGE,
+    TEMPERATURE_RANGE,
+    TOP_K_RANGE,
+    TOP_P_RANGE,
+    GenerationSettings,
+)
+
+
+class SettingsDialog(QDialog):
+    def __init__(self, settings: GenerationSettings, parent: QWidget | None = None):
+        super().__init__(parent)
+        self.setWindowTitle(self.tr("Generation Settings"))
+
+        # Model: a hub id or a local folder holding a saved model.
+        self.model_edit = QLineEdit(settings.model)
+        self.model_edit.setPlaceholderText(GenerationSettings.model)
+        self.model_edit.setToolTip(
+            self.tr("A Hugging Face model id, or a folder with a saved model")
+        )
+        self.browse_button = QPushButton(self.tr("Browse folder…"))
+        self.browse_button.clicked.connect(self._browse_model_folder)
+        model_row = QHBoxLayout()
+        model_row.addWidget(self.model_edit, 1)
+        model_row.addWidget(self.browse_button)
+
+        self.device_combo = QComboBox()
+        device_labels = {
+            "auto": self.tr("Automatic (GPU if available)"),
+            "cpu": self.tr("CPU"),
+            "cuda": self.tr("NVIDIA GPU (CUDA)"),
+            "mps": self.tr("Apple GPU (MPS)"),
+        }
+        for device in DEVICE_CHOICES:
+            self.device_combo.addItem(device_labels[device], device)
+        self.device_combo.setCurrentIndex(max(0, self.device_combo.findData(settings.device)))
+
+        self.max_new_tokens_spin = QSpinBox()
+        self.max_new_tokens_spin.setRange(*MAX_NEW_TOKENS_RANGE)
+        self.max_new_tokens_spin.setValue(settings.max_new_tokens)
+
+        self.temperature_spin = self._double_spin(TEMPERATURE_RANGE, settings.temperature)
+        self.temperature_spin.setToolTip(self.tr("0 = always the most likely word"))
+
+        self.top_k_spin = QSpinBox()
+        self.top_k_spin.setRange(*TOP_K_RANGE)
+        self.top_k_spin.setValue(settings.top_k)
+        self.top_k_spin.setToolTip(self.tr("0 = no limit"))
+
+        self.top_p_spin = self._double_spin(TOP_P_RANGE, settings.top_p)
+        self.top_p_spin.setToolTip(self.tr("1 = no limit"))
+
+        self.repetition_penalty_spin = self._double_spin(
+            REPETITION_PENALTY_RANGE, settings.repetition_penalty
+        )
+        self.repetition_penalty_spin.setToolTip(self.tr("1 = off; higher values repeat less"))
+
+        self.seed_edit = QLineEdit("" if settings.seed is None else str(settings.seed))
+        self.seed_edit.setPlaceholderText(self.tr("Random"))
+        self.seed_edit.setToolTip(self.tr("The same seed and text give the same continuation"))
+        self.seed_error_label = QLabel()
+        self.seed_error_label.setStyleSheet("color: #c0392b;")
+        self.seed_error_label.hide()
+
+        self.stop_at_sentence_check = QCheckBox(self.tr("Stop at the end of a sentence"))
+        self.stop_at_sentence_check.setChecked(settings.stop_at_sentence)
+
+        form = QFormLayout()
+        form.addRow(self.tr("Model:"), model_row)
+        form.addRow(self.tr("Device:"), self.device_combo)
+        form.addRow(self.tr("Max new tokens:"), self.max_new_tokens_spin)
+        form.addRow(self.tr("Temperature:"), self.temperature_spin)
+        form.addRow(self.tr("Top-k:"), self.top_k_spin)
+        form.addRow(self.tr("Top-p:"), self.top_p_spin)
+        form.addRow(self.tr("Repetition penalty:"), self.repetition_penalty_spin)
+        form.addRow(self.tr("Seed:"), self.seed_edit)
+        form.addRow("", self.seed_error_label)
+        form.addRow("", self.stop_at_sentence_check)
+
+        self.button_box = QDialogButtonBox(
+            QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
+        )
+        self.button_box.accepted.connect(self.accept)
+        self.button_box.rejected.connect(self.reject)
+
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.button_box)
+
+        self.seed_edit.textChanged.connect(self._validate_seed)
+        self._validate_seed()
+
+    @staticmethod
+    def _double_spin(value_range: tuple[float, float], value: float) -> QDoubleSpinBox:
+        spin = QDoubleSpinBox()
+        spin.setDecimals(2)
+        spin.setRange(*value_range)
+        spin.setSingleStep(0.05)
+        spin.setValue(value)
+        return spin
+
+    def _seed_error(self) -> str:
+        """An error message for the seed field, or "" when it is valid."""
+        text = self.seed_edit.text().strip()
+        if not text:
+            return ""
+        # isdigit() would accept "²" or "٣"; only plain ASCII digits are a seed.
+        if not (text.isascii() and text.isdigit()):
+            return self.tr("The seed must be a whole number (digits only), or blank for random.")
+        if int(text) > SEED_RANGE[1]:
+            return self.tr("The seed is too large.")
+        return ""
+
+    def _validate_seed(self) -> None:
+        error = self._seed_error()
+        self.seed_error_label.setText(error)
+        self.seed_error_label.setVisible(bool(error))
+        self.button_box.button(QDialogButtonBox.StandardButton.Ok).setEnabled(not error)
+
+    def accept(self) -> None:
+        # OK is disabled while the seed is invalid; this also covers any other path
+        # to accept(), so the caller never receives a half-valid result.
+        if not self._seed_error():
+            super().accept()
+
+    def _browse_model_folder(self) -> None:
+        current = self.model_edit.text().strip()
+        start = current if current and os.path.isdir(current) else QDir.homePath()
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Choose a model folder"), start)
+        if folder:
+            self.model_edit.setText(QDir.toNativeSeparators(folder))
+
+    def result_settings(self) -> GenerationSettings:
+        """The settings as edited; a blank model means the default model."""
+        seed_text = self.seed_edit.text().strip()
+        return GenerationSettings(
+            model=self.model_edit.text().strip() or GenerationSettings.model,
+            device=self.device_combo.currentData(),
+            max_new_tokens=self.max_new_tokens_spin.value(),
+            temperature=round(self.temperature_spin.value(), 2),
+            top_k=self.top_k_spin.value(),
+            top_p=round(self.top_p_spin.value(), 2),
+            repetition_penalty=round(self.repetition_penalty_spin.value(), 2),
+            # An invalid seed cannot get here through OK; treat it as random just in case.
+            seed=int(seed_text) if seed_text and not self._seed_error() else None,
+            stop_at_sentence=self.stop_at_sentence_check.isChecked(),
+        )

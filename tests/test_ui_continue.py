@@ -1,0 +1,297 @@
+"""The Continue flow in the real window with a slow scripted backend (exact timing)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from fake_backend import FakeBackend, fake_loader
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextCursor
+
+from aigc_desktop.ui.continuation import IDLE, PENDING, STREAMING
+
+
+def put_text(window, text: str, select_all: bool = False) -> None:
+    window.editor.load_text(text)
+    cursor = window.editor.textCursor()
+    cursor.movePosition(QTextCursor.MoveOperation.End)
+    if select_all:
+        cursor.movePosition(QTextCursor.MoveOperation.Start, QTextCursor.MoveMode.KeepAnchor)
+    window.editor.setTextCursor(cursor)
+    window.editor.setFocus()
+
+
+def wait_state(qtbot, window, state, timeout=5000):
+    qtbot.waitUntil(lambda: window.controller.state == state, timeout=timeout)
+
+
+def test_select_ctrl_enter_stream_tab_save(qtbot, make_window, tmp_path):
+    backend = FakeBackend(delay=0.01)
+    window = make_window(fake_loader(backend))
+    path = tmp_path / "draft.md"
+    path.write_text("A first paragraph.", encoding="utf-8")
+    assert window.open_file(str(path))
+    cursor = window.editor.textCursor()
+    cursor.select(QTextCursor.SelectionType.Document)
+    window.editor.setTextCursor(cursor)
+    window.editor.setFocus()
+    qtbot.keyClick(window.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    assert window.controller.state == STREAMING
+    assert window.stop_action.isVisible()
+    wait_state(qtbot, window, PENDING)
+    assert backend.requests[0].context == "A first paragraph."
+    assert window.editor.toPlainText() == "A first paragraph. one two three four five"
+    assert window.editor.user_text() == "A first paragraph."  # still only a suggestion
+    assert not window.stop_action.isVisible()
+    qtbot.keyClick(window.editor, Qt.Key.Key_Tab)
+    assert window.controller.state == IDLE
+    assert window.editor.user_text() == "A first paragraph. one two three four five"
+    assert window.isWindowModified()
+    qtbot.keyClick(window.editor, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert path.read_text(encoding="utf-8") == "A first paragraph. one two three four five"
+    assert not window.isWindowModified()
+
+
+def test_context_is_text_before_cursor_and_insertion_at_cursor(qtbot, make_window):
+    backend = FakeBackend(pieces=["X"])
+    window = make_window(fake_loader(backend))
+    window.editor.load_text("before|after")
+    cursor = window.editor.textCursor()
+    cursor.setPosition(len("before|"))
+    window.editor.setTextCursor(cursor)
+    window.controller.continue_text()
+    wait_state(qtbot, window, PENDING)
+    assert backend.requests[0].context == "before|"
+    assert window.editor.toPlainText() == "before|Xafter"
+    window.controller.accept()
+    assert window.editor.user_text() == "before|Xafter"
+    assert window.editor.textCursor().position() == len("before|X")
+
+
+def test_escape_restores_document_exactly_and_leaves_no_undo_step(qtbot, make_window):
+    window = make_window(fake_loader(FakeBackend(pieces=["  \n二", "😀", " end"])))
+    original = "Line one\r\nLine two 今天天气真好 😀"
+    put_text(window, original)
+    before = window.editor.document().toRawText()
+    qtbot.keyClick(window.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    wait_state(qtbot, window, PENDING)
+    assert window.editor.document().toRawText() != before
+    qtbot.keyClick(window.editor, Qt.Key.Key_Escape)
+    assert window.controller.state == IDLE
+    assert window.editor.document().toRawText() == before
+    assert not window.editor.can_undo()
+    assert not window.isWindowModified()
+
+
+def test_ctrl_z_after_accept_removes_exactly_the_continuation(qtbot, make_window):
+    window = make_window(fake_loader(FakeBackend(pieces=[" and", " then", "\nmore"])))
+    put_text(window, "Start")
+    qtbot.keyClicks(window.editor, " typed")
+    qtbot.keyClick(window.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    wait_state(qtbot, window, PENDING)
+    qtbot.keyClick(window.editor, Qt.Key.Key_Tab)
+    assert window.editor.user_text() == "Start typed and then\nmore"
+    qtbot.keyClick(window.editor, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert window.editor.user_text() == "Start typed"
+    qtbot.keyClick(window.editor, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier)
+    assert window.editor.user_text() == "Start typed and then\nmore"
+
+
+def test_stop_mid_stream_inserts_nothing_more(qtbot, make_window):
+    backend = FakeBackend(pieces=[f" w{i}" for i in range(200)], delay=0.02)
+    window = make_window(fake_loader(backend))
+    put_text(window, "Go")
+    window.controller.continue_text()
+    qtbot.waitUntil(lambda: len(window.editor.suggestion_text()) >= 9, timeout=5000)
+    window.stop_action.trigger()
+    stopped_text = window.editor.toPlainText()
+    assert window.controller.state == PENDING
+    qtbot.waitUntil(lambda: not window.host.thread.isRunning() or _worker_idle(window), timeout=3000)
+    qtbot.wait(100)
+    assert window.editor.toPlainText() == stopped_text
+    assert len(stopped_text) < len("Go") + 200 * 4  # it did not run to the end
+    window.controller.accept()
+    assert window.editor.user_text() == stopped_text
+
+
+def _worker_idle(window) -> bool:
+    # The worker thread processes one request at a time; a trivial request
+    # queued behind the stopped one shows when it became free.
+    return window.controller.state != STREAMING
+
+
+def test_escape_while_streaming_stops_and_rejects(qtbot, make_window):
+    backend = FakeBackend(pieces=[f" w{i}" for i in range(200)], delay=0.02)
+    window = make_window(fake_loader(backend))
+    put_text(window, "Go")
+    window.controller.continue_text()
+    qtbot.waitUntil(lambda: window.editor.suggestion_text() != "", timeout=5000)
+    qtbot.keyClick(window.editor, Qt.Key.Key_Escape)
+    assert window.editor.toPlainText() == "Go"
+    qtbot.wait(100)
+    assert window.editor.toPlainText() == "Go"
+    assert window.controller.state == IDLE
+
+
+def test_typing_elsewhere_while_streaming_keeps_suggestion_anchored(qtbot, make_window):
+    backend = FakeBackend(pieces=[f" w{i}" for i in range(30)], delay=0.01)
+    window = make_window(fake_loader(backend))
+    put_text(window, "Title\nBody")
+    window.controller.continue_text()
+    qtbot.waitUntil(lambda: window.editor.suggestion_text() != "", timeout=5000)
+    cursor = window.editor.textCursor()
+    cursor.setPosition(0)
+    window.editor.setTextCursor(cursor)
+    qtbot.keyClicks(window.editor, "My ")
+    wait_state(qtbot, window, PENDING)
+    expected_suggestion = "".join(f" w{i}" for i in range(30))
+    assert window.editor.toPlainText() == "My Title\nBody" + expected_suggestion
+    assert window.editor.user_text() == "My Title\nBody"
+    window.controller.accept()
+    assert window.editor.user_text() == "My Title\nBody" + expected_suggestion
+    window.editor.undo()
+    assert window.editor.user_text() == "My Title\nBody"
+    window.editor.undo()
+    assert window.editor.user_text() == "Title\nBody"
+
+
+def test_typing_inside_suggestion_accepts_text_before_caret(qtbot, make_window):
+    window = make_window(fake_loader(FakeBackend(pieces=[" alpha", " beta", " gamma"])))
+    put_text(window, "Go")
+    window.controller.continue_text()
+    wait_state(qtbot, window, PENDING)
+    cursor = window.editor.textCursor()
+    cursor.setPosition(len("Go alpha"))
+    window.editor.setTextCursor(cursor)
+    qtbot.keyClicks(window.editor, "!")
+    assert window.controller.state == IDLE
+    assert window.editor.user_text() == "Go alpha!"
+    assert window.editor.toPlainText() == "Go alpha!"
+
+
+def test_select_all_and_type_during_streaming(qtbot, make_window):
+    backend = FakeBackend(pieces=[f" w{i}" for i in range(100)], delay=0.01)
+    window = make_window(fake_loader(backend))
+    put_text(window, "Old text")
+    window.controller.continue_text()
+    qtbot.waitUntil(lambda: window.editor.suggestion_text() != "", timeout=5000)
+    qtbot.keyClick(window.editor, Qt.Key.Key_A, Qt.KeyboardModifier.ControlModifier)
+    qtbot.keyClicks(window.editor, "New")
+    qtbot.wait(150)
+    assert window.controller.state == IDLE
+    assert window.editor.toPlainText() == "New"
+    assert window.editor.user_text() == "New"
+    window.editor.undo()
+    assert window.editor.user_text() == "Old text"
+
+
+def test_second_continue_during_first_never_inserts_old_tokens(qtbot, make_window):
+    backend = FakeBackend(pieces=[" old"] * 100, delay=0.01)
+    window = make_window(fake_loader(backend))
+    put_text(window, "Go")
+    window.controller.continue_text()
+    qtbot.waitUntil(lambda: window.editor.suggestion_text() != "", timeout=5000)
+    backend.pieces = [" new"] * 3
+    window.controller.continue_text()
+    wait_state(qtbot, window, PENDING)
+    qtbot.wait(100)
+    assert window.editor.toPlainText() == "Go new new new"
+    assert len(backend.requests) == 2
+
+
+def test_regenerate_replaces_suggestion_with_new_seed(qtbot, make_window):
+    backend = FakeBackend(pieces=[" first"])
+    window = make_window(fake_loader(backend), temperature=0.9)
+    put_text(window, "Go")
+    window.controller.continue_text()
+    wait_state(qtbot, window, PENDING)
+    backend.pieces = [" second"]
+    qtbot.keyClick(window.editor, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
+    wait_state(qtbot, window, PENDING)
+    assert window.editor.toPlainText() == "Go second"
+    assert backend.requests[0].context == backend.requests[1].context == "Go"
+    assert backend.requests[0].seed != backend.requests[1].seed
+    assert not window.editor.can_undo()
+
+
+def test_generation_error_shows_message_and_keeps_text(qtbot, make_window):
+    from aigc_desktop.engine.errors import GenerationError
+
+    backend = FakeBackend(fail_with=GenerationError("Out of memory while generating."))
+    window = make_window(fake_loader(backend))
+    put_text(window, "Precious words")
+    window.controller.continue_text()
+    qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=5000)
+    assert "Out of memory" in window.banner.text()
+    assert window.editor.user_text() == "Precious words"
+    assert window.controller.state == IDLE
+
+
+def test_model_load_failure_leaves_editor_usable_with_message(qtbot, make_window):
+    from aigc_desktop.engine.errors import ModelLoadError
+
+    def loader(source, device):
+        raise ModelLoadError(f"Model folder not found: {source}")
+
+    window = make_window(loader)
+    assert window.banner.isVisible()
+    assert "Model folder not found" in window.banner.text()
+    assert "choose a local model folder" in window.banner.text()
+    put_text(window, "still writing")
+    qtbot.keyClicks(window.editor, " fine")
+    assert window.editor.user_text() == "still writing fine"
+    window.controller.continue_text()
+    assert "not ready" in window.banner.text()
+    assert window.editor.user_text() == "still writing fine"
+
+
+def test_close_during_generation_stops_worker_cleanly(qtbot, make_window):
+    backend = FakeBackend(pieces=[" w"] * 1000, delay=0.01)
+    window = make_window(fake_loader(backend))
+    put_text(window, "Go")
+    window.controller.continue_text()
+    qtbot.waitUntil(lambda: window.editor.suggestion_text() != "", timeout=5000)
+    started = time.perf_counter()
+    window.close()
+    assert window.host.thread.isFinished()
+    assert time.perf_counter() - started < 2.0
+
+
+def test_unsaved_changes_prompt_on_new(qtbot, make_window, monkeypatch):
+    from PySide6.QtWidgets import QMessageBox
+
+    window = make_window(fake_loader(FakeBackend()))
+    put_text(window, "")
+    qtbot.keyClicks(window.editor, "draft")
+    asked = []
+    window.ask_save_changes = lambda: asked.append(1) or QMessageBox.StandardButton.Cancel
+    window.new_action.trigger()
+    assert asked and window.editor.user_text() == "draft"
+    window.ask_save_changes = lambda: QMessageBox.StandardButton.Discard
+    window.new_action.trigger()
+    assert window.editor.user_text() == ""
+
+
+def test_title_shows_file_name_and_modified_mark(qtbot, make_window, tmp_path):
+    window = make_window(fake_loader(FakeBackend()))
+    path = tmp_path / "notes.txt"
+    path.write_text("hello", encoding="utf-8")
+    window.open_file(str(path))
+    assert window.windowTitle().startswith("notes.txt")
+    assert not window.isWindowModified()
+    qtbot.keyClicks(window.editor, "x")
+    assert window.isWindowModified()
+    window.editor.undo()
+    assert not window.isWindowModified()
+
+
+def test_open_bad_file_shows_message_and_keeps_document(qtbot, make_window, tmp_path):
+    window = make_window(fake_loader(FakeBackend()))
+    put_text(window, "keep me")
+    binary = tmp_path / "image.bin"
+    binary.write_bytes(b"\x89PNG\x00\x00\x01")
+    window.ask_save_changes = lambda: pytest.fail("no prompt expected")
+    assert not window.open_file(str(binary), ask_to_save=False)
+    assert window.banner.isVisible()
+    assert window.editor.user_text() == "keep me"
