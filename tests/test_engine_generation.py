@@ -457,6 +457,26 @@ def test_long_context_keeps_the_rightmost_tokens(lm, max_new):
     assert run.new_token_ids == reference_greedy(lm, tail, max_new, repetition_penalty=1.2)
 
 
+@pytest.mark.parametrize("budget", [1, 7, 1000])
+def test_encode_tail_with_the_real_gpt2_tokenizer(gpt2_tokenizer_dir, budget):
+    """Rules of '=' take ~20 characters a token, so the first guess is too short and must grow."""
+    from transformers import AutoTokenizer
+
+    from aigc_desktop.engine.context import encode_tail
+
+    tok = AutoTokenizer.from_pretrained(str(gpt2_tokenizer_dir))
+    text = _long_text()[:30_000] + ("=" * 64 + "\n") * 600 + " 完。"
+    full = tok.encode(text)
+    tail = encode_tail(tok, text, budget)
+    assert len(tail) == budget
+    assert tail == full[-budget:]
+    short = "Once upon a time, 今天天气真好。"
+    assert encode_tail(tok, short, 1000) == tok.encode(short)  # nothing cut, nothing dropped
+    assert encode_tail(tok, short, 1000, prefix_ids=(50256,)) == [50256] + tok.encode(short)
+    with pytest.raises(ValueError, match="window is too small"):
+        encode_tail(tok, short, 1, prefix_ids=(50256,))
+
+
 def test_max_new_tokens_must_leave_room_in_the_window(lm):
     generator = Generator(lm)
     for n in (lm.window, lm.window + 1, 4096):
@@ -488,3 +508,37 @@ def test_broken_weights_raise_generation_error(tiny_gpt2_dir):
     with pytest.raises(GenerationError, match=r"invalid numbers \(NaN\)"):
         list(run)
     assert run.new_token_ids == []
+
+
+# --- the caller's thread state ------------------------------------------------------------------
+
+def test_a_suspended_run_leaves_the_callers_autograd_mode_alone(tiny_gpt2):
+    assert torch.is_grad_enabled() and not torch.is_inference_mode_enabled()
+    run = Generator(tiny_gpt2).stream(_greedy("Once upon a time", 10))
+    for _ in run:
+        # The GUI's slot, or any other code, runs here between tokens.
+        assert torch.is_grad_enabled()
+        assert not torch.is_inference_mode_enabled()
+    assert torch.is_grad_enabled() and not torch.is_inference_mode_enabled()
+
+
+def test_an_abandoned_run_collected_later_does_not_break_the_next_run(tiny_chinese):
+    import gc
+
+    generator = Generator(tiny_chinese)
+    abandoned = generator.stream(_greedy("今天天气真好", 30, repetition_penalty=2.0))
+    for i, _ in enumerate(abandoned):
+        if i == 2:
+            break
+    del abandoned  # a run and its generator form a cycle: only the cyclic GC frees them, at any moment
+
+    prompt = "人工智能生成内容"
+    run = generator.stream(_greedy(prompt, 20, repetition_penalty=2.0))
+    events = []
+    for event in run:
+        events.append(event)
+        gc.collect()  # here the abandoned generator is finally closed, mid-way through this run
+    assert run.new_token_ids == reference_greedy(tiny_chinese, context_ids(tiny_chinese, prompt), 20,
+                                                 repetition_penalty=2.0)
+    check_events(tiny_chinese, run, events)
+    assert torch.is_grad_enabled() and not torch.is_inference_mode_enabled()

@@ -196,7 +196,10 @@ def test_folder_without_tokenizer_is_refused(tiny_gpt2_dir, tmp_path):
     folder = _copy(tiny_gpt2_dir, tmp_path / "no-tokenizer", names=["config.json", "model.safetensors"])
     with pytest.raises(ModelLoadError) as info:
         load_model(str(folder), device="cpu")
-    assert "tokenizer" in str(info.value)
+    assert str(info.value) == (
+        f"Could not load model '{folder}': its tokenizer is missing or empty "
+        "(no tokenizer.json, vocab.json or vocab.txt)."
+    )
 
 
 # --- hub ids ------------------------------------------------------------------------------------

@@ -231,7 +231,7 @@ def test_generation_error_shows_message_and_keeps_text(qtbot, make_window):
 def test_model_load_failure_leaves_editor_usable_with_message(qtbot, make_window):
     from aigc_desktop.engine.errors import ModelLoadError
 
-    def loader(source, device):
+    def loader(source, device, allow_download=False):
         raise ModelLoadError(f"Model folder not found: {source}")
 
     window = make_window(loader)

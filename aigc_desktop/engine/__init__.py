@@ -3,7 +3,7 @@
 No Qt here: the CLI, the editor's worker thread, the tests and the benchmark all use it.
 """
 
-from .errors import EngineError, GenerationError, ModelLoadError
+from .errors import EngineError, GenerationError, ModelLoadError, ModelNotDownloadedError
 from .request import STOP_AT_CHOICES, ContinuationRequest
 from .stop_flag import StopFlag
 
@@ -12,6 +12,7 @@ __all__ = [
     "EngineError",
     "GenerationError",
     "ModelLoadError",
+    "ModelNotDownloadedError",
     "STOP_AT_CHOICES",
     "StopFlag",
 ]

@@ -7,8 +7,12 @@ keeps the cost proportional to the window, not to the document.
 
 from __future__ import annotations
 
+import re
+
 # Generous characters-per-token first guess; doubled until the budget is covered.
 _CHARS_PER_TOKEN_GUESS = 8
+# A space or newline before a word: tokenizers start a fresh word there.
+_WORD_START = re.compile(r"\s(?=\S)")
 
 
 def context_window(config) -> int:
@@ -31,9 +35,16 @@ def encode_tail(tokenizer, text: str, budget: int, prefix_ids: tuple[int, ...] =
     chars = budget * _CHARS_PER_TOKEN_GUESS
     while True:
         cut = chars < len(text)
-        ids = tokenizer.encode(text[-chars:] if cut else text, add_special_tokens=False)
+        piece = text[-chars:] if cut else text
         if cut:
-            # The first token may be half a word cut off by the slice: drop it.
+            # Cut at a word start when the first half of the slice has one: the tail of a word
+            # can tokenize into several tokens the whole word never has.
+            start = _WORD_START.search(piece, 0, len(piece) // 2)
+            if start:
+                piece = piece[start.start():]
+        ids = tokenizer.encode(piece, add_special_tokens=False)
+        if cut:
+            # The first token may be half a word (or character) cut off by the slice: drop it.
             ids = ids[1:]
         if len(ids) >= budget or not cut:
             return list(prefix_ids) + ids[-budget:]

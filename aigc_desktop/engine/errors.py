@@ -11,3 +11,7 @@ class ModelLoadError(EngineError):
 
 class GenerationError(EngineError):
     """Generation failed part-way (out of memory, a broken model)."""
+
+
+class ModelNotDownloadedError(ModelLoadError):
+    """A hub model that is not in the local cache, and downloading was not allowed."""

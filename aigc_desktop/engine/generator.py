@@ -76,6 +76,13 @@ class Generator:
         self._cache = None  # keys/values for self._cache_ids
         self._cache_ids: list[int] = []
 
+    def warm_up(self) -> None:
+        """One tiny forward pass, so the user's first Continue does not pay for lazy initialisation."""
+        lm = self.loaded
+        ids = torch.tensor([[lm.prefix_ids[0] if lm.prefix_ids else 0]], device=lm.device)
+        with torch.inference_mode():
+            lm.model(input_ids=ids, use_cache=True, logits_to_keep=1)
+
     def reset_cache(self) -> None:
         self._cache, self._cache_ids = None, []
 
@@ -131,11 +138,13 @@ class Generator:
         fed_ids = ids[: run.reused_tokens]
         run.finish_reason = "length"
         try:
-            with torch.inference_mode():
-                for _ in range(request.max_new_tokens):
-                    if stop.is_set():
-                        run.finish_reason = "stopped"
-                        break
+            for _ in range(request.max_new_tokens):
+                if stop.is_set():
+                    run.finish_reason = "stopped"
+                    break
+                # Per step, not around the loop: a suspended run must not leave its caller's
+                # thread in inference mode (nor switch it off when an abandoned run is collected).
+                with torch.inference_mode():
                     out = self._forward(feed, cache)
                     cache = out.cache
                     fed_ids = fed_ids + feed[0].tolist()
@@ -156,15 +165,15 @@ class Generator:
                     pending_alts.append(tuple(zip(top.indices.tolist(), top.values.tolist())))
                     all_ids = torch.cat([all_ids, next_id], dim=-1)
                     feed = next_id
-                    if token in lm.eos_ids:
-                        run.finish_reason = "eos"
-                        break
-                    piece = stops.feed(detok.push(token))
-                    if piece:
-                        yield event(piece)
-                    if stops.stopped:
-                        run.finish_reason = "stop_text"
-                        return
+                if token in lm.eos_ids:
+                    run.finish_reason = "eos"
+                    break
+                piece = stops.feed(detok.push(token))
+                if piece or stops.stopped:  # a stop's own tokens still ride with the last event
+                    yield event(piece)
+                if stops.stopped:
+                    run.finish_reason = "stop_text"
+                    return
             # What was held back is complete now, except a character cut in half.
             rest = stops.feed(detok.flush())
             rest = (rest + stops.flush()).rstrip("\ufffd")

@@ -20,7 +20,7 @@ import torch
 from . import devices
 from .context import context_window
 from .detokenizer import spaces_between_cjk
-from .errors import ModelLoadError
+from .errors import ModelLoadError, ModelNotDownloadedError
 
 DEFAULT_MODEL = "openai-community/gpt2"
 _HUB_CHECK_TIMEOUT_S = 3.0
@@ -121,8 +121,11 @@ def _from_pretrained(source: str, dtype: torch.dtype, local_only: bool):
     return model, tokenizer
 
 
-def load_model(source: str = DEFAULT_MODEL, device: str = "auto") -> LoadedModel:
-    """Load `source` (a Hugging Face model id or a local folder) onto `device`."""
+def load_model(source: str = DEFAULT_MODEL, device: str = "auto", allow_download: bool = True) -> LoadedModel:
+    """Load `source` (a Hugging Face model id or a local folder) onto `device`.
+
+    A hub model missing from the local cache is downloaded only if allow_download.
+    """
     started = time.perf_counter()
     source = (source or DEFAULT_MODEL).strip()
     torch_device = devices.resolve_device(device)
@@ -138,6 +141,8 @@ def load_model(source: str = DEFAULT_MODEL, device: str = "auto") -> LoadedModel
         except OSError:
             if local_folder:
                 raise
+            if not allow_download:
+                raise ModelNotDownloadedError(f"Model '{source}' is not downloaded yet.") from None
             # Not in the local cache: download only when the hub can be reached.
             if not _hub_reachable():
                 raise ModelLoadError(

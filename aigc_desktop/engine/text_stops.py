@@ -25,6 +25,8 @@ def _sentence_end(text: str) -> int | None:
             continue
         while end < len(text) and text[end] in _CLOSERS:
             end += 1
+        if end == len(text):
+            return None  # more closing quotes or brackets may follow: wait for the next character
         return end
     return None
 
@@ -72,9 +74,11 @@ class StopMatcher:
                 if seq.startswith(text[-n:]):
                     hold = max(hold, n)
                     break
-        if self._sentences and text and text[-1] in _ASCII_SENTENCE_END + _CLOSERS:
-            # Wait for the next character to know whether the sentence ended.
+        ends = _ASCII_SENTENCE_END + _CJK_SENTENCE_END
+        if self._sentences and text and text[-1] in ends + _CLOSERS:
+            # Wait for the next character to know whether the sentence ended (ASCII) and
+            # whether closing quotes or brackets follow (both).
             tail = len(text) - len(text.rstrip(_CLOSERS))
-            if len(text) > tail and text[len(text) - tail - 1] in _ASCII_SENTENCE_END:
+            if len(text) > tail and text[len(text) - tail - 1] in ends:
                 hold = max(hold, tail + 1)
         return hold

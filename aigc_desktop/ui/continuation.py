@@ -115,6 +115,11 @@ class ContinuationController(QObject):
             self.error.emit(str(exc))
             return False
         self._last_context = (context, position)
+        cursor = self._editor.textCursor()
+        if cursor.hasSelection() or cursor.position() != position:
+            # The caret waits where the text will go, so the suggestion is not hidden under a selection.
+            cursor.setPosition(position)
+            self._editor.setTextCursor(cursor)
         self._editor.start_suggestion(position)
         self._request_id += 1
         self._live_id = self._request_id

@@ -139,7 +139,8 @@ class MainWindow(QMainWindow):
                                               self.tr("Reject the suggestion and write another (Ctrl+R)"))
         self.settings_action = self._action(self.tr("&Settings…"), self.open_settings, K.Preferences)
         self.about_action = self._action(self.tr("&About aigc-desktop"), self.show_about)
-        self.stop_action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+        self.accept_action.setIconText(self.tr("Accept"))
+        self.reject_action.setIconText(self.tr("Reject"))
 
     def _create_menus_and_toolbar(self) -> None:
         bar = self.menuBar()
@@ -205,9 +206,10 @@ class MainWindow(QMainWindow):
         g = self.generation_settings()
         self.load_model(g.model, g.device)
 
-    def load_model(self, source: str, device: str) -> None:
+    def load_model(self, source: str, device: str, allow_download: bool = False) -> None:
+        """Load in the worker; the hub is contacted only when the user asked for a download."""
         self._loading_source = source
-        self.host.load(source, device)
+        self.host.load(source, device, allow_download)
 
     def _on_model_loading(self, source: str) -> None:
         self.load_progress.show()
@@ -225,17 +227,25 @@ class MainWindow(QMainWindow):
             self.banner.dismiss()
         self._on_state_changed(self.controller.state)
 
-    def _on_model_failed(self, source: str, message: str) -> None:
+    def _on_model_failed(self, source: str, message: str, needs_download: bool) -> None:
         self.load_progress.hide()
         if self.model_info is None:
             self.model_label.setText(self.tr("No model"))
         self._on_state_changed(self.controller.state)
         self.state_label.setText(self.tr("Model error") if self.model_info is None else self.state_label.text())
-        text = message + "\n" + self.tr(
-            "You can keep writing. To continue text, choose a local model folder, "
-            "or connect to the internet so the model can be downloaded.")
-        self.show_error(text, actions=((self.tr("Choose model folder…"), self.choose_model_folder),
-                                       (self.tr("Settings…"), self.open_settings)))
+        actions = [(self.tr("Choose model folder…"), self.choose_model_folder),
+                   (self.tr("Settings…"), self.open_settings)]
+        if needs_download:
+            text = message + " " + self.tr(
+                "You can keep writing. To continue text, download it (needs an internet connection) "
+                "or choose a local model folder.")
+            device = self.generation_settings().device
+            actions.insert(0, (self.tr("Download"), lambda: self.load_model(source, device, allow_download=True)))
+        else:
+            text = message + "\n" + self.tr(
+                "You can keep writing. To continue text, choose a local model folder, "
+                "or connect to the internet so the model can be downloaded.")
+        self.show_error(text, actions=tuple(actions))
         self._banner_is_model_error = True
 
     def choose_model_folder(self) -> None:
@@ -259,7 +269,7 @@ class MainWindow(QMainWindow):
         self.settings.save_generation(new)
         self._overrides.clear()
         if (new.model, new.device) != (old.model, old.device) or self.model_info is None:
-            self.load_model(new.model, new.device)
+            self.load_model(new.model, new.device, allow_download=True)  # the user chose it just now
 
     def _make_request(self, context: str, regenerations: int) -> ContinuationRequest:
         g = self.generation_settings()

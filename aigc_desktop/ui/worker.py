@@ -21,7 +21,7 @@ from typing import Callable
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from ..engine.errors import EngineError
+from ..engine.errors import EngineError, ModelNotDownloadedError
 from ..engine.request import ContinuationRequest
 from ..engine.stop_flag import StopFlag
 
@@ -45,14 +45,16 @@ class RunSummary:
     first_token_seconds: float | None
 
 
-def engine_loader(source: str, device: str):
+def engine_loader(source: str, device: str, allow_download: bool = False):
     """The real backend: imported lazily so that torch loads in the worker thread."""
     from ..cli import quiet_transformers
     from ..engine.generator import Generator
     from ..engine.loading import load_model
 
     quiet_transformers()
-    return Generator(load_model(source, device))
+    generator = Generator(load_model(source, device, allow_download=allow_download))
+    generator.warm_up()
+    return generator
 
 
 def describe_backend(backend, source: str, seconds: float) -> ModelInfo:
@@ -66,7 +68,7 @@ def describe_backend(backend, source: str, seconds: float) -> ModelInfo:
 class GenerationWorker(QObject):
     loading = Signal(str)  # source
     loaded = Signal(object)  # ModelInfo
-    load_failed = Signal(str, str)  # source, message
+    load_failed = Signal(str, str, bool)  # source, message, a download would fix it
     chunk = Signal(int, str)  # request id, text
     finished = Signal(int, object)  # request id, RunSummary
     failed = Signal(int, str)  # request id, message
@@ -76,18 +78,21 @@ class GenerationWorker(QObject):
         self._loader = loader
         self._backend = None
 
-    @Slot(str, str)
-    def load(self, source: str, device: str) -> None:
+    @Slot(str, str, bool)
+    def load(self, source: str, device: str, allow_download: bool) -> None:
         self.loading.emit(source)
         started = time.perf_counter()
         try:
-            backend = self._loader(source, device)
+            backend = self._loader(source, device, allow_download)
+        except ModelNotDownloadedError as exc:
+            self.load_failed.emit(source, str(exc), True)
+            return
         except EngineError as exc:
-            self.load_failed.emit(source, str(exc))
+            self.load_failed.emit(source, str(exc), False)
             return
         except Exception as exc:  # a broken model must never take the editor down
             traceback.print_exc(file=sys.stderr)
-            self.load_failed.emit(source, f"Could not load model '{source}': {exc}")
+            self.load_failed.emit(source, f"Could not load model '{source}': {exc}", False)
             return
         self._backend = None  # free the old model before announcing the new one
         self._backend = backend
@@ -126,7 +131,7 @@ class GenerationWorker(QObject):
 class WorkerHost(QObject):
     """Starts the worker thread and forwards requests to it (queued, in order)."""
 
-    _load = Signal(str, str)
+    _load = Signal(str, str, bool)
     _generate = Signal(int, object, object)
 
     def __init__(self, loader: Callable = engine_loader, parent=None) -> None:
@@ -140,8 +145,8 @@ class WorkerHost(QObject):
         self._active_stop: StopFlag | None = None
         self.thread.start()
 
-    def load(self, source: str, device: str) -> None:
-        self._load.emit(source, device)
+    def load(self, source: str, device: str, allow_download: bool = False) -> None:
+        self._load.emit(source, device, allow_download)
 
     def generate(self, request_id: int, request: ContinuationRequest) -> StopFlag:
         self.stop()  # a new request always stops the one before it

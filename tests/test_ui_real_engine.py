@@ -1,0 +1,131 @@
+"""The same editor flows against the real engine and a tiny real model (no fakes)."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextCursor
+from tiny_models import build_tiny_gpt2
+
+from aigc_desktop.engine import ContinuationRequest
+from aigc_desktop.engine.generator import Generator
+from aigc_desktop.ui.continuation import IDLE, PENDING, STREAMING
+from aigc_desktop.ui.worker import engine_loader
+
+
+@pytest.fixture(scope="module")
+def slow_gpt2_dir(tmp_path_factory):
+    # Wide enough that 600 tokens take a noticeable time, so Stop lands mid-stream.
+    return build_tiny_gpt2(tmp_path_factory.mktemp("slow-gpt2"), n_positions=1024)
+
+
+def select_all(window):
+    cursor = window.editor.textCursor()
+    cursor.select(QTextCursor.SelectionType.Document)
+    window.editor.setTextCursor(cursor)
+    window.editor.setFocus()
+
+
+def test_greedy_continue_accept_save_matches_engine(qtbot, make_window, tiny_gpt2_dir, tiny_gpt2, tmp_path):
+    window = make_window(engine_loader, model=str(tiny_gpt2_dir), device="cpu", temperature=0.0,
+                         max_new_tokens=20)
+    assert window.model_info.window == 128
+    path = tmp_path / "story.txt"
+    path.write_text("Once upon a time there was", encoding="utf-8")
+    window.open_file(str(path))
+    select_all(window)
+    qtbot.keyClick(window.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: window.controller.state != STREAMING, timeout=20000)
+    expected = Generator(tiny_gpt2).stream(
+        ContinuationRequest("Once upon a time there was", max_new_tokens=20, temperature=0))
+    expected_text = "".join(e.text for e in expected)
+    assert window.editor.suggestion_text() == expected_text
+    if expected_text:
+        assert window.controller.state == PENDING
+        qtbot.keyClick(window.editor, Qt.Key.Key_Tab)
+    assert window.controller.state == IDLE
+    qtbot.keyClick(window.editor, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
+    assert path.read_text(encoding="utf-8") == "Once upon a time there was" + expected_text
+    assert "tokens/s" in window.speed_label.text()
+    assert window.context_label.text().endswith("/128 tokens")
+
+
+def test_chinese_model_continues_in_clean_chinese(qtbot, make_window, tiny_chinese_dir):
+    window = make_window(engine_loader, model=str(tiny_chinese_dir), device="cpu", temperature=1.0,
+                         max_new_tokens=30)
+    window.editor.load_text("今天天气真好，我想去公园散步。")
+    cursor = window.editor.textCursor()
+    cursor.movePosition(QTextCursor.MoveOperation.End)
+    window.editor.setTextCursor(cursor)
+    window.controller.continue_text()
+    qtbot.waitUntil(lambda: window.controller.state != STREAMING, timeout=20000)
+    suggestion = window.editor.suggestion_text()
+    assert suggestion
+    for token in ("[CLS]", "[SEP]", "[UNK]", "[PAD]", "\ufffd"):
+        assert token not in suggestion
+    cjk = [c for c in suggestion if "\u4e00" <= c <= "\u9fff"]
+    assert cjk and " " not in suggestion.strip()
+
+
+def test_escape_restores_and_ctrl_z_undoes_accept(qtbot, make_window, tiny_gpt2_dir):
+    window = make_window(engine_loader, model=str(tiny_gpt2_dir), device="cpu", temperature=0.9,
+                         max_new_tokens=15)
+    window.editor.load_text("The writer keeps a draft")
+    cursor = window.editor.textCursor()
+    cursor.movePosition(QTextCursor.MoveOperation.End)
+    window.editor.setTextCursor(cursor)
+    window.editor.setFocus()
+    before = window.editor.document().toRawText()
+    qtbot.keyClick(window.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: window.controller.state != STREAMING, timeout=20000)
+    qtbot.keyClick(window.editor, Qt.Key.Key_Escape)
+    assert window.editor.document().toRawText() == before
+    assert not window.editor.can_undo()
+    qtbot.keyClick(window.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: window.controller.state != STREAMING, timeout=20000)
+    accepted = window.editor.suggestion_text()
+    qtbot.keyClick(window.editor, Qt.Key.Key_Tab)
+    assert window.editor.user_text() == "The writer keeps a draft" + accepted
+    qtbot.keyClick(window.editor, Qt.Key.Key_Z, Qt.KeyboardModifier.ControlModifier)
+    assert window.editor.document().toRawText() == before
+
+
+def test_stop_mid_stream_with_real_engine(qtbot, make_window, slow_gpt2_dir):
+    window = make_window(engine_loader, model=str(slow_gpt2_dir), device="cpu", temperature=1.0,
+                         max_new_tokens=900)
+    summaries = []
+    window.host.worker.finished.connect(lambda rid, summary: summaries.append(summary))
+    window.editor.load_text("Once upon a time")
+    cursor = window.editor.textCursor()
+    cursor.movePosition(QTextCursor.MoveOperation.End)
+    window.editor.setTextCursor(cursor)
+    window.controller.continue_text()
+    qtbot.waitUntil(lambda: window.editor.suggestion_text() != "", timeout=20000)
+    window.stop_action.trigger()
+    shown = window.editor.toPlainText()
+    qtbot.waitUntil(lambda: bool(summaries), timeout=10000)
+    assert summaries[0].finish_reason == "stopped"
+    assert summaries[0].new_tokens < 900
+    qtbot.wait(50)
+    assert window.editor.toPlainText() == shown
+    # Typing during and after streaming still works, and the next Continue runs.
+    qtbot.keyClicks(window.editor, "!")
+    window.controller.continue_text()
+    qtbot.waitUntil(lambda: window.controller.state == STREAMING or window.controller.state == PENDING,
+                    timeout=5000)
+    window.controller.stop()
+
+
+def test_close_during_real_generation_exits_quickly(qtbot, make_window, slow_gpt2_dir):
+    window = make_window(engine_loader, model=str(slow_gpt2_dir), device="cpu", temperature=1.0,
+                         max_new_tokens=900)
+    window.editor.load_text("Once upon a time")
+    window.editor.moveCursor(QTextCursor.MoveOperation.End)
+    window.controller.continue_text()
+    qtbot.waitUntil(lambda: window.editor.suggestion_text() != "", timeout=20000)
+    started = time.perf_counter()
+    window.close()
+    assert window.host.thread.isFinished()
+    assert time.perf_counter() - started < 2.0
