@@ -295,3 +295,30 @@ def test_open_bad_file_shows_message_and_keeps_document(qtbot, make_window, tmp_
     assert not window.open_file(str(binary), ask_to_save=False)
     assert window.banner.isVisible()
     assert window.editor.user_text() == "keep me"
+
+
+def test_missing_model_offers_download_and_downloads_only_when_asked(qtbot, make_window):
+    from aigc_desktop.engine.errors import ModelNotDownloadedError
+
+    calls = []
+    backend = FakeBackend(pieces=[" ok"])
+
+    def loader(source, device, allow_download=False):
+        calls.append(allow_download)
+        if not allow_download:
+            raise ModelNotDownloadedError(f"Model '{source}' is not downloaded yet.")
+        return backend
+
+    window = make_window(loader)
+    assert calls == [False]
+    assert "not downloaded yet" in window.banner.text()
+    buttons = {b.text(): b for b in window.banner._buttons}
+    assert "Download" in buttons and "Choose model folder…" in buttons
+    buttons["Download"].click()
+    qtbot.waitUntil(lambda: window.model_info is not None, timeout=5000)
+    assert calls == [False, True]
+    assert not window.banner.isVisible()
+    put_text(window, "Go")
+    window.controller.continue_text()
+    wait_state(qtbot, window, PENDING)
+    assert window.editor.toPlainText() == "Go ok"
