@@ -61,7 +61,7 @@ class FakeBackend:
 
 
 def fake_loader(backend: FakeBackend):
-    def load(source: str, device: str, allow_download: bool = False):
+    def load(source: str, device: str, allow_download: bool = False, int8: bool = False):
         return backend
 
     return load

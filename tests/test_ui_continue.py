@@ -231,7 +231,7 @@ def test_generation_error_shows_message_and_keeps_text(qtbot, make_window):
 def test_model_load_failure_leaves_editor_usable_with_message(qtbot, make_window):
     from aigc_desktop.engine.errors import ModelLoadError
 
-    def loader(source, device, allow_download=False):
+    def loader(source, device, allow_download=False, int8=False):
         raise ModelLoadError(f"Model folder not found: {source}")
 
     window = make_window(loader)
@@ -303,7 +303,7 @@ def test_missing_model_offers_download_and_downloads_only_when_asked(qtbot, make
     calls = []
     backend = FakeBackend(pieces=[" ok"])
 
-    def loader(source, device, allow_download=False):
+    def loader(source, device, allow_download=False, int8=False):
         calls.append(allow_download)
         if not allow_download:
             raise ModelNotDownloadedError(f"Model '{source}' is not downloaded yet.")

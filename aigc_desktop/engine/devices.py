@@ -49,3 +49,26 @@ def describe(device: torch.device) -> str:
     if device.type == "cuda":
         return f"CUDA ({torch.cuda.get_device_name(device)})"
     return device.type.upper()
+
+
+def detected() -> str:
+    """What this machine offers, for the settings dialog: GPU names and free memory."""
+    import os
+
+    found = [f"CPU ({os.cpu_count() or 1} cores)"]
+    if torch.cuda.is_available():
+        for index in range(torch.cuda.device_count()):
+            free, _total = torch.cuda.mem_get_info(index)
+            found.append(f"cuda:{index} {torch.cuda.get_device_name(index)} ({free / 2**30:.1f} GB free)")
+    if _mps_available():
+        found.append("Apple GPU (MPS)")
+    return "; ".join(found)
+
+
+def use_all_but_one_core() -> int:
+    """Leave a core for the window: decoding is memory-bound, so it loses no speed (see README)."""
+    import os
+
+    threads = max(1, (os.cpu_count() or 1) - 1)
+    torch.set_num_threads(threads)
+    return threads

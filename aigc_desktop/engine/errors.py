@@ -12,6 +12,10 @@ class ModelLoadError(EngineError):
 class GenerationError(EngineError):
     """Generation failed part-way (out of memory, a broken model)."""
 
+    def __init__(self, message: str, out_of_memory: bool = False) -> None:
+        super().__init__(message)
+        self.out_of_memory = out_of_memory
+
 
 class ModelNotDownloadedError(ModelLoadError):
     """A hub model that is not in the local cache, and downloading was not allowed."""

@@ -83,6 +83,15 @@ class Generator:
         with torch.inference_mode():
             lm.model(input_ids=ids, use_cache=True, logits_to_keep=1)
 
+    def fall_back_to_cpu(self) -> None:
+        """After running out of GPU memory: free it and carry on with the model on the CPU."""
+        self.reset_cache()
+        lm = self.loaded
+        lm.model.to("cpu", dtype=torch.float32)
+        lm.device = torch.device("cpu")
+        if torch.cuda.is_available():
+            torch.cuda.empty_cache()
+
     def reset_cache(self) -> None:
         self._cache, self._cache_ids = None, []
 
@@ -191,7 +200,8 @@ class Generator:
             self.reset_cache()
             raise GenerationError(
                 "Out of memory while generating. Try a shorter context, fewer new tokens, "
-                "a smaller model, or the CPU."
+                "a smaller model, or the CPU.",
+                out_of_memory=True,
             ) from exc
         except RuntimeError as exc:
             self.reset_cache()

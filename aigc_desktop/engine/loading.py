@@ -21,6 +21,7 @@ from . import devices
 from .context import context_window
 from .detokenizer import spaces_between_cjk
 from .errors import ModelLoadError, ModelNotDownloadedError
+from .model_files import check_gguf_file, check_model_folder
 
 DEFAULT_MODEL = "openai-community/gpt2"
 _HUB_CHECK_TIMEOUT_S = 3.0
@@ -37,6 +38,8 @@ class LoadedModel:
     prefix_ids: tuple[int, ...]  # ids every context starts with ([CLS] for BERT vocab)
     eos_ids: frozenset[int]
     load_seconds: float
+    int8: bool = False  # fast CPU mode: linear layers dynamically quantised
+    notice: str = ""  # something the user should know about how it was loaded
 
     @property
     def name(self) -> str:
@@ -44,7 +47,8 @@ class LoadedModel:
 
     @property
     def device_label(self) -> str:
-        return devices.describe(self.device)
+        label = devices.describe(self.device)
+        return f"{label} int8" if self.int8 else label
 
 
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
@@ -53,24 +57,6 @@ _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
 def _looks_like_path(source: str) -> bool:
     # "gpt2" and "org/name" are hub ids unless such a folder exists here.
     return os.path.exists(os.path.expanduser(source)) or not _HUB_ID.match(source)
-
-
-def check_model_folder(folder: Path) -> None:
-    """Explain precisely what is wrong with a folder that is not a loadable model."""
-    if not folder.exists():
-        raise ModelLoadError(f"Model folder not found: {folder}")
-    if not folder.is_dir():
-        raise ModelLoadError(f"{folder} is a file, not a model folder (a folder written by save_pretrained).")
-    if not (folder / "config.json").is_file():
-        raise ModelLoadError(f"{folder} is not a model folder: it has no config.json.")
-    if not any(folder.glob("*.safetensors")):
-        if any(folder.glob("*.bin")) or any(folder.glob("*.pt")) or any(folder.glob("*.pth")):
-            raise ModelLoadError(
-                f"{folder} has only PyTorch pickle weights (.bin); for safety aigc-desktop loads "
-                "safetensors weights only. Re-save the model with save_pretrained(safe_serialization=True)."
-            )
-        raise ModelLoadError(f"{folder} has no model weights (*.safetensors).")
-    _check_architecture(folder / "config.json")
 
 
 def _check_architecture(config_path: Path) -> None:
@@ -99,11 +85,14 @@ def _check_architecture(config_path: Path) -> None:
             )
 
 
-def _hub_reachable() -> bool:
+def hub_reachable() -> bool:
     """A quick TCP check, so an offline machine gets an answer in seconds, not after retries."""
-    if os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on"):
+    from huggingface_hub import constants
+
+    offline = os.environ.get("HF_HUB_OFFLINE", "").strip().lower() in ("1", "true", "yes", "on")
+    if offline or constants.HF_HUB_OFFLINE:
         return False
-    url = urlparse(os.environ.get("HF_ENDPOINT", "https://huggingface.co"))
+    url = urlparse(constants.ENDPOINT)
     port = url.port or (443 if url.scheme == "https" else 80)
     try:
         with socket.create_connection((url.hostname, port), timeout=_HUB_CHECK_TIMEOUT_S):
@@ -121,10 +110,12 @@ def _from_pretrained(source: str, dtype: torch.dtype, local_only: bool):
     return model, tokenizer
 
 
-def load_model(source: str = DEFAULT_MODEL, device: str = "auto", allow_download: bool = True) -> LoadedModel:
+def load_model(source: str = DEFAULT_MODEL, device: str = "auto", allow_download: bool = True,
+               int8: bool = False) -> LoadedModel:
     """Load `source` (a Hugging Face model id or a local folder) onto `device`.
 
     A hub model missing from the local cache is downloaded only if allow_download.
+    int8 (CPU only, ignored elsewhere) quantises the linear layers for faster decoding.
     """
     started = time.perf_counter()
     source = (source or DEFAULT_MODEL).strip()
@@ -134,6 +125,7 @@ def load_model(source: str = DEFAULT_MODEL, device: str = "auto", allow_download
     if local_folder:
         folder = Path(source).expanduser().resolve()
         check_model_folder(folder)
+        _check_architecture(folder / "config.json")
         source = str(folder)
     try:
         try:
@@ -144,7 +136,7 @@ def load_model(source: str = DEFAULT_MODEL, device: str = "auto", allow_download
             if not allow_download:
                 raise ModelNotDownloadedError(f"Model '{source}' is not downloaded yet.") from None
             # Not in the local cache: download only when the hub can be reached.
-            if not _hub_reachable():
+            if not hub_reachable():
                 raise ModelLoadError(
                     f"Model '{source}' is not downloaded yet and the Hugging Face hub cannot be "
                     "reached. Connect to the internet to download it, or choose a local model folder."
@@ -160,7 +152,22 @@ def load_model(source: str = DEFAULT_MODEL, device: str = "auto", allow_download
             f"Could not load model '{source}': its tokenizer is missing or empty "
             "(no tokenizer.json, vocab.json or vocab.txt)."
         )
-    model.to(torch_device).eval()
+    notice = ""
+    try:
+        model.to(torch_device)
+    except torch.OutOfMemoryError:
+        # Not enough GPU memory: free what was taken and run on the CPU instead of failing.
+        model.to("cpu", dtype=torch.float32)
+        if torch.cuda.is_available():
+            torch.cuda.empty_cache()
+        notice = "Not enough GPU memory for this model: it runs on the CPU instead."
+        torch_device = torch.device("cpu")
+    model.eval()
+    int8 = int8 and torch_device.type == "cpu"
+    if int8:
+        from .quantize import quantize_int8
+
+        quantize_int8(model)
     return LoadedModel(
         source=source,
         model=model,
@@ -171,6 +178,8 @@ def load_model(source: str = DEFAULT_MODEL, device: str = "auto", allow_download
         prefix_ids=_prefix_ids(tokenizer),
         eos_ids=_eos_ids(model),
         load_seconds=time.perf_counter() - started,
+        int8=int8,
+        notice=notice,
     )
 
 

@@ -22,7 +22,8 @@ from PySide6.QtWidgets import (
 from .. import __version__
 from ..engine.request import ContinuationRequest
 from .continuation import IDLE, PENDING, STREAMING, ContinuationController
-from .document_io import DocumentError, read_text_file, write_text_file_atomic
+from .document_guard import DocumentSafety
+from .document_io import DocumentError, TextFormat, read_document, write_text_file_atomic
 from .editor import Editor
 from .find_bar import FindBar
 from .message_banner import MessageBanner
@@ -35,11 +36,12 @@ APP_NAME = "aigc-desktop"
 TEXT_FILTER = "Text and Markdown (*.txt *.md *.markdown *.text);;All files (*)"
 
 
-class MainWindow(QMainWindow):
+class MainWindow(DocumentSafety, QMainWindow):
     shown = Signal()  # first time the window is on screen (start-up timing, tests)
 
     def __init__(self, settings: AppSettings | None = None, overrides: dict | None = None,
-                 loader=engine_loader, parent=None) -> None:
+                 loader=engine_loader, parent=None, recovery=None) -> None:
+        """recovery: a RecoveryStore (default: the user's data folder, or $AIGC_DESKTOP_DATA_DIR)."""
         super().__init__(parent)
         self.settings = settings or AppSettings()
         self._overrides = dict(overrides or {})  # command-line values: this run only
@@ -48,6 +50,7 @@ class MainWindow(QMainWindow):
         self._loading_source: str | None = None
         self._closing = False
         self._shown_once = False
+        self._chinese_hint_for: str | None = None
 
         self.editor = Editor(self)
         font = QFont(self.editor.font())
@@ -69,11 +72,13 @@ class MainWindow(QMainWindow):
         self._create_actions()
         self._create_menus_and_toolbar()
         self._create_status_bar()
+        self._init_document_safety(recovery)  # encodings, disk changes, crash recovery
 
         worker = self.host.worker
         worker.loading.connect(self._on_model_loading)
         worker.loaded.connect(self._on_model_loaded)
         worker.load_failed.connect(self._on_model_failed)
+        worker.notice.connect(self.show_notice)
         self.controller.state_changed.connect(self._on_state_changed)
         self.controller.run_finished.connect(self._on_run_finished)
         self.controller.error.connect(self.show_error)
@@ -125,7 +130,7 @@ class MainWindow(QMainWindow):
         self.zoom_out_action = self._action(self.tr("Zoom &Out"), lambda: self.zoom(-1), K.ZoomOut)
         self.zoom_reset_action = self._action(self.tr("&Reset Zoom"), lambda: self.zoom(0), "Ctrl+0")
         self.continue_action = self._action(
-            self.tr("&Continue"), self.controller.continue_text, ["Ctrl+Return", "Ctrl+Enter"],
+            self.tr("&Continue"), self.continue_text, ["Ctrl+Return", "Ctrl+Enter"],
             self.tr("Continue the selected text, or the text before the cursor (Ctrl+Enter)"))
         self.stop_action = self._action(self.tr("&Stop"), self.controller.stop, None,
                                         self.tr("Stop generating (Esc stops and rejects)"))
@@ -138,6 +143,8 @@ class MainWindow(QMainWindow):
         self.regenerate_action = self._action(self.tr("Re&generate"), self.controller.regenerate, "Ctrl+R",
                                               self.tr("Reject the suggestion and write another (Ctrl+R)"))
         self.settings_action = self._action(self.tr("&Settings…"), self.open_settings, K.Preferences)
+        self.models_action = self._action(self.tr("&Models…"), self.open_model_manager, None,
+                                          self.tr("Choose, download or add a model"))
         self.about_action = self._action(self.tr("&About aigc-desktop"), self.show_about)
         self.accept_action.setIconText(self.tr("Accept"))
         self.reject_action.setIconText(self.tr("Reject"))
@@ -163,7 +170,7 @@ class MainWindow(QMainWindow):
         generate_menu.addActions([self.continue_action, self.stop_action, self.accept_action,
                                   self.reject_action, self.regenerate_action])
         generate_menu.addSeparator()
-        generate_menu.addAction(self.settings_action)
+        generate_menu.addActions([self.models_action, self.settings_action])
         help_menu = bar.addMenu(self.tr("&Help"))
         help_menu.addAction(self.about_action)
 
@@ -209,7 +216,7 @@ class MainWindow(QMainWindow):
     def load_model(self, source: str, device: str, allow_download: bool = False) -> None:
         """Load in the worker; the hub is contacted only when the user asked for a download."""
         self._loading_source = source
-        self.host.load(source, device, allow_download)
+        self.host.load(source, device, allow_download, self.generation_settings().fast_cpu)
 
     def _on_model_loading(self, source: str) -> None:
         self.load_progress.show()
@@ -225,7 +232,47 @@ class MainWindow(QMainWindow):
         self.statusBar().showMessage(self.tr("Model ready (%.1f s)") % info.load_seconds, 5000)
         if self.banner.isVisible() and getattr(self, "_banner_is_model_error", False):
             self.banner.dismiss()
+        if info.notice:
+            self.show_notice(info.notice)
         self._on_state_changed(self.controller.state)
+
+    def continue_text(self) -> None:
+        """Continue (Ctrl+Enter), first suggesting the Chinese model for Chinese text on an English one."""
+        self._suggest_chinese_model()
+        self.controller.continue_text()
+
+    def _suggest_chinese_model(self) -> None:
+        from ..engine.catalog import CHINESE_MODEL
+        from ..engine.detokenizer import cjk_share
+
+        info = self.model_info
+        if info is None or info.writes_chinese or self._chinese_hint_for == info.source:
+            return
+        cursor = self.editor.textCursor()
+        end = cursor.selectionEnd()
+        start = cursor.selectionStart() if cursor.hasSelection() else max(0, end - 2000)
+        if cjk_share(self.editor.text_between(start, end)) <= 0.5:
+            return
+        self._chinese_hint_for = info.source  # once per model: a hint, never a nag
+        self.show_notice(
+            self.tr("This text is mostly Chinese, but %s writes English. "
+                    "A Chinese GPT-2 continues Chinese text far better.") % info.name,
+            actions=((self.tr("Use Chinese GPT-2"), lambda: self.use_catalog_model(CHINESE_MODEL)),))
+
+    def use_catalog_model(self, repo_id: str) -> None:
+        """Switch to a catalog model: at once if downloaded, else through the model manager."""
+        from ..engine.catalog import is_downloaded
+
+        self.banner.dismiss()
+        if is_downloaded(repo_id):
+            self._set_model(repo_id, self.generation_settings().device)
+            return
+        from .model_manager import ModelManagerDialog
+
+        dialog = ModelManagerDialog(repo_id, self)
+        dialog.model_chosen.connect(lambda source: self._set_model(source, self.generation_settings().device))
+        dialog.start_download(repo_id)
+        dialog.exec()
 
     def _on_model_failed(self, source: str, message: str, needs_download: bool) -> None:
         self.load_progress.hide()
@@ -233,7 +280,8 @@ class MainWindow(QMainWindow):
             self.model_label.setText(self.tr("No model"))
         self._on_state_changed(self.controller.state)
         self.state_label.setText(self.tr("Model error") if self.model_info is None else self.state_label.text())
-        actions = [(self.tr("Choose model folder…"), self.choose_model_folder),
+        actions = [(self.tr("Models…"), self.open_model_manager),
+                   (self.tr("Choose model folder…"), self.choose_model_folder),
                    (self.tr("Settings…"), self.open_settings)]
         if needs_download:
             text = message + " " + self.tr(
@@ -260,15 +308,23 @@ class MainWindow(QMainWindow):
         self._overrides.pop("device", None)
         self.load_model(model, device)
 
+    def open_model_manager(self) -> None:
+        from .model_manager import ModelManagerDialog
+
+        dialog = ModelManagerDialog(self.generation_settings().model, self)
+        dialog.model_chosen.connect(lambda source: self._set_model(source, self.generation_settings().device))
+        dialog.exec()
+
     def open_settings(self) -> None:
-        dialog = SettingsDialog(self.generation_settings(), self)
+        detected = self.model_info.detected if self.model_info else ""
+        dialog = SettingsDialog(self.generation_settings(), self, detected=detected)
         if dialog.exec() != SettingsDialog.DialogCode.Accepted:
             return
         new = dialog.result_settings()
         old = self.generation_settings()
         self.settings.save_generation(new)
         self._overrides.clear()
-        if (new.model, new.device) != (old.model, old.device) or self.model_info is None:
+        if (new.model, new.device, new.fast_cpu) != (old.model, old.device, old.fast_cpu) or self.model_info is None:
             self.load_model(new.model, new.device, allow_download=True)  # the user chose it just now
 
     def _make_request(self, context: str, regenerations: int) -> ContinuationRequest:
@@ -313,6 +369,10 @@ class MainWindow(QMainWindow):
         self._banner_is_model_error = False
         self.banner.show_message(message, "error", actions)
 
+    def show_notice(self, message: str, actions: tuple = ()) -> None:
+        self._banner_is_model_error = False
+        self.banner.show_message(message, "info", actions)
+
     # ----- files -----------------------------------------------------------
     def new_document(self) -> None:
         if not self._maybe_save():
@@ -320,6 +380,7 @@ class MainWindow(QMainWindow):
         self.controller.reject()
         self.editor.load_text("")
         self.path = None
+        self._document_replaced(None, TextFormat(), None)
         self._update_title()
 
     def open_dialog(self) -> None:
@@ -333,15 +394,18 @@ class MainWindow(QMainWindow):
     def open_file(self, path: str, ask_to_save: bool = True) -> bool:
         if ask_to_save and not self._maybe_save():
             return False
+        if not self.confirm_file_size(path):
+            return False
         try:
-            text = read_text_file(path)
+            document = read_document(path)
         except DocumentError as exc:
             self.show_error(str(exc))
             self.settings.remove_recent_file(os.path.abspath(path))
             return False
         self.controller.reject()
-        self.editor.load_text(text)
+        self.editor.load_text(document.text)
         self.path = os.path.abspath(path)
+        self._document_replaced(self.path, document.format, document.disk)
         self.settings.add_recent_file(self.path)
         self._update_title()
         self.statusBar().showMessage(self.tr("Opened %s") % self.path, 3000)
@@ -361,12 +425,13 @@ class MainWindow(QMainWindow):
 
     def _write(self, path: str) -> bool:
         try:
-            write_text_file_atomic(path, self.editor.user_text())
+            disk = write_text_file_atomic(path, self.editor.user_text(), self.text_format)
         except DocumentError as exc:
             self.show_error(str(exc))
             return False
         self.path = os.path.abspath(path)
         self.editor.mark_saved()
+        self._document_saved(self.path, disk)
         self.settings.add_recent_file(self.path)
         self._update_title()
         self.statusBar().showMessage(self.tr("Saved %s") % self.path, 3000)
@@ -442,5 +507,6 @@ class MainWindow(QMainWindow):
         self._closing = True
         self.controller.reject()
         self.settings.set_window_geometry(self.saveGeometry())
-        self.host.shutdown()
+        self._close_document_safety()  # saved or discarded: its recovery copy goes
+        self.host.shutdown(1500)  # a model load that cannot be interrupted is left behind
         event.accept()

@@ -34,7 +34,7 @@ from aigc_desktop.ui.settings import (
 
 
 class SettingsDialog(QDialog):
-    def __init__(self, settings: GenerationSettings, parent: QWidget | None = None):
+    def __init__(self, settings: GenerationSettings, parent: QWidget | None = None, detected: str = ""):
         super().__init__(parent)
         self.setWindowTitle(self.tr("Generation Settings"))
 
@@ -60,6 +60,13 @@ class SettingsDialog(QDialog):
         for device in DEVICE_CHOICES:
             self.device_combo.addItem(device_labels[device], device)
         self.device_combo.setCurrentIndex(max(0, self.device_combo.findData(settings.device)))
+
+        self.detected_label = QLabel(detected or self.tr("Detected when a model has been loaded."))
+        self.detected_label.setWordWrap(True)
+        self.fast_cpu_check = QCheckBox(self.tr("Fast CPU mode (int8 weights, several times faster)"))
+        self.fast_cpu_check.setChecked(settings.fast_cpu)
+        self.fast_cpu_check.setToolTip(self.tr("Quantises the model to 8-bit integers when it runs on the CPU. "
+                                               "The README's Performance section shows its speed and quality."))
 
         self.max_new_tokens_spin = QSpinBox()
         self.max_new_tokens_spin.setRange(*MAX_NEW_TOKENS_RANGE)
@@ -94,6 +101,8 @@ class SettingsDialog(QDialog):
         form = QFormLayout()
         form.addRow(self.tr("Model:"), model_row)
         form.addRow(self.tr("Device:"), self.device_combo)
+        form.addRow(self.tr("Detected:"), self.detected_label)
+        form.addRow("", self.fast_cpu_check)
         form.addRow(self.tr("Max new tokens:"), self.max_new_tokens_spin)
         form.addRow(self.tr("Temperature:"), self.temperature_spin)
         form.addRow(self.tr("Top-k:"), self.top_k_spin)
@@ -170,4 +179,5 @@ class SettingsDialog(QDialog):
             # An invalid seed cannot get here through OK; treat it as random just in case.
             seed=int(seed_text) if seed_text and not self._seed_error() else None,
             stop_at_sentence=self.stop_at_sentence_check.isChecked(),
+            fast_cpu=self.fast_cpu_check.isChecked(),
         )

@@ -21,7 +21,7 @@ from typing import Callable
 
 from PySide6.QtCore import QObject, QThread, Signal, Slot
 
-from ..engine.errors import EngineError, ModelNotDownloadedError
+from ..engine.errors import EngineError, GenerationError, ModelNotDownloadedError
 from ..engine.request import ContinuationRequest
 from ..engine.stop_flag import StopFlag
 
@@ -33,6 +33,9 @@ class ModelInfo:
     device: str
     window: int
     load_seconds: float
+    writes_chinese: bool = True  # its vocabulary has Chinese characters as whole tokens
+    detected: str = ""  # the devices this machine offers
+    notice: str = ""  # e.g. it fell back to the CPU
 
 
 @dataclass(frozen=True)
@@ -45,22 +48,42 @@ class RunSummary:
     first_token_seconds: float | None
 
 
-def engine_loader(source: str, device: str, allow_download: bool = False):
+# A vocabulary writes Chinese when many of its tokens are whole Chinese characters:
+# GPT-2's byte-level BPE has 140 of 50,257; a Chinese BERT vocabulary has thousands.
+_CHINESE_TOKENS, _CHINESE_SHARE = 1000, 0.2
+
+
+def engine_loader(source: str, device: str, allow_download: bool = False, int8: bool = False):
     """The real backend: imported lazily so that torch loads in the worker thread."""
     from ..cli import quiet_transformers
     from ..engine.generator import Generator
     from ..engine.loading import load_model
 
     quiet_transformers()
-    generator = Generator(load_model(source, device, allow_download=allow_download))
+    generator = Generator(load_model(source, device, allow_download=allow_download, int8=int8))
     generator.warm_up()
     return generator
 
 
+def _writes_chinese(tokenizer) -> bool:
+    from ..engine.detokenizer import cjk_share
+
+    size = len(tokenizer)
+    pieces = tokenizer.batch_decode([[i] for i in range(size)])  # byte-level tokens need decoding
+    chinese = sum(1 for piece in pieces if len(piece) == 1 and cjk_share(piece) == 1.0)
+    return chinese >= _CHINESE_TOKENS or chinese >= _CHINESE_SHARE * size
+
+
 def describe_backend(backend, source: str, seconds: float) -> ModelInfo:
+    from ..engine.loading import LoadedModel  # the worker thread may import torch
+
     loaded = getattr(backend, "loaded", None)
-    if loaded is not None:
-        return ModelInfo(source, loaded.name, loaded.device_label, loaded.window, seconds)
+    if isinstance(loaded, LoadedModel):
+        from ..engine.devices import detected
+
+        return ModelInfo(source, loaded.name, loaded.device_label, loaded.window, seconds,
+                         writes_chinese=_writes_chinese(loaded.tokenizer), detected=detected(),
+                         notice=loaded.notice)
     return ModelInfo(source, getattr(backend, "name", source), getattr(backend, "device", "?"),
                      getattr(backend, "window", 0), seconds)
 
@@ -72,18 +95,19 @@ class GenerationWorker(QObject):
     chunk = Signal(int, str)  # request id, text
     finished = Signal(int, object)  # request id, RunSummary
     failed = Signal(int, str)  # request id, message
+    notice = Signal(str)  # something the user should know, not an error
 
     def __init__(self, loader: Callable = engine_loader) -> None:
         super().__init__()
         self._loader = loader
         self._backend = None
 
-    @Slot(str, str, bool)
-    def load(self, source: str, device: str, allow_download: bool) -> None:
+    @Slot(str, str, bool, bool)
+    def load(self, source: str, device: str, allow_download: bool, int8: bool) -> None:
         self.loading.emit(source)
         started = time.perf_counter()
         try:
-            backend = self._loader(source, device, allow_download)
+            backend = self._loader(source, device, allow_download, int8)
         except ModelNotDownloadedError as exc:
             self.load_failed.emit(source, str(exc), True)
             return
@@ -111,12 +135,19 @@ class GenerationWorker(QObject):
             for event in run:
                 if event.text:
                     self.chunk.emit(request_id, event.text)
+        except GenerationError as exc:
+            self.failed.emit(request_id, str(exc))
+            if exc.out_of_memory and self._on_gpu():
+                self._backend.fall_back_to_cpu()
+                self.notice.emit("The GPU ran out of memory: the model now runs on the CPU. "
+                                 "Continue again to retry there.")
+            return
         except (EngineError, ValueError) as exc:
             self.failed.emit(request_id, str(exc))
             return
-        except Exception as exc:
+        except BaseException as exc:  # anything else, even SystemExit: the editor keeps working
             traceback.print_exc(file=sys.stderr)
-            self.failed.emit(request_id, f"Generation failed unexpectedly: {exc}")
+            self.failed.emit(request_id, f"Generation failed unexpectedly: {exc or type(exc).__name__}")
             return
         self.finished.emit(request_id, RunSummary(
             finish_reason=run.finish_reason,
@@ -128,11 +159,27 @@ class GenerationWorker(QObject):
         ))
 
 
+    def _on_gpu(self) -> bool:
+        loaded = getattr(self._backend, "loaded", None)
+        return loaded is not None and loaded.device.type != "cpu" and hasattr(self._backend, "fall_back_to_cpu")
+
+
+# Worker threads still busy (a model load cannot be interrupted) when their window
+# closed: kept referenced so Qt never destroys a running QThread (which aborts).
+_DETACHED: list[tuple[QThread, QObject]] = []
+
+
+def detached_threads_running() -> bool:
+    """True when a closed window left a worker thread that is still busy (see WorkerHost.shutdown)."""
+    return any(thread.isRunning() for thread, _ in _DETACHED)
+
+
 class WorkerHost(QObject):
     """Starts the worker thread and forwards requests to it (queued, in order)."""
 
-    _load = Signal(str, str, bool)
+    _load = Signal(str, str, bool, bool)
     _generate = Signal(int, object, object)
+    thread_died = Signal()  # the worker thread ended without being asked to; it was restarted
 
     def __init__(self, loader: Callable = engine_loader, parent=None) -> None:
         super().__init__(parent)
@@ -143,13 +190,32 @@ class WorkerHost(QObject):
         self._load.connect(self.worker.load)
         self._generate.connect(self.worker.generate)
         self._active_stop: StopFlag | None = None
+        self._shutting_down = False
+        self.restarts = 0
+        self.thread.finished.connect(self._on_thread_finished)
         self.thread.start()
 
-    def load(self, source: str, device: str, allow_download: bool = False) -> None:
-        self._load.emit(source, device, allow_download)
+    def ensure_running(self) -> None:
+        """Restart the worker thread if it ended (the worker and its model are kept)."""
+        if not self._shutting_down and not self.thread.isRunning():
+            self.thread.wait(1000)  # finishing: let it get all the way out first
+            self.restarts += 1
+            self.thread.start()
+
+    def _on_thread_finished(self) -> None:
+        if self._shutting_down:
+            return
+        self.stop()
+        self.ensure_running()
+        self.thread_died.emit()
+
+    def load(self, source: str, device: str, allow_download: bool = False, int8: bool = False) -> None:
+        self.ensure_running()
+        self._load.emit(source, device, allow_download, int8)
 
     def generate(self, request_id: int, request: ContinuationRequest) -> StopFlag:
         self.stop()  # a new request always stops the one before it
+        self.ensure_running()
         stop = StopFlag()
         self._active_stop = stop
         self._generate.emit(request_id, request, stop)
@@ -160,7 +226,16 @@ class WorkerHost(QObject):
             self._active_stop.request_stop()
 
     def shutdown(self, timeout_ms: int = 5000) -> bool:
-        """Stop generating and end the thread; True when it ended in time."""
+        """Stop generating and end the thread; True when it ended in time.
+
+        A thread that does not end in time (a model load cannot be interrupted) is
+        detached: kept referenced until it finishes, so closing never blocks longer
+        than timeout_ms; run_editor then leaves the process without waiting for it.
+        """
+        self._shutting_down = True
         self.stop()
         self.thread.quit()
-        return self.thread.wait(timeout_ms)
+        if self.thread.wait(timeout_ms):
+            return True
+        _DETACHED.append((self.thread, self.worker))
+        return False
