@@ -12,10 +12,9 @@ import pytest
 import torch
 
 from aigc_desktop.engine import ContinuationRequest, GenerationError, StopFlag
+from aigc_desktop.engine.detokenizer import remove_cjk_spaces
 from aigc_desktop.engine.generator import Generator
 from aigc_desktop.engine.loading import load_model
-
-from aigc_desktop.engine.detokenizer import remove_cjk_spaces
 
 SPECIAL_TEXTS = ("[CLS]", "[SEP]", "[UNK]", "[PAD]", "[MASK]", "<|endoftext|>")
 
@@ -94,6 +93,16 @@ PENALTIES = [
 ]
 
 
+@pytest.fixture(autouse=True, scope="module")
+def _one_torch_thread():
+    """The tiny models gain nothing from intra-op threads; on a busy machine OpenMP's waiting
+    threads make every forward pass ten times slower."""
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(previous)
+
+
 @pytest.fixture(params=["gpt2", "chinese"])
 def model_name(request):
     return request.param
@@ -158,6 +167,7 @@ def test_prefix_cache_reuse_and_crop_stay_exact(lm, model_name):
     fed: list[int] = []  # ids whose keys/values the generator holds after each run
     contexts = [first, first, None, first[:-3] + "好的", PROMPTS[model_name][2], first]
     saw_reuse = saw_crop = False
+    previous = None
     for context in contexts:
         if context is None:  # the editor's flow: accept the continuation, continue again
             context = first + previous.text
@@ -401,23 +411,27 @@ def test_stop_from_another_thread_while_a_worker_iterates(tiny_chinese):
 
 
 def test_stop_from_a_timer_thread_ends_a_long_run(tiny_gpt2):
+    """No handshake: the flag is set at an arbitrary moment while a slow consumer iterates."""
     import threading
     import time
 
     stop = StopFlag()
+    # Seed 11 runs the whole 120 tokens (73 events) without eos when nothing stops it.
     request = ContinuationRequest("Once upon a time", max_new_tokens=120, temperature=1.0, top_k=0, seed=11)
     run = Generator(tiny_gpt2).stream(request, stop)
-    done = threading.Event()
+    started, done = threading.Event(), threading.Event()
     events = []
 
     def worker():
         for event in run:
             events.append(event)
-            time.sleep(0.01)  # a slow consumer, like a GUI repainting
+            started.set()
+            time.sleep(0.02)  # a slow consumer, like a GUI repainting
         done.set()
 
-    threading.Timer(0.05, stop.request_stop).start()
     threading.Thread(target=worker, daemon=True).start()
+    assert started.wait(20)
+    threading.Timer(0.05, stop.request_stop).start()
     assert done.wait(20)
     assert run.finish_reason == "stopped"
     assert 0 < len(run.new_token_ids) < 120
@@ -537,7 +551,8 @@ def test_an_abandoned_run_collected_later_does_not_break_the_next_run(tiny_chine
     events = []
     for event in run:
         events.append(event)
-        gc.collect()  # here the abandoned generator is finally closed, mid-way through this run
+        if len(events) == 2:
+            gc.collect()  # here the abandoned generator is finally closed, mid-way through this run
     assert run.new_token_ids == reference_greedy(tiny_chinese, context_ids(tiny_chinese, prompt), 20,
                                                  repetition_penalty=2.0)
     check_events(tiny_chinese, run, events)

@@ -127,7 +127,10 @@ def test_file_instead_of_folder(tmp_path):
     file.write_bytes(b"not a folder")
     with pytest.raises(ModelLoadError) as info:
         load_model(str(file), device="cpu")
-    assert str(info.value).startswith(f"{file} is a file, not a model folder")
+    message = str(info.value)
+    # A single file can only be a GGUF model now; either way the message says what the file is not.
+    assert message.startswith(f"{file} is ")
+    assert "is a file, not a model folder" in message or "is not a GGUF file" in message
 
 
 def test_folder_without_config(tiny_gpt2_dir, tmp_path):
@@ -222,9 +225,14 @@ def test_hub_id_not_cached_with_unreachable_endpoint(monkeypatch, tmp_path):
     with socket.socket() as s:  # a local port nobody listens on
         s.bind(("127.0.0.1", 0))
         port = s.getsockname()[1]
+    from huggingface_hub import constants
+
+    endpoint = f"http://127.0.0.1:{port}"
     monkeypatch.chdir(tmp_path)
     monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
-    monkeypatch.setenv("HF_ENDPOINT", f"http://127.0.0.1:{port}")
+    monkeypatch.setenv("HF_ENDPOINT", endpoint)
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)  # huggingface_hub read both at import
+    monkeypatch.setattr(constants, "ENDPOINT", endpoint)
     started = time.monotonic()
     with pytest.raises(ModelLoadError, match="not downloaded yet .* cannot be reached"):
         load_model(NOT_CACHED_HUB_ID, device="cpu")

@@ -75,3 +75,50 @@ def build_tiny_chinese_gpt2(folder: Path, n_positions: int = 128, seed: int = 0)
         model.transformer.wte.weight[: len(specials)] = 0
     model.save_pretrained(folder)
     return folder
+
+
+def write_gpt2_gguf(hf_folder: Path, path: Path) -> Path:
+    """Write a GPT-2 saved with save_pretrained as an fp32 GGUF file, the way llama.cpp names things."""
+    import json
+    import re
+
+    import gguf
+    import numpy as np
+    from transformers import AutoTokenizer, GPT2LMHeadModel
+
+    model = GPT2LMHeadModel.from_pretrained(hf_folder)
+    tokenizer = AutoTokenizer.from_pretrained(hf_folder)
+    config = model.config
+    arch = next(key for key, value in gguf.MODEL_ARCH_NAMES.items() if value == "gpt2")
+    names = gguf.get_tensor_name_map(arch, config.n_layer)
+    writer = gguf.GGUFWriter(str(path), "gpt2")
+    writer.add_context_length(config.n_positions)
+    writer.add_embedding_length(config.n_embd)
+    writer.add_feed_forward_length(4 * config.n_embd)
+    writer.add_block_count(config.n_layer)
+    writer.add_head_count(config.n_head)
+    writer.add_layer_norm_eps(config.layer_norm_epsilon)
+    writer.add_tokenizer_model("gpt2")
+    tokens = [None] * len(tokenizer)
+    for token, index in tokenizer.get_vocab().items():
+        tokens[index] = token
+    writer.add_token_list(tokens)
+    special = set(tokenizer.all_special_ids)
+    writer.add_token_types([3 if i in special else 1 for i in range(len(tokens))])
+    merges = json.loads((hf_folder / "tokenizer.json").read_text(encoding="utf-8"))["model"]["merges"]
+    writer.add_token_merges([m if isinstance(m, str) else " ".join(m) for m in merges])
+    writer.add_bos_token_id(tokenizer.bos_token_id)
+    writer.add_eos_token_id(tokenizer.eos_token_id)
+    for name, tensor in model.state_dict().items():
+        if re.search(r"\.attn\.(bias|masked_bias)$", name):
+            continue  # causal-mask buffers, not weights
+        gguf_name = "output.weight" if name == "lm_head.weight" else names.get_name(name, try_suffixes=(".weight", ".bias"))
+        array = tensor.float().numpy()
+        if any(part in gguf_name for part in ("attn_qkv.weight", "ffn_down.weight", "ffn_up.weight", "attn_output.weight")):
+            array = array.T  # llama.cpp stores GPT-2's Conv1D weights transposed
+        writer.add_tensor(gguf_name, np.ascontiguousarray(array))
+    writer.write_header_to_file()
+    writer.write_kv_data_to_file()
+    writer.write_tensors_to_file()
+    writer.close()
+    return path

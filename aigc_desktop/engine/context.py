@@ -7,12 +7,8 @@ keeps the cost proportional to the window, not to the document.
 
 from __future__ import annotations
 
-import re
-
 # Generous characters-per-token first guess; doubled until the budget is covered.
 _CHARS_PER_TOKEN_GUESS = 8
-# A space or newline before a word: tokenizers start a fresh word there.
-_WORD_START = re.compile(r"\s(?=\S)")
 
 
 def context_window(config) -> int:
@@ -35,17 +31,25 @@ def encode_tail(tokenizer, text: str, budget: int, prefix_ids: tuple[int, ...] =
     chars = budget * _CHARS_PER_TOKEN_GUESS
     while True:
         cut = chars < len(text)
-        piece = text[-chars:] if cut else text
-        if cut:
-            # Cut at a word start when the first half of the slice has one: the tail of a word
-            # can tokenize into several tokens the whole word never has.
-            start = _WORD_START.search(piece, 0, len(piece) // 2)
-            if start:
-                piece = piece[start.start():]
-        ids = tokenizer.encode(piece, add_special_tokens=False)
-        if cut:
-            # The first token may be half a word (or character) cut off by the slice: drop it.
-            ids = ids[1:]
+        rest = _after_first_word(tokenizer, text[-chars:]) if cut else None
+        if rest is not None:
+            # The slice may cut a word, and a word's tail can tokenize into several tokens
+            # the whole word never has: start at the next word.
+            ids = tokenizer.encode(rest, add_special_tokens=False)
+        else:
+            ids = tokenizer.encode(text[-chars:] if cut else text, add_special_tokens=False)
+            if cut:
+                # The first token may be half a word cut off by the slice: drop it.
+                ids = ids[1:]
         if len(ids) >= budget or not cut:
             return list(prefix_ids) + ids[-budget:]
         chars *= 2
+
+
+def _after_first_word(tokenizer, piece: str) -> str | None:
+    """piece from its second word on (as the tokenizer splits words); None if it cannot tell."""
+    pre_tokenizer = getattr(getattr(tokenizer, "backend_tokenizer", None), "pre_tokenizer", None)
+    if pre_tokenizer is None:
+        return None
+    words = pre_tokenizer.pre_tokenize_str(piece)
+    return piece[words[1][1][0]:] if len(words) > 1 else ""

@@ -43,7 +43,7 @@ class LoadedModel:
 
     @property
     def name(self) -> str:
-        return Path(self.source).name if os.path.isdir(self.source) else self.source
+        return Path(self.source).name if os.path.exists(self.source) else self.source
 
     @property
     def device_label(self) -> str:
@@ -101,6 +101,64 @@ def hub_reachable() -> bool:
         return False
 
 
+def gguf_cache_root() -> Path:
+    """Where dequantised GGUF models are kept as safetensors (converting takes seconds to minutes)."""
+    override = os.environ.get("AIGC_DESKTOP_CACHE")
+    if override:
+        return Path(override) / "gguf"
+    if os.name == "nt":
+        base = Path(os.environ.get("LOCALAPPDATA", Path.home() / "AppData" / "Local"))
+    else:
+        base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
+    return base / "aigc-desktop" / "gguf"
+
+
+def _gguf_context_length(path: Path) -> dict:
+    """transformers 5 maps GGUF's context_length to n_ctx, which GPT-2's config ignores: pass it as n_positions."""
+    import gguf
+
+    reader = gguf.GGUFReader(str(path))
+    arch_field = reader.fields.get("general.architecture")
+    arch = bytes(arch_field.parts[arch_field.data[0]]).decode() if arch_field else ""
+    field = reader.fields.get(f"{arch}.context_length")
+    if arch == "gpt2" and field is not None:
+        return {"n_positions": int(field.parts[field.data[0]][0])}
+    return {}
+
+
+def _load_gguf(path: Path, dtype: torch.dtype):
+    """Dequantise a GGUF file once, keep it as safetensors, and load that from then on."""
+    import hashlib
+    import shutil
+    import tempfile
+
+    stat = path.stat()
+    key = hashlib.sha256(f"{path}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()[:24]
+    cached = gguf_cache_root() / key
+    if (cached / "config.json").is_file() and any(cached.glob("*.safetensors")):
+        return _from_pretrained(str(cached), dtype, local_only=True)
+    try:
+        import gguf  # noqa: F401
+    except ImportError:
+        raise ModelLoadError("Loading GGUF files needs the 'gguf' package: pip install gguf") from None
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    folder, name = str(path.parent), path.name
+    common = dict(trust_remote_code=False, local_files_only=True, gguf_file=name)
+    tokenizer = AutoTokenizer.from_pretrained(folder, **common)
+    model = AutoModelForCausalLM.from_pretrained(folder, dtype=torch.float32, **common, **_gguf_context_length(path))
+    model.hf_quantizer = None  # it is plain fp32 now; save_pretrained refuses otherwise
+    cached.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=key, dir=cached.parent))
+    try:
+        model.save_pretrained(staging)
+        tokenizer.save_pretrained(staging)
+        os.replace(staging, cached)  # appears whole or not at all
+    except OSError:
+        shutil.rmtree(staging, ignore_errors=True)  # no cache this time; the model still loads
+    return model.to(dtype), tokenizer
+
+
 def _from_pretrained(source: str, dtype: torch.dtype, local_only: bool):
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
@@ -122,14 +180,22 @@ def load_model(source: str = DEFAULT_MODEL, device: str = "auto", allow_download
     torch_device = devices.resolve_device(device)
     dtype = devices.dtype_for(torch_device)
     local_folder = _looks_like_path(source)
+    gguf_file = None
     if local_folder:
-        folder = Path(source).expanduser().resolve()
-        check_model_folder(folder)
-        _check_architecture(folder / "config.json")
-        source = str(folder)
+        path = Path(source).expanduser().resolve()
+        if path.is_file() or path.suffix.lower() == ".gguf":
+            check_gguf_file(path)
+            gguf_file = path
+        else:
+            check_model_folder(path)
+            _check_architecture(path / "config.json")
+        source = str(path)
     try:
         try:
-            model, tokenizer = _from_pretrained(source, dtype, local_only=True)
+            if gguf_file is not None:
+                model, tokenizer = _load_gguf(gguf_file, dtype)
+            else:
+                model, tokenizer = _from_pretrained(source, dtype, local_only=True)
         except OSError:
             if local_folder:
                 raise
