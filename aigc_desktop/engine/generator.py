@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Iterator
 
 import torch
@@ -54,6 +54,7 @@ class GenerationRun:
     finish_reason: str = ""  # length | eos | stop_text | stopped
     first_token_seconds: float | None = None
     elapsed_seconds: float = 0.0
+    alternatives: list[str] = field(default_factory=list)  # the other candidates' texts
     _events: Iterator[TokenEvent] | None = None
 
     def __iter__(self) -> Iterator[TokenEvent]:
@@ -66,6 +67,21 @@ class GenerationRun:
         if n < 2 or self.first_token_seconds is None:
             return 0.0
         return (n - 1) / max(self.elapsed_seconds - self.first_token_seconds, 1e-9)
+
+
+@dataclass
+class _Row:
+    """Decoding state of one candidate."""
+
+    detok: IncrementalDetokenizer
+    stops: StopMatcher
+    ids: list[int] = field(default_factory=list)
+    text: str = ""
+    done: bool = False
+    reason: str = ""
+
+    def finish(self, reason: str) -> None:
+        self.done, self.reason = True, reason
 
 
 class Generator:
@@ -129,10 +145,14 @@ class Generator:
         lm, request = self.loaded, run.request
         ids = encode_tail(lm.tokenizer, request.context, lm.window - request.max_new_tokens, lm.prefix_ids)
         run.context_tokens = len(ids)
+        n = request.alternatives
         processors = build_processors(request)
+        # With greedy decoding every row would be the same: the other candidates sample.
+        others = build_processors(replace(request, temperature=0.8)) if request.greedy and n > 1 else None
         rng = torch.Generator(device=lm.device).manual_seed(run.seed)
-        detok = IncrementalDetokenizer(lm.tokenizer, lm.cjk_spaces)
-        stops = StopMatcher(request.stop_sequences, request.stop_at)
+        rows = [_Row(IncrementalDetokenizer(lm.tokenizer, lm.cjk_spaces),
+                     StopMatcher(request.stop_sequences, request.stop_at)) for _ in range(n)]
+        first = rows[0]  # the one that streams; the others are read when the run ends
         pending_ids, pending_probs, pending_alts = [], [], []
 
         def event(text: str) -> TokenEvent:
@@ -144,10 +164,10 @@ class Generator:
         cache, run.reused_tokens = self._take_cache(ids)
         all_ids = torch.tensor([ids], dtype=torch.long, device=lm.device)
         feed = all_ids[:, run.reused_tokens:]
-        fed_ids = ids[: run.reused_tokens]
+        fed_ids = ids[: run.reused_tokens]  # row 0's tokens whose keys/values are in the cache
         run.finish_reason = "length"
         try:
-            for _ in range(request.max_new_tokens):
+            for step in range(request.max_new_tokens):
                 if stop.is_set():
                     run.finish_reason = "stopped"
                     break
@@ -157,39 +177,66 @@ class Generator:
                     out = self._forward(feed, cache)
                     cache = out.cache
                     fed_ids = fed_ids + feed[0].tolist()
-                    self._cache, self._cache_ids = cache, fed_ids
                     logits = out.logits[:, -1, :].float()
+                    if step == 0 and n > 1:
+                        # The context was read once; the candidates branch from here.
+                        cache.batch_repeat_interleave(n)
+                        logits, all_ids = logits.expand(n, -1), all_ids.expand(n, -1)
+                    if n == 1:
+                        self._cache, self._cache_ids = cache, fed_ids
                     if torch.isnan(logits).any():
                         self.reset_cache()
                         raise GenerationError("The model produced invalid numbers (NaN); its weights may be broken.")
-                    next_id = choose_next(processors(all_ids, logits), request.greedy, rng)
-                    token = int(next_id)
+                    next_ids = choose_next(processors(all_ids, logits), request.greedy, rng)
+                    if others is not None:
+                        next_ids[1:] = choose_next(others(all_ids[1:], logits[1:]), False, rng)
                     if run.first_token_seconds is None:
                         run.first_token_seconds = time.perf_counter() - started
-                    probs = torch.softmax(logits[0], dim=-1)
-                    top = torch.topk(probs, min(TOP_ALTERNATIVES, probs.numel()))
-                    run.new_token_ids.append(token)
-                    pending_ids.append(token)
-                    pending_probs.append(float(probs[token]))
-                    pending_alts.append(tuple(zip(top.indices.tolist(), top.values.tolist())))
-                    all_ids = torch.cat([all_ids, next_id], dim=-1)
-                    feed = next_id
-                if token in lm.eos_ids:
-                    run.finish_reason = "eos"
+                    tokens = next_ids[:, 0].tolist()
+                    token = tokens[0]
+                    if not first.done:
+                        probs = torch.softmax(logits[0], dim=-1)
+                        top = torch.topk(probs, min(TOP_ALTERNATIVES, probs.numel()))
+                        run.new_token_ids.append(token)
+                        pending_ids.append(token)
+                        pending_probs.append(float(probs[token]))
+                        pending_alts.append(tuple(zip(top.indices.tolist(), top.values.tolist())))
+                    all_ids = torch.cat([all_ids, next_ids], dim=-1)
+                    feed = next_ids
+                for row, row_token in zip(rows, tokens):
+                    if row.done:
+                        continue
+                    row.ids.append(row_token)
+                    if row_token in lm.eos_ids:
+                        row.finish("eos")
+                        continue
+                    piece = row.stops.feed(row.detok.push(row_token))
+                    row.text += piece
+                    if row is first and (piece or row.stops.stopped):
+                        yield event(piece)  # a stop's own tokens still ride with the last event
+                    if row.stops.stopped:
+                        row.finish("stop_text")
+                if all(row.done for row in rows):
                     break
-                piece = stops.feed(detok.push(token))
-                if piece or stops.stopped:  # a stop's own tokens still ride with the last event
-                    yield event(piece)
-                if stops.stopped:
-                    run.finish_reason = "stop_text"
-                    return
-            # What was held back is complete now, except a character cut in half.
-            rest = stops.feed(detok.flush())
-            rest = (rest + stops.flush()).rstrip("\ufffd")
-            if stops.stopped:
-                run.finish_reason = "stop_text"
-            if rest or pending_ids:
-                yield event(rest)
+            for row in rows:
+                if not row.done and run.finish_reason != "stopped":
+                    # What was held back is complete now, except a character cut in half.
+                    rest = row.stops.feed(row.detok.flush())
+                    rest = (rest + row.stops.flush()).rstrip("\ufffd")
+                    row.text += rest
+                    if row.stops.stopped:
+                        row.finish("stop_text")
+                    if row is first and (rest or pending_ids):
+                        yield event(rest)
+            if pending_ids:
+                yield event("")  # e.g. the end-of-text token: no text, but part of the run
+            if first.reason:
+                run.finish_reason = first.reason
+            run.alternatives = [row.text for row in rows[1:]]
+            if n > 1:
+                # Keep the first candidate's keys/values for the next request's prefix reuse.
+                cache.batch_select_indices(torch.tensor([0], device=lm.device))
+                self._cache, self._cache_ids = cache, fed_ids
         finally:
             run.elapsed_seconds = time.perf_counter() - started
 

@@ -19,6 +19,7 @@ class ContinuationRequest:
     seed: int | None = None  # None: a fresh random seed each run
     stop_sequences: tuple[str, ...] = field(default_factory=tuple)
     stop_at: str = "length"  # or "sentence" / "paragraph"
+    alternatives: int = 1  # candidates generated together; the first one streams
 
     @property
     def greedy(self) -> bool:
@@ -44,5 +45,7 @@ class ContinuationRequest:
             raise ValueError("seed must be a non-negative integer.")
         if self.stop_at not in STOP_AT_CHOICES:
             raise ValueError(f"stop_at must be one of {', '.join(STOP_AT_CHOICES)}.")
+        if not 1 <= self.alternatives <= 5:
+            raise ValueError("alternatives must be between 1 and 5.")
         if any(not s for s in self.stop_sequences):
             raise ValueError("stop sequences must not be empty strings.")
