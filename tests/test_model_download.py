@@ -16,22 +16,6 @@ from aigc_desktop.engine.loading import load_model
 
 
 @pytest.fixture
-def hub_env(monkeypatch, tmp_path):
-    """Point huggingface_hub at a fresh cache and allow the network (to 127.0.0.1 only)."""
-    from huggingface_hub import constants
-
-    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
-    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
-    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / "hub-cache"))
-
-    def use(hub: FakeHub) -> None:
-        monkeypatch.setattr(constants, "ENDPOINT", hub.endpoint)
-        monkeypatch.setattr(constants, "HUGGINGFACE_CO_URL_TEMPLATE", hub.endpoint + "/{repo_id}/resolve/{revision}/{filename}")
-
-    return use
-
-
-@pytest.fixture
 def repo_with_extras(tiny_gpt2_dir, tmp_path):
     folder = tmp_path / "repo"
     shutil.copytree(tiny_gpt2_dir, folder)

@@ -22,22 +22,6 @@ from aigc_desktop.ui.worker import engine_loader
 GPT2 = CATALOG[0].repo_id
 
 
-@pytest.fixture
-def hub_env(monkeypatch, tmp_path):
-    from huggingface_hub import constants
-
-    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
-    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
-    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / "hub-cache"))
-
-    def use(hub: FakeHub) -> None:
-        monkeypatch.setattr(constants, "ENDPOINT", hub.endpoint)
-        monkeypatch.setattr(constants, "HUGGINGFACE_CO_URL_TEMPLATE",
-                            hub.endpoint + "/{repo_id}/resolve/{revision}/{filename}")
-
-    return use
-
-
 def make_dialog(qtbot, current=GPT2):
     dialog = ModelManagerDialog(current)
     qtbot.addWidget(dialog)
