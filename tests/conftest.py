@@ -79,3 +79,43 @@ def make_window(qtbot, app_settings):
         window.close()
         assert window.host.thread.isFinished()
         window.deleteLater()
+
+
+# --- reliability (issue 7) ------------------------------------------------------------
+
+_RELIABILITY_TALLY = {"faults injected": 0, "bad inputs tried": 0, "steps fuzzed": 0, "bytes lost": 0}
+
+
+@pytest.fixture(autouse=True)
+def _isolated_data_dir(tmp_path, monkeypatch):
+    """Crash-recovery files of every test go to its own folder, never the user's data folder."""
+    monkeypatch.setenv("AIGC_DESKTOP_DATA_DIR", str(tmp_path / "app-data"))
+
+
+@pytest.fixture(scope="session")
+def reliability_tally() -> dict:
+    """Counters the reliability tests add to; printed at the end of the run (see README)."""
+    return _RELIABILITY_TALLY
+
+
+def pytest_terminal_summary(terminalreporter):
+    if any(_RELIABILITY_TALLY.values()):
+        terminalreporter.write_line(
+            "reliability: " + ", ".join(f"{name} {count}" for name, count in _RELIABILITY_TALLY.items()))
+
+
+@pytest.fixture
+def hub_env(monkeypatch, tmp_path):
+    """use(fake_hub): huggingface_hub talks to that local hub, with a fresh cache and offline mode off."""
+    from huggingface_hub import constants
+
+    monkeypatch.delenv("HF_HUB_OFFLINE", raising=False)
+    monkeypatch.setattr(constants, "HF_HUB_OFFLINE", False)
+    monkeypatch.setattr(constants, "HF_HUB_CACHE", str(tmp_path / "hub-cache"))
+
+    def use(hub) -> None:
+        monkeypatch.setattr(constants, "ENDPOINT", hub.endpoint)
+        monkeypatch.setattr(constants, "HUGGINGFACE_CO_URL_TEMPLATE",
+                            hub.endpoint + "/{repo_id}/resolve/{revision}/{filename}")
+
+    return use
