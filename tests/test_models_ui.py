@@ -223,3 +223,25 @@ def test_fast_cpu_mode_loads_int8_and_streams(tiny_gpt2_dir):
     run = Generator(loaded).stream(ContinuationRequest("Once upon a time", max_new_tokens=8, temperature=0))
     list(run)
     assert len(run.new_token_ids) >= 1
+
+
+def test_settings_offer_each_gpu_when_several_are_detected(qtbot, app_settings):
+    import dataclasses
+
+    from aigc_desktop.ui.settings import GenerationSettings
+    from aigc_desktop.ui.settings_dialog import SettingsDialog
+
+    detected = "CPU (16 cores); cuda:0 NVIDIA H200 (139.1 GB free); cuda:1 NVIDIA H200 (80.0 GB free)"
+    dialog = SettingsDialog(GenerationSettings(), detected=detected)
+    qtbot.addWidget(dialog)
+    assert "cuda:1 NVIDIA H200" in dialog.detected_label.text()
+    index = dialog.device_combo.findData("cuda:1")
+    assert index >= 0 and "80.0 GB free" in dialog.device_combo.itemText(index)
+    dialog.device_combo.setCurrentIndex(index)
+    chosen = dialog.result_settings()
+    assert chosen.device == "cuda:1"
+    app_settings.save_generation(dataclasses.replace(chosen, fast_cpu=True))
+    assert app_settings.generation().device == "cuda:1" and app_settings.generation().fast_cpu
+    single = SettingsDialog(GenerationSettings(), detected="CPU (2 cores)")
+    qtbot.addWidget(single)
+    assert single.device_combo.count() == 4

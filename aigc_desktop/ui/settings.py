@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import math
 import os
+import re
 from dataclasses import dataclass, fields
 
 from PySide6.QtCore import QByteArray, QSettings
@@ -41,6 +42,11 @@ class GenerationSettings:
     seed: int | None = None  # None = random each run
     stop_at_sentence: bool = False
     fast_cpu: bool = False  # int8 weights on the CPU: several times faster decoding
+
+
+def is_device_choice(value: object) -> bool:
+    """auto, cpu, cuda, mps, or one GPU of several: cuda:0, cuda:1, ..."""
+    return isinstance(value, str) and (value in DEVICE_CHOICES or re.fullmatch(r"cuda:\d{1,2}", value) is not None)
 
 
 def _to_int(value: object, lo: int, hi: int) -> int | None:
@@ -139,7 +145,7 @@ class AppSettings:
 
         return GenerationSettings(
             model=model.strip() if isinstance(model, str) and model.strip() else d.model,
-            device=device if device in DEVICE_CHOICES else d.device,
+            device=device if is_device_choice(device) else d.device,
             max_new_tokens=d.max_new_tokens if max_new_tokens is None else max_new_tokens,
             temperature=d.temperature if temperature is None else temperature,
             top_k=d.top_k if top_k is None else top_k,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from PySide6.QtCore import QDir
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -59,6 +60,13 @@ class SettingsDialog(QDialog):
         }
         for device in DEVICE_CHOICES:
             self.device_combo.addItem(device_labels[device], device)
+        # With several GPUs, each one can be chosen (the detection names them "cuda:N name (free)").
+        gpus = re.findall(r"(cuda:\d+) ([^;]+)", detected)
+        if len(gpus) > 1 or settings.device.startswith("cuda:"):
+            for device, label in gpus:
+                self.device_combo.addItem(f"{device} — {label.strip()}", device)
+            if self.device_combo.findData(settings.device) < 0:
+                self.device_combo.addItem(settings.device, settings.device)
         self.device_combo.setCurrentIndex(max(0, self.device_combo.findData(settings.device)))
 
         self.detected_label = QLabel(detected or self.tr("Detected when a model has been loaded."))
