@@ -40,15 +40,18 @@ class ContinuationController(QObject):
         self._flush_timer.setSingleShot(True)
         self._flush_timer.timeout.connect(self._flush)
         self._last_context: tuple[str, int] | None = None
+        self._context_span: int | None = None  # length of the selection it came from, or None: the caret
         self._regenerations = 0
         self.model_ready = False
         worker = host.worker
         worker.chunk.connect(self._on_chunk)
         worker.finished.connect(self._on_finished)
         worker.failed.connect(self._on_failed)
+        host.thread_died.connect(self._on_worker_died)
         editor.accept_requested.connect(self.accept)
         editor.reject_requested.connect(self.reject)
         editor.suggestion_ended_by_edit.connect(self._on_ended_by_edit)
+        editor.suggestion_consumed.connect(self._on_consumed)
 
     @property
     def state(self) -> str:
@@ -68,9 +71,11 @@ class ContinuationController(QObject):
         if cursor.hasSelection():
             start, end = cursor.selectionStart(), cursor.selectionEnd()
             context = self._editor.text_between(start, end)
+            self._context_span = end - start
         else:
             end = cursor.position()
             context = self._editor.text_before(end)
+            self._context_span = None
         self._regenerations = 0
         return self._start(context, end)
 
@@ -78,9 +83,19 @@ class ContinuationController(QObject):
         """Reject what is pending and ask again from the same place with a new seed."""
         if self._last_context is None or self._state == IDLE and not self._editor.has_suggestion():
             return self.continue_text()
+        # The suggestion moves with edits made before it since the last run: ask again from
+        # where it is now, with the text as it is now (the old position may be past the end).
+        current = self._editor.suggestion_range()
+        position = current[0] if current is not None else self._last_context[1]
         self.reject()
+        position = min(position, self._editor.document().characterCount() - 1)
+        span = self._context_span
+        if span is None:
+            context = self._editor.text_before(position)
+        else:
+            context = self._editor.text_between(max(0, position - span), position)
         self._regenerations += 1
-        return self._start(*self._last_context)
+        return self._start(context, position)
 
     def stop(self) -> None:
         if self._state != STREAMING:
@@ -177,6 +192,21 @@ class ContinuationController(QObject):
         self._live_id = None
         self._settle()  # text that already arrived stays pending for the user to decide
         self.error.emit(message)
+
+    def _on_worker_died(self) -> None:
+        """The worker thread ended unexpectedly (the host has restarted it)."""
+        if self._live_id is not None:
+            self._flush()
+            self._live_id = None
+            self._settle()  # no more text comes for this run
+        self.error.emit("The text generator stopped unexpectedly and has been restarted. "
+                        "Your text is safe; press Continue to try again.")
+
+    def _on_consumed(self) -> None:
+        """Word-by-word accept took everything: done, unless more text is still streaming in."""
+        if self._state == PENDING:
+            self._editor.reject_suggestion()  # nothing left: just close the empty suggestion
+            self._set_state(IDLE)
 
     def _on_ended_by_edit(self) -> None:
         self._halt()

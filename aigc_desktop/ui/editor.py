@@ -20,6 +20,7 @@ from PySide6.QtGui import QColor, QKeySequence, QTextCursor, QTextFormat, QPalet
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit
 
 from .edit_history import Change, EditHistory, units
+from .partial_accept import next_line, next_word
 
 _PARAGRAPH = "\u2029"  # how QTextDocument stores a newline
 _DELETE_KEYS = (
@@ -59,6 +60,7 @@ class Editor(QPlainTextEdit):
     accept_requested = Signal()  # Tab/Enter while a suggestion is pending
     reject_requested = Signal()  # Esc while a suggestion is pending
     suggestion_ended_by_edit = Signal()  # a user edit accepted or dropped the suggestion
+    suggestion_consumed = Signal()  # word-by-word accept took all of it
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -109,6 +111,12 @@ class Editor(QPlainTextEdit):
         self._history.mark_clean()
         self._sync_modified()
 
+    def mark_modified(self) -> None:
+        """The text differs from the file (restored after a crash, or the file changed on disk):
+        no state in the undo history is the saved one any more."""
+        self._history._clean_depth = None
+        self._sync_modified()
+
     def is_modified(self) -> bool:
         return self._modified
 
@@ -151,6 +159,8 @@ class Editor(QPlainTextEdit):
     def start_suggestion(self, position: int) -> None:
         """Begin an (empty) suggestion at position; text arrives through append_suggestion."""
         self._clear_pending()
+        # Never outside the document: the mirror and the document would part ways.
+        position = max(0, min(position, self.document().characterCount() - 1))
         self._pending_start = position
         self._pending_text = ""
 
@@ -188,6 +198,29 @@ class Editor(QPlainTextEdit):
             self.setTextCursor(cursor)
             self._after_user_change()
         return _to_plain(raw)
+
+    def accept_suggestion_part(self, text: str) -> str:
+        """Accept the first characters of the suggestion (`text`, a prefix of it); the rest stays pending.
+
+        Each part is its own undo step. Returns what was accepted.
+        """
+        if self._pending_start is None or not text:
+            return ""
+        raw = _to_raw(text)
+        if not self._pending_text.startswith(raw):
+            return ""
+        start = self._pending_start
+        self._history.record(Change(start, "", raw))
+        self._pending_start = start + units(raw)
+        self._pending_text = self._pending_text[len(raw):]
+        cursor = self.textCursor()
+        cursor.setPosition(self._pending_start)
+        self.setTextCursor(cursor)
+        self._highlight()
+        self._after_user_change()
+        if not self._pending_text:
+            self.suggestion_consumed.emit()
+        return text
 
     def reject_suggestion(self) -> None:
         """Remove the suggestion: the document is byte-for-byte what it was; no undo step."""
@@ -254,6 +287,15 @@ class Editor(QPlainTextEdit):
             return True
         if key == Qt.Key.Key_Escape:
             self.reject_requested.emit()
+            return True
+        if key == Qt.Key.Key_Right and mods & Qt.KeyboardModifier.ControlModifier and not (
+            mods & Qt.KeyboardModifier.AltModifier
+        ):
+            # Ctrl+Right takes the next word, Ctrl+Shift+Right the next line; with nothing
+            # pending (handled above) they keep their usual meaning.
+            pending = self.suggestion_text()
+            line = bool(mods & Qt.KeyboardModifier.ShiftModifier)
+            self.accept_suggestion_part(next_line(pending) if line else next_word(pending))
             return True
         start, end = self.suggestion_range()
         cursor = self.textCursor()

@@ -488,10 +488,13 @@ class MainWindow(DocumentSafety, QMainWindow):
         self.count_label.setText(self.tr("%d words · %d characters") % (words, chars))
 
     def show_about(self) -> None:
-        QMessageBox.about(self, self.tr("About aigc-desktop"), self.tr(
-            "<b>aigc-desktop %s</b><p>A private, offline writing assistant that continues your text "
-            "with a local language model.</p><p>Built on PySide6 (Qt, LGPLv3), PyTorch (BSD), "
-            "Hugging Face transformers (Apache 2.0) and qasync (BSD).</p>") % __version__)
+        """Help > About: the installed version and the licences of the bundled components."""
+        from PySide6.QtWidgets import QDialog
+
+        dialog = self.findChild(QDialog, "aboutDialog")
+        if dialog is None:
+            dialog = _about_dialog(self)
+        dialog.open()  # window-modal, does not block the event loop
 
     # ----- window events -----------------------------------------------------
     def showEvent(self, event) -> None:
@@ -508,5 +511,101 @@ class MainWindow(DocumentSafety, QMainWindow):
         self.controller.reject()
         self.settings.set_window_geometry(self.saveGeometry())
         self._close_document_safety()  # saved or discarded: its recovery copy goes
-        self.host.shutdown(1500)  # a model load that cannot be interrupted is left behind
+        self.host.shutdown(1200)  # a model load that cannot be interrupted is left behind
         event.accept()
+
+
+# ----- Help > About -------------------------------------------------------------
+LICENCES_SUMMARY = (  # shown when resources/licenses/THIRD-PARTY-NOTICES.txt is not installed
+    "aigc-desktop: MIT. PySide6 and Qt: LGPL-3.0. PyTorch: BSD-3-Clause. transformers, tokenizers, "
+    "safetensors, huggingface_hub, accelerate: Apache-2.0. qasync: BSD-2-Clause. gguf: MIT. "
+    "numpy: BSD-3-Clause."
+)
+
+
+def app_version() -> str:
+    """The version in pyproject.toml, read from the installed metadata (the app bundle carries it)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(APP_NAME)
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return __version__
+
+
+def resource_path(relative: str) -> Path | None:
+    """A file from the repository's resources/ folder: in the app bundle, a checkout, or a pip install."""
+    import sys
+
+    roots = []
+    if getattr(sys, "frozen", False):
+        roots.append(Path(getattr(sys, "_MEIPASS", Path(sys.executable).parent)) / "resources")
+    roots.append(Path(__file__).resolve().parents[2] / "resources")  # a checkout or an editable install
+    roots.append(Path(sys.prefix) / "share" / APP_NAME)  # pip install: pyproject's data-files
+    for root in roots:
+        if (root / relative).is_file():
+            return root / relative
+    return None
+
+
+def licences_text() -> str:
+    path = resource_path("licenses/THIRD-PARTY-NOTICES.txt")
+    if path is not None:
+        try:
+            return path.read_text(encoding="utf-8")
+        except OSError:
+            pass
+    return LICENCES_SUMMARY
+
+
+def _licences_folder_link(tr) -> str:
+    from PySide6.QtCore import QUrl
+
+    notices = resource_path("licenses/THIRD-PARTY-NOTICES.txt")
+    if notices is None:
+        return ""
+    url = QUrl.fromLocalFile(str(notices.parent)).toString()
+    return tr('<p><a href="%s">Open the folder with the full licence texts</a></p>') % url
+
+
+def _about_dialog(parent: QWidget):
+    from PySide6.QtGui import QFontDatabase, QPixmap
+    from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHBoxLayout, QPlainTextEdit
+
+    tr = parent.tr
+    dialog = QDialog(parent)
+    dialog.setObjectName("aboutDialog")
+    dialog.setWindowTitle(tr("About aigc-desktop"))
+    layout = QVBoxLayout(dialog)
+    header = QHBoxLayout()
+    icon_file = resource_path("icons/aigc-desktop-256.png")
+    if icon_file is not None:
+        icon = QLabel(dialog)
+        icon.setPixmap(QPixmap(str(icon_file)).scaled(
+            64, 64, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation))
+        header.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
+    text = QLabel(tr(
+        "<b>aigc-desktop %s</b><p>A private, offline writing assistant that continues your text "
+        "with a local language model.</p><p>aigc-desktop is free software under the MIT licence. "
+        "It is built on PySide6 (Qt, LGPLv3), PyTorch (BSD-3-Clause), Hugging Face transformers, "
+        "tokenizers, safetensors and huggingface_hub (Apache 2.0), qasync (BSD-2-Clause), "
+        "gguf (MIT) and numpy (BSD-3-Clause). Licences:</p>") % app_version()
+        + _licences_folder_link(tr), dialog)
+    text.setObjectName("aboutText")
+    text.setWordWrap(True)
+    text.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
+    text.setOpenExternalLinks(True)
+    header.addWidget(text, 1)
+    layout.addLayout(header)
+    licences = QPlainTextEdit(dialog)
+    licences.setObjectName("licencesText")
+    licences.setReadOnly(True)
+    licences.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
+    licences.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
+    licences.setPlainText(licences_text())
+    layout.addWidget(licences, 1)
+    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, dialog)
+    buttons.rejected.connect(dialog.reject)
+    layout.addWidget(buttons)
+    dialog.resize(760, 560)
+    return dialog

@@ -203,8 +203,8 @@ class WorkerHost(QObject):
             self.thread.start()
 
     def _on_thread_finished(self) -> None:
-        if self._shutting_down:
-            return
+        if self._shutting_down or self.thread.isRunning():
+            return  # closing, or a new request has restarted it already
         self.stop()
         self.ensure_running()
         self.thread_died.emit()
