@@ -202,7 +202,7 @@ def test_close_during_model_load_returns_within_two_seconds(qtbot, make_window):
     assert window.recovery.own_entries() == []
     release.set()
     qtbot.waitUntil(window.host.thread.isFinished, timeout=5000)
-    assert not detached_threads_running()
+    qtbot.waitUntil(lambda: not detached_threads_running(), timeout=5000)
 
 
 def test_close_during_generation_with_save(qtbot, make_window, tmp_path):

@@ -322,3 +322,31 @@ def test_missing_model_offers_download_and_downloads_only_when_asked(qtbot, make
     window.controller.continue_text()
     wait_state(qtbot, window, PENDING)
     assert window.editor.toPlainText() == "Go ok"
+
+
+def test_previous_model_keeps_working_while_another_loads(qtbot, make_window):
+    import threading
+
+    release = threading.Event()
+    first = FakeBackend(pieces=[" old model"])
+    second = FakeBackend(pieces=[" new model"])
+
+    def loader(source, device, allow_download=False, int8=False):
+        if source == "second":
+            release.wait(10)  # a slow load
+            return second
+        return first
+
+    window = make_window(loader)
+    window.load_model("second", "cpu")
+    qtbot.waitUntil(lambda: window.load_progress.isVisible(), timeout=2000)
+    put_text(window, "Go")
+    window.controller.continue_text()
+    wait_state(qtbot, window, PENDING)
+    assert window.editor.toPlainText() == "Go old model"  # served while the new one loads
+    window.controller.accept()
+    release.set()
+    qtbot.waitUntil(lambda: window.model_info.source == "second", timeout=5000)
+    window.controller.continue_text()
+    wait_state(qtbot, window, PENDING)
+    assert window.editor.toPlainText() == "Go old model new model"

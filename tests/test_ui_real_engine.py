@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import time
 
 import pytest
@@ -66,7 +67,9 @@ def test_chinese_model_continues_in_clean_chinese(qtbot, make_window, tiny_chine
     for token in ("[CLS]", "[SEP]", "[UNK]", "[PAD]", "\ufffd"):
         assert token not in suggestion
     cjk = [c for c in suggestion if "\u4e00" <= c <= "\u9fff"]
-    assert cjk and " " not in suggestion.strip()
+    assert cjk
+    # The tiny vocabulary has a few English words, which keep their spaces; Chinese never gets any.
+    assert not re.search("[\u3000-\u9fff\uff00-\uffef] | [\u3000-\u9fff\uff00-\uffef]", suggestion)
 
 
 def test_escape_restores_and_ctrl_z_undoes_accept(qtbot, make_window, tiny_gpt2_dir):

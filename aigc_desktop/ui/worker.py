@@ -14,12 +14,13 @@ torch and transformers are imported there and never block the window.
 from __future__ import annotations
 
 import sys
+import threading
 import time
 import traceback
 from dataclasses import dataclass
 from typing import Callable
 
-from PySide6.QtCore import QObject, QThread, Signal, Slot
+from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 from ..engine.errors import EngineError, GenerationError, ModelNotDownloadedError
 from ..engine.request import ContinuationRequest
@@ -56,10 +57,12 @@ _CHINESE_TOKENS, _CHINESE_SHARE = 1000, 0.2
 def engine_loader(source: str, device: str, allow_download: bool = False, int8: bool = False):
     """The real backend: imported lazily so that torch loads in the worker thread."""
     from ..cli import quiet_transformers
+    from ..engine.devices import use_all_but_one_core
     from ..engine.generator import Generator
     from ..engine.loading import load_model
 
     quiet_transformers()
+    use_all_but_one_core()
     generator = Generator(load_model(source, device, allow_download=allow_download, int8=int8))
     generator.warm_up()
     return generator
@@ -96,31 +99,51 @@ class GenerationWorker(QObject):
     finished = Signal(int, object)  # request id, RunSummary
     failed = Signal(int, str)  # request id, message
     notice = Signal(str)  # something the user should know, not an error
+    _load_done = Signal(int, object, object)  # from the loading thread: token, backend or None, info or error
 
     def __init__(self, loader: Callable = engine_loader) -> None:
         super().__init__()
         self._loader = loader
         self._backend = None
+        self._load_token = 0
+        # Queued: the slot runs in the worker's own thread, never while it is generating.
+        self._load_done.connect(self._on_load_done, Qt.ConnectionType.QueuedConnection)
 
     @Slot(str, str, bool, bool)
     def load(self, source: str, device: str, allow_download: bool, int8: bool) -> None:
+        """Load in a helper thread: the current model keeps serving Continue until the new one is ready."""
+        self._load_token += 1
         self.loading.emit(source)
+        loader = threading.Thread(target=self._load_in_background, name="model-load", daemon=True,
+                                  args=(self._load_token, source, device, allow_download, int8))
+        _LOADS.append(loader)
+        loader.start()
+
+    def _load_in_background(self, token: int, source: str, device: str, allow_download: bool, int8: bool) -> None:
         started = time.perf_counter()
         try:
             backend = self._loader(source, device, allow_download, int8)
+            info = describe_backend(backend, source, time.perf_counter() - started)
         except ModelNotDownloadedError as exc:
-            self.load_failed.emit(source, str(exc), True)
-            return
+            self._load_done.emit(token, None, (source, str(exc), True))
         except EngineError as exc:
-            self.load_failed.emit(source, str(exc), False)
-            return
+            self._load_done.emit(token, None, (source, str(exc), False))
         except Exception as exc:  # a broken model must never take the editor down
             traceback.print_exc(file=sys.stderr)
-            self.load_failed.emit(source, f"Could not load model '{source}': {exc}", False)
+            self._load_done.emit(token, None, (source, f"Could not load model '{source}': {exc}", False))
+        else:
+            self._load_done.emit(token, backend, info)
+
+    @Slot(int, object, object)
+    def _on_load_done(self, token: int, backend, result) -> None:
+        """Back in the worker thread, between generations: swap models."""
+        if token != self._load_token:
+            return  # a newer load was asked for meanwhile; this model is dropped
+        if backend is None:
+            self.load_failed.emit(*result)
             return
-        self._backend = None  # free the old model before announcing the new one
-        self._backend = backend
-        self.loaded.emit(describe_backend(backend, source, time.perf_counter() - started))
+        self._backend = backend  # the old model is freed here
+        self.loaded.emit(result)
 
     @Slot(int, object, object)
     def generate(self, request_id: int, request: ContinuationRequest, stop: StopFlag) -> None:
@@ -169,9 +192,13 @@ class GenerationWorker(QObject):
 _DETACHED: list[tuple[QThread, QObject]] = []
 
 
+# Model loads run in plain threads (torch cannot be interrupted mid-load).
+_LOADS: list[threading.Thread] = []
+
+
 def detached_threads_running() -> bool:
-    """True when a closed window left a worker thread that is still busy (see WorkerHost.shutdown)."""
-    return any(thread.isRunning() for thread, _ in _DETACHED)
+    """True when a closed window left a worker thread or a model load still busy (see WorkerHost.shutdown)."""
+    return any(thread.isRunning() for thread, _ in _DETACHED) or any(t.is_alive() for t in _LOADS)
 
 
 class WorkerHost(QObject):
