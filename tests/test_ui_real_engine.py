@@ -132,3 +132,19 @@ def test_close_during_real_generation_exits_quickly(qtbot, make_window, slow_gpt
     window.close()
     assert window.host.thread.isFinished()
     assert time.perf_counter() - started < 2.0
+
+
+def test_real_engine_candidates_cycle(qtbot, make_window, tiny_chinese_dir):
+    window = make_window(engine_loader, model=str(tiny_chinese_dir), device="cpu", temperature=1.0,
+                         max_new_tokens=8, alternatives=3, seed=4)
+    window.editor.load_text("今天天气真好，")
+    window.editor.moveCursor(QTextCursor.MoveOperation.End)
+    window.controller.continue_text()
+    qtbot.waitUntil(lambda: window.controller.state == PENDING and window.controller.candidates, timeout=20000)
+    candidates = window.controller.candidates
+    assert 2 <= len(candidates) <= 3 and len(set(candidates)) == len(candidates)
+    assert window.editor.suggestion_text() == candidates[0]
+    window.controller.cycle(1)
+    assert window.editor.suggestion_text() == candidates[1]
+    window.controller.accept()
+    assert window.editor.user_text() == "今天天气真好，" + candidates[1]

@@ -24,6 +24,7 @@ class ContinuationController(QObject):
     state_changed = Signal(str)  # IDLE | STREAMING | PENDING
     run_finished = Signal(object)  # RunSummary
     error = Signal(str)
+    candidates_changed = Signal(int, int)  # index shown (0-based), how many; fewer than 2: nothing to cycle
 
     def __init__(self, editor: Editor, host: WorkerHost, make_request, parent=None) -> None:
         """make_request(context, regenerate_count) -> ContinuationRequest from the current settings."""
@@ -42,6 +43,8 @@ class ContinuationController(QObject):
         self._last_context: tuple[str, int] | None = None
         self._context_span: int | None = None  # length of the selection it came from, or None: the caret
         self._regenerations = 0
+        self._candidates: list[str] = []
+        self._candidate = 0
         self.model_ready = False
         worker = host.worker
         worker.chunk.connect(self._on_chunk)
@@ -52,15 +55,42 @@ class ContinuationController(QObject):
         editor.reject_requested.connect(self.reject)
         editor.suggestion_ended_by_edit.connect(self._on_ended_by_edit)
         editor.suggestion_consumed.connect(self._on_consumed)
+        editor.cycle_requested.connect(self.cycle)
 
     @property
     def state(self) -> str:
         return self._state
 
     def _set_state(self, state: str) -> None:
+        if state != PENDING and self._candidates:
+            self._set_candidates([])
         if state != self._state:
             self._state = state
             self.state_changed.emit(state)
+
+    # ----- candidates --------------------------------------------------------
+    @property
+    def candidates(self) -> list[str]:
+        return list(self._candidates)
+
+    def _set_candidates(self, candidates: list[str], index: int = 0) -> None:
+        self._candidates, self._candidate = candidates, index
+        self.candidates_changed.emit(index, len(candidates))
+
+    def cycle(self, step: int) -> None:
+        """Alt+] / Alt+[: show the next or previous candidate in place of the pending one."""
+        if len(self._candidates) > 1:
+            self.show_candidate((self._candidate + step) % len(self._candidates))
+
+    def show_candidate(self, index: int) -> None:
+        if self._state != PENDING or not 0 <= index < len(self._candidates):
+            return
+        if self._editor.suggestion_text() != self._candidates[self._candidate]:
+            self._set_candidates([])  # part of it was accepted: the others no longer fit
+            return
+        self._editor.replace_suggestion(self._candidates[index])
+        self._candidate = index
+        self.candidates_changed.emit(index, len(self._candidates))
 
     # ----- user actions ----------------------------------------------------
     def continue_text(self) -> bool:
@@ -183,6 +213,11 @@ class ContinuationController(QObject):
         self._flush()
         self._live_id = None
         self._settle()
+        if self._state == PENDING and summary.alternatives:
+            shown = self._editor.suggestion_text()
+            others = [alt for alt in dict.fromkeys(summary.alternatives) if alt and alt != shown]
+            if others:
+                self._set_candidates([shown, *others])
         self.run_finished.emit(summary)
 
     def _on_failed(self, request_id: int, message: str) -> None:

@@ -61,6 +61,7 @@ class Editor(QPlainTextEdit):
     reject_requested = Signal()  # Esc while a suggestion is pending
     suggestion_ended_by_edit = Signal()  # a user edit accepted or dropped the suggestion
     suggestion_consumed = Signal()  # word-by-word accept took all of it
+    cycle_requested = Signal(int)  # Alt+] (+1) / Alt+[ (-1): show the next or previous candidate
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -199,6 +200,21 @@ class Editor(QPlainTextEdit):
             self._after_user_change()
         return _to_plain(raw)
 
+    def replace_suggestion(self, text: str) -> None:
+        """Show another candidate in place of the pending text (no undo step, like the first)."""
+        if self._pending_start is None:
+            return
+        start, end = self.suggestion_range()
+        raw = _to_raw(text)
+        caret = self.textCursor()
+        keep = caret.position() <= start and not caret.hasSelection()
+        self._edit(start, end - start, raw)
+        self._pending_text = raw
+        if keep:
+            caret.setPosition(start)
+            self.setTextCursor(caret)
+        self._highlight()
+
     def accept_suggestion_part(self, text: str) -> str:
         """Accept the first characters of the suggestion (`text`, a prefix of it); the rest stays pending.
 
@@ -287,6 +303,9 @@ class Editor(QPlainTextEdit):
             return True
         if key == Qt.Key.Key_Escape:
             self.reject_requested.emit()
+            return True
+        if mods & Qt.KeyboardModifier.AltModifier and key in (Qt.Key.Key_BracketRight, Qt.Key.Key_BracketLeft):
+            self.cycle_requested.emit(1 if key == Qt.Key.Key_BracketRight else -1)
             return True
         if key == Qt.Key.Key_Right and mods & Qt.KeyboardModifier.ControlModifier and not (
             mods & Qt.KeyboardModifier.AltModifier

@@ -82,6 +82,7 @@ class MainWindow(DocumentSafety, QMainWindow):
         self.controller.state_changed.connect(self._on_state_changed)
         self.controller.run_finished.connect(self._on_run_finished)
         self.controller.error.connect(self.show_error)
+        self.controller.candidates_changed.connect(self._on_candidates_changed)
         self.editor.modification_changed.connect(self._update_title)
         self.editor.history_changed.connect(self._update_edit_actions)
         self.editor.user_text_changed.connect(self._count_timer_start)
@@ -93,6 +94,7 @@ class MainWindow(DocumentSafety, QMainWindow):
         else:
             self.resize(960, 680)
         self._on_state_changed(IDLE)
+        self._on_candidates_changed(0, 0)
         self._update_title()
         self._update_edit_actions()
         self._update_counts()
@@ -142,6 +144,13 @@ class MainWindow(DocumentSafety, QMainWindow):
                                           self.tr("Remove the suggestion (Esc)"))
         self.regenerate_action = self._action(self.tr("Re&generate"), self.controller.regenerate, "Ctrl+R",
                                               self.tr("Reject the suggestion and write another (Ctrl+R)"))
+        self.next_candidate_action = self._action(self.tr("&Next Candidate"), lambda: self.controller.cycle(1),
+                                                  "Alt+]", self.tr("Show the next candidate (Alt+])"))
+        self.previous_candidate_action = self._action(self.tr("&Previous Candidate"),
+                                                      lambda: self.controller.cycle(-1), "Alt+[",
+                                                      self.tr("Show the previous candidate (Alt+[)"))
+        self.all_candidates_action = self._action(self.tr("All C&andidates…"), self.show_candidates_popup,
+                                                  "Ctrl+Alt+Space", self.tr("See every candidate side by side"))
         self.settings_action = self._action(self.tr("&Settings…"), self.open_settings, K.Preferences)
         self.models_action = self._action(self.tr("&Models…"), self.open_model_manager, None,
                                           self.tr("Choose, download or add a model"))
@@ -170,6 +179,9 @@ class MainWindow(DocumentSafety, QMainWindow):
         generate_menu.addActions([self.continue_action, self.stop_action, self.accept_action,
                                   self.reject_action, self.regenerate_action])
         generate_menu.addSeparator()
+        generate_menu.addActions([self.next_candidate_action, self.previous_candidate_action,
+                                  self.all_candidates_action])
+        generate_menu.addSeparator()
         generate_menu.addActions([self.models_action, self.settings_action])
         help_menu = bar.addMenu(self.tr("&Help"))
         help_menu.addAction(self.about_action)
@@ -191,11 +203,12 @@ class MainWindow(DocumentSafety, QMainWindow):
         self.speed_label = QLabel()
         self.context_label = QLabel()
         self.count_label = QLabel()
+        self.candidate_label = QLabel()
         self.load_progress = QProgressBar()
         self.load_progress.setRange(0, 0)  # busy: loading has no measurable steps
         self.load_progress.setMaximumWidth(120)
         self.load_progress.hide()
-        for widget in (self.load_progress, self.model_label, self.state_label, self.speed_label,
+        for widget in (self.load_progress, self.candidate_label, self.model_label, self.state_label, self.speed_label,
                        self.context_label, self.count_label):
             status.addPermanentWidget(widget)
         self._count_timer = QTimer(self)
@@ -341,6 +354,7 @@ class MainWindow(DocumentSafety, QMainWindow):
             repetition_penalty=g.repetition_penalty,
             seed=seed if seed is not None else random.getrandbits(63),
             stop_at="sentence" if g.stop_at_sentence else "length",
+            alternatives=g.alternatives,
         )
 
     # ----- generation state --------------------------------------------------
@@ -358,6 +372,30 @@ class MainWindow(DocumentSafety, QMainWindow):
         label = {STREAMING: self.tr("Generating…"), PENDING: self.tr("Tab accept · Esc reject")}.get(
             state, self.tr("Ready") if ready else self.tr("No model"))
         self.state_label.setText(label)
+
+    def _on_candidates_changed(self, index: int, count: int) -> None:
+        several = count > 1
+        for action in (self.next_candidate_action, self.previous_candidate_action, self.all_candidates_action):
+            action.setEnabled(several)
+        self.candidate_label.setText(self.tr("candidate %d/%d · Alt+] next") % (index + 1, count) if several else "")
+
+    def show_candidates_popup(self) -> None:
+        """Every candidate side by side in a small list at the suggestion; picking one shows it."""
+        from PySide6.QtWidgets import QMenu
+
+        candidates = self.controller.candidates
+        if len(candidates) < 2:
+            return
+        menu = QMenu(self)
+        for i, text in enumerate(candidates):
+            line = " ".join(text.split())
+            action = menu.addAction(f"{i + 1}. {line[:90]}{'…' if len(line) > 90 else ''}")
+            action.setToolTip(text)
+            action.triggered.connect(lambda _=False, i=i: self.controller.show_candidate(i))
+        menu.setToolTipsVisible(True)
+        rect = self.editor.cursorRect()
+        menu.popup(self.editor.viewport().mapToGlobal(rect.bottomLeft()))
+        self.candidates_menu = menu  # kept for tests and so it is not collected while open
 
     def _on_run_finished(self, summary: RunSummary) -> None:
         if summary.tokens_per_second:

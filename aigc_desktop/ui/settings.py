@@ -25,6 +25,7 @@ TOP_P_RANGE = (0.01, 1.0)
 REPETITION_PENALTY_RANGE = (0.5, 3.0)
 SEED_RANGE = (0, 2**63 - 1)  # what the engine accepts
 FONT_SIZE_RANGE = (4, 200)
+ALTERNATIVES_RANGE = (1, 5)
 
 MAX_RECENT_FILES = 10
 DEFAULT_FONT_POINT_SIZE = 12
@@ -42,6 +43,7 @@ class GenerationSettings:
     seed: int | None = None  # None = random each run
     stop_at_sentence: bool = False
     fast_cpu: bool = False  # int8 weights on the CPU: several times faster decoding
+    alternatives: int = 3  # candidates per Continue, cycled with Alt+] / Alt+[
 
 
 def is_device_choice(value: object) -> bool:
@@ -138,6 +140,7 @@ class AppSettings:
         penalty = _to_float(g("generation/repetition_penalty"), *REPETITION_PENALTY_RANGE)
         stop_at_sentence = _to_bool(g("generation/stop_at_sentence"))
         fast_cpu = _to_bool(g("generation/fast_cpu"))
+        alternatives = _to_int(g("generation/alternatives"), *ALTERNATIVES_RANGE)
 
         # An empty stored seed means "random"; garbage also falls back to random.
         raw_seed = g("generation/seed")
@@ -154,6 +157,7 @@ class AppSettings:
             seed=seed,
             stop_at_sentence=d.stop_at_sentence if stop_at_sentence is None else stop_at_sentence,
             fast_cpu=d.fast_cpu if fast_cpu is None else fast_cpu,
+            alternatives=d.alternatives if alternatives is None else alternatives,
         )
 
     def save_generation(self, g: GenerationSettings) -> None:

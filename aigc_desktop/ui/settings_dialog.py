@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
 )
 
 from aigc_desktop.ui.settings import (
+    ALTERNATIVES_RANGE,
     DEVICE_CHOICES,
     MAX_NEW_TOKENS_RANGE,
     REPETITION_PENALTY_RANGE,
@@ -103,6 +104,11 @@ class SettingsDialog(QDialog):
         self.seed_error_label.setStyleSheet("color: #c0392b;")
         self.seed_error_label.hide()
 
+        self.alternatives_spin = QSpinBox()
+        self.alternatives_spin.setRange(*ALTERNATIVES_RANGE)
+        self.alternatives_spin.setValue(settings.alternatives)
+        self.alternatives_spin.setToolTip(self.tr("Written together in one run; cycle with Alt+] and Alt+["))
+
         self.stop_at_sentence_check = QCheckBox(self.tr("Stop at the end of a sentence"))
         self.stop_at_sentence_check.setChecked(settings.stop_at_sentence)
 
@@ -116,6 +122,7 @@ class SettingsDialog(QDialog):
         form.addRow(self.tr("Top-k:"), self.top_k_spin)
         form.addRow(self.tr("Top-p:"), self.top_p_spin)
         form.addRow(self.tr("Repetition penalty:"), self.repetition_penalty_spin)
+        form.addRow(self.tr("Candidates:"), self.alternatives_spin)
         form.addRow(self.tr("Seed:"), self.seed_edit)
         form.addRow("", self.seed_error_label)
         form.addRow("", self.stop_at_sentence_check)
@@ -188,4 +195,5 @@ class SettingsDialog(QDialog):
             seed=int(seed_text) if seed_text and not self._seed_error() else None,
             stop_at_sentence=self.stop_at_sentence_check.isChecked(),
             fast_cpu=self.fast_cpu_check.isChecked(),
+            alternatives=self.alternatives_spin.value(),
         )

@@ -47,6 +47,7 @@ class RunSummary:
     context_tokens: int
     window: int
     first_token_seconds: float | None
+    alternatives: tuple[str, ...] = ()  # the other candidates, generated in the same run
 
 
 # A vocabulary writes Chinese when many of its tokens are whole Chinese characters:
@@ -179,6 +180,7 @@ class GenerationWorker(QObject):
             context_tokens=run.context_tokens,
             window=run.window,
             first_token_seconds=run.first_token_seconds,
+            alternatives=tuple(getattr(run, "alternatives", ())),
         ))
 
 

@@ -1,0 +1,91 @@
+"""Several candidates per Continue: cycle them in place, see them side by side, accept the one shown."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from fake_backend import FakeBackend, FakeRun, fake_loader
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QTextCursor
+
+from aigc_desktop.ui.continuation import IDLE, PENDING
+
+ALT = Qt.KeyboardModifier.AltModifier
+
+
+class CandidatesBackend(FakeBackend):
+    """Streams the first candidate; the run carries the others, as the engine's batched run does."""
+
+    def __init__(self, candidates):
+        super().__init__(pieces=[candidates[0]])
+        self.candidates = candidates
+
+    def stream(self, request, stop):
+        self.requests.append(request)
+        run = FakeRun([self.candidates[0]], 0.0, stop, self.started)
+        run.alternatives = list(self.candidates[1:request.alternatives])
+        return run
+
+
+def start(qtbot, make_window, candidates, **overrides):
+    backend = CandidatesBackend(candidates)
+    window = make_window(fake_loader(backend), **overrides)
+    window.editor.load_text("Go")
+    window.editor.moveCursor(QTextCursor.MoveOperation.End)
+    window.editor.setFocus()
+    window.controller.continue_text()
+    qtbot.waitUntil(lambda: window.controller.state == PENDING, timeout=5000)
+    return window, backend
+
+
+def test_alt_brackets_cycle_candidates_in_place(qtbot, make_window):
+    window, backend = start(qtbot, make_window, [" one", " two 二", " three"])
+    assert backend.requests[0].alternatives == 3  # the default
+    assert window.candidate_label.text().startswith("candidate 1/3")
+    qtbot.keyClick(window.editor, Qt.Key.Key_BracketRight, ALT)
+    assert window.editor.toPlainText() == "Go two 二"
+    assert window.candidate_label.text().startswith("candidate 2/3")
+    assert window.editor.user_text() == "Go" and not window.editor.can_undo()
+    qtbot.keyClick(window.editor, Qt.Key.Key_BracketLeft, ALT)
+    qtbot.keyClick(window.editor, Qt.Key.Key_BracketLeft, ALT)
+    assert window.editor.toPlainText() == "Go three"  # wraps around
+    qtbot.keyClick(window.editor, Qt.Key.Key_Tab)
+    assert window.editor.user_text() == "Go three"
+    assert window.candidate_label.text() == ""
+    window.editor.undo()
+    assert window.editor.user_text() == "Go"
+
+
+def test_reject_after_cycling_restores_the_document(qtbot, make_window):
+    window, _ = start(qtbot, make_window, [" one", " a much longer second candidate\nwith a line"])
+    before = "Go"
+    window.controller.cycle(1)
+    assert window.editor.toPlainText() == "Go a much longer second candidate\nwith a line"
+    qtbot.keyClick(window.editor, Qt.Key.Key_Escape)
+    assert window.editor.toPlainText() == before and window.controller.state == IDLE
+
+
+def test_popup_lists_every_candidate_and_picks_one(qtbot, make_window):
+    window, _ = start(qtbot, make_window, [" one", " two", " three"])
+    window.all_candidates_action.trigger()
+    texts = [a.text() for a in window.candidates_menu.actions()]
+    assert texts == ["1. one", "2. two", "3. three"]
+    window.candidates_menu.actions()[2].trigger()
+    assert window.editor.toPlainText() == "Go three"
+    window.candidates_menu.close()
+
+
+def test_partial_accept_ends_cycling(qtbot, make_window):
+    window, _ = start(qtbot, make_window, [" one more", " two more"])
+    qtbot.keyClick(window.editor, Qt.Key.Key_Right, Qt.KeyboardModifier.ControlModifier)
+    window.controller.cycle(1)
+    assert window.editor.toPlainText() == "Go one more"  # the rest of the first, not another
+    assert window.candidate_label.text() == ""
+
+
+def test_one_candidate_setting_means_nothing_to_cycle(qtbot, make_window):
+    window, backend = start(qtbot, make_window, [" one", " two"], alternatives=1)
+    assert backend.requests[0].alternatives == 1
+    assert not window.next_candidate_action.isEnabled()
+    window.controller.cycle(1)
+    assert window.editor.toPlainText() == "Go one"
