@@ -140,7 +140,7 @@ def test_real_engine_candidates_cycle(qtbot, make_window, tiny_chinese_dir):
     window.editor.load_text("今天天气真好，")
     window.editor.moveCursor(QTextCursor.MoveOperation.End)
     window.controller.continue_text()
-    qtbot.waitUntil(lambda: window.controller.state == PENDING and window.controller.candidates, timeout=20000)
+    qtbot.waitUntil(lambda: window.controller.state == PENDING and bool(window.controller.candidates), timeout=20000)
     candidates = window.controller.candidates
     assert 2 <= len(candidates) <= 3 and len(set(candidates)) == len(candidates)
     assert window.editor.suggestion_text() == candidates[0]
