@@ -18,8 +18,16 @@ from aigc_desktop.ui.worker import engine_loader
 
 @pytest.fixture(scope="module")
 def slow_gpt2_dir(tmp_path_factory):
-    # Wide enough that 600 tokens take a noticeable time, so Stop lands mid-stream.
-    return build_tiny_gpt2(tmp_path_factory.mktemp("slow-gpt2"), n_positions=1024)
+    # Long enough that 900 tokens take a noticeable time, so Stop lands mid-stream; and no
+    # end-of-text token, so a random model cannot finish on its own before Stop.
+    import json
+
+    folder = build_tiny_gpt2(tmp_path_factory.mktemp("slow-gpt2"), n_positions=1024)
+    for name in ("config.json", "generation_config.json"):
+        config = json.loads((folder / name).read_text())
+        config["eos_token_id"] = None
+        (folder / name).write_text(json.dumps(config))
+    return folder
 
 
 def select_all(window):
