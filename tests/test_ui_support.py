@@ -116,7 +116,8 @@ def test_generation_round_trip(ini_path):
         top_p=0.5,
         repetition_penalty=1.25,
         seed=1234,
-        stop_at_sentence=True,
+        length_mode="paragraph",
+        stop_strings=("THE END", "\n\n"),
     )
     make_settings(ini_path).save_generation(chosen)
     assert make_settings(ini_path).generation() == chosen
@@ -154,7 +155,7 @@ def test_generation_reads_numbers_stored_as_strings(ini_path):
         top_p=1.0,
         repetition_penalty=1.3,
         seed=42,
-        stop_at_sentence=True,
+        length_mode="sentence",  # migrated from the old "stop at sentence end" switch
     )
 
 
@@ -276,7 +277,8 @@ def test_dialog_shows_the_given_settings(qtbot):
         top_p=0.9,
         repetition_penalty=1.1,
         seed=99,
-        stop_at_sentence=True,
+        length_mode="sentence",
+        stop_strings=("THE END", "\n\n"),
     )
     dlg = SettingsDialog(given)
     qtbot.addWidget(dlg)
@@ -294,7 +296,8 @@ def test_dialog_result_reflects_what_the_user_typed(qtbot, dialog):
     type_into(qtbot, dialog.top_p_spin, "0.8")
     type_into(qtbot, dialog.repetition_penalty_spin, "1.2")
     type_into(qtbot, dialog.seed_edit, "")
-    qtbot.mouseClick(dialog.stop_at_sentence_check, Qt.MouseButton.LeftButton)
+    dialog.length_combo.setCurrentIndex(dialog.length_combo.findData("sentence"))
+    type_into(qtbot, dialog.stop_strings_edit, "THE END | \\n\\n |  ")
 
     assert dialog.result_settings() == GenerationSettings(
         model="uer/gpt2-chinese-cluecorpussmall",
@@ -305,7 +308,8 @@ def test_dialog_result_reflects_what_the_user_typed(qtbot, dialog):
         top_p=0.8,
         repetition_penalty=1.2,
         seed=None,
-        stop_at_sentence=True,
+        length_mode="sentence",
+        stop_strings=("THE END", "\n\n"),
     )
     qtbot.mouseClick(ok_button(dialog), Qt.MouseButton.LeftButton)
     assert dialog.result() == QDialog.DialogCode.Accepted

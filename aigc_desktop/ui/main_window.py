@@ -10,6 +10,7 @@ from pathlib import Path
 from PySide6.QtCore import Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence
 from PySide6.QtWidgets import (
+    QComboBox,
     QFileDialog,
     QLabel,
     QMainWindow,
@@ -95,6 +96,7 @@ class MainWindow(DocumentSafety, QMainWindow):
             self.resize(960, 680)
         self._on_state_changed(IDLE)
         self._on_candidates_changed(0, 0)
+        self._refresh_presets()
         self._update_title()
         self._update_edit_actions()
         self._update_counts()
@@ -151,6 +153,9 @@ class MainWindow(DocumentSafety, QMainWindow):
                                                       self.tr("Show the previous candidate (Alt+[)"))
         self.all_candidates_action = self._action(self.tr("All C&andidates…"), self.show_candidates_popup,
                                                   "Ctrl+Alt+Space", self.tr("See every candidate side by side"))
+        self.save_preset_action = self._action(self.tr("&Save Current Settings as Preset…"), self.save_preset)
+        self.rename_preset_action = self._action(self.tr("&Rename Preset…"), self.rename_preset)
+        self.delete_preset_action = self._action(self.tr("&Delete Preset"), self.delete_preset)
         self.settings_action = self._action(self.tr("&Settings…"), self.open_settings, K.Preferences)
         self.models_action = self._action(self.tr("&Models…"), self.open_model_manager, None,
                                           self.tr("Choose, download or add a model"))
@@ -182,6 +187,8 @@ class MainWindow(DocumentSafety, QMainWindow):
         generate_menu.addActions([self.next_candidate_action, self.previous_candidate_action,
                                   self.all_candidates_action])
         generate_menu.addSeparator()
+        presets_menu = generate_menu.addMenu(self.tr("&Presets"))
+        presets_menu.addActions([self.save_preset_action, self.rename_preset_action, self.delete_preset_action])
         generate_menu.addActions([self.models_action, self.settings_action])
         help_menu = bar.addMenu(self.tr("&Help"))
         help_menu.addAction(self.about_action)
@@ -193,6 +200,11 @@ class MainWindow(DocumentSafety, QMainWindow):
         toolbar.addSeparator()
         toolbar.addActions([self.continue_action, self.stop_action, self.accept_action,
                             self.reject_action, self.regenerate_action])
+        self.preset_combo = QComboBox(self)
+        self.preset_combo.setToolTip(self.tr("Sampling preset"))
+        self.preset_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
+        self.preset_combo.activated.connect(self._on_preset_chosen)
+        toolbar.insertWidget(self.stop_action, self.preset_combo)
         self.toolbar = toolbar
         self._stop_toolbar_action = self.stop_action
 
@@ -337,6 +349,7 @@ class MainWindow(DocumentSafety, QMainWindow):
         old = self.generation_settings()
         self.settings.save_generation(new)
         self._overrides.clear()
+        self._refresh_presets()
         if (new.model, new.device, new.fast_cpu) != (old.model, old.device, old.fast_cpu) or self.model_info is None:
             self.load_model(new.model, new.device, allow_download=True)  # the user chose it just now
 
@@ -353,7 +366,8 @@ class MainWindow(DocumentSafety, QMainWindow):
             top_p=g.top_p,
             repetition_penalty=g.repetition_penalty,
             seed=seed if seed is not None else random.getrandbits(63),
-            stop_at="sentence" if g.stop_at_sentence else "length",
+            stop_at={"tokens": "length"}.get(g.length_mode, g.length_mode),
+            stop_sequences=g.stop_strings,
             alternatives=g.alternatives,
         )
 
@@ -372,6 +386,87 @@ class MainWindow(DocumentSafety, QMainWindow):
         label = {STREAMING: self.tr("Generating…"), PENDING: self.tr("Tab accept · Esc reject")}.get(
             state, self.tr("Ready") if ready else self.tr("No model"))
         self.state_label.setText(label)
+
+    # ----- presets -------------------------------------------------------------
+    def presets(self) -> list:
+        from .presets import BUILT_IN
+
+        return [*BUILT_IN, *self.settings.user_presets()]
+
+    def active_preset(self):
+        g = self.generation_settings()
+        return next((p for p in self.presets() if p.matches(g)), None)
+
+    def _refresh_presets(self) -> None:
+        """The combo lists every preset; the one matching the current settings is shown, else Custom."""
+        from .presets import BUILT_IN
+
+        self.preset_combo.clear()
+        for preset in self.presets():
+            label = self.tr(preset.name) if preset in BUILT_IN else preset.name
+            self.preset_combo.addItem(label, preset.name)
+        active = self.active_preset()
+        if active is None:
+            self.preset_combo.addItem(self.tr("Custom"), None)
+            self.preset_combo.setCurrentIndex(self.preset_combo.count() - 1)
+        else:
+            self.preset_combo.setCurrentIndex(self.preset_combo.findData(active.name))
+        user = active is not None and active not in BUILT_IN
+        self.rename_preset_action.setEnabled(user)
+        self.delete_preset_action.setEnabled(user)
+
+    def _on_preset_chosen(self, index: int) -> None:
+        name = self.preset_combo.itemData(index)
+        preset = next((p for p in self.presets() if p.name == name), None)
+        if preset is not None:
+            self.settings.save_generation(preset.apply_to(self.settings.generation()))
+            for field in ("temperature", "top_k", "top_p", "repetition_penalty"):
+                self._overrides.pop(field, None)  # a preset picked now beats the command line
+        self._refresh_presets()
+
+    def ask_text(self, title: str, label: str, default: str = "") -> str | None:
+        """A one-line question (tests replace this)."""
+        from PySide6.QtWidgets import QInputDialog
+
+        text, ok = QInputDialog.getText(self, title, label, text=default)
+        return text.strip() if ok and text.strip() else None
+
+    def save_preset(self) -> None:
+        from .presets import BUILT_IN, Preset
+
+        name = self.ask_text(self.tr("Save Preset"), self.tr("Name of the new preset:"))
+        if name is None:
+            return
+        if any(p.name == name for p in BUILT_IN):
+            self.show_error(self.tr("“%s” is a built-in preset; choose another name.") % name)
+            return
+        user = [p for p in self.settings.user_presets() if p.name != name]
+        user.append(Preset.from_settings(name, self.generation_settings()))
+        self.settings.save_user_presets(user)
+        self._refresh_presets()
+
+    def rename_preset(self) -> None:
+        active = self.active_preset()
+        user = self.settings.user_presets()
+        if active is None or active not in user:
+            return
+        name = self.ask_text(self.tr("Rename Preset"), self.tr("New name:"), active.name)
+        if name is None or name == active.name:
+            return
+        if any(p.name == name for p in self.presets()):
+            self.show_error(self.tr("A preset called “%s” already exists.") % name)
+            return
+        import dataclasses
+
+        self.settings.save_user_presets([dataclasses.replace(p, name=name) if p == active else p for p in user])
+        self._refresh_presets()
+
+    def delete_preset(self) -> None:
+        active = self.active_preset()
+        user = self.settings.user_presets()
+        if active is not None and active in user:
+            self.settings.save_user_presets([p for p in user if p != active])
+            self._refresh_presets()
 
     def _on_candidates_changed(self, index: int, count: int) -> None:
         several = count > 1

@@ -26,6 +26,7 @@ REPETITION_PENALTY_RANGE = (0.5, 3.0)
 SEED_RANGE = (0, 2**63 - 1)  # what the engine accepts
 FONT_SIZE_RANGE = (4, 200)
 ALTERNATIVES_RANGE = (1, 5)
+LENGTH_MODES = ("tokens", "sentence", "paragraph")
 
 MAX_RECENT_FILES = 10
 DEFAULT_FONT_POINT_SIZE = 12
@@ -41,7 +42,8 @@ class GenerationSettings:
     top_p: float = 0.95
     repetition_penalty: float = 1.0
     seed: int | None = None  # None = random each run
-    stop_at_sentence: bool = False
+    length_mode: str = "tokens"  # tokens (max new tokens) | sentence | paragraph
+    stop_strings: tuple[str, ...] = ()  # also stop when one of these is written
     fast_cpu: bool = False  # int8 weights on the CPU: several times faster decoding
     alternatives: int = 3  # candidates per Continue, cycled with Alt+] / Alt+[
 
@@ -138,7 +140,11 @@ class AppSettings:
         top_k = _to_int(g("generation/top_k"), *TOP_K_RANGE)
         top_p = _to_float(g("generation/top_p"), *TOP_P_RANGE)
         penalty = _to_float(g("generation/repetition_penalty"), *REPETITION_PENALTY_RANGE)
-        stop_at_sentence = _to_bool(g("generation/stop_at_sentence"))
+        length_mode = g("generation/length_mode")
+        if length_mode not in LENGTH_MODES:
+            # Settings from before length modes had a "stop at sentence end" switch.
+            length_mode = "sentence" if _to_bool(g("generation/stop_at_sentence")) else d.length_mode
+        stop_strings = tuple(s for s in _to_str_list(g("generation/stop_strings")) if s)
         fast_cpu = _to_bool(g("generation/fast_cpu"))
         alternatives = _to_int(g("generation/alternatives"), *ALTERNATIVES_RANGE)
 
@@ -155,7 +161,8 @@ class AppSettings:
             top_p=d.top_p if top_p is None else top_p,
             repetition_penalty=d.repetition_penalty if penalty is None else penalty,
             seed=seed,
-            stop_at_sentence=d.stop_at_sentence if stop_at_sentence is None else stop_at_sentence,
+            length_mode=length_mode,
+            stop_strings=stop_strings,
             fast_cpu=d.fast_cpu if fast_cpu is None else fast_cpu,
             alternatives=d.alternatives if alternatives is None else alternatives,
         )
@@ -165,8 +172,22 @@ class AppSettings:
             value = getattr(g, field.name)
             if field.name == "seed" and value is None:
                 value = ""  # QSettings cannot store None portably
+            if isinstance(value, tuple):
+                value = list(value)
             self._qs.setValue(f"generation/{field.name}", value)
         self._qs.sync()
+
+    # --- sampling presets ---------------------------------------------------------
+
+    def user_presets(self) -> list:
+        from .presets import from_json
+
+        return from_json(self._qs.value("presets/user"))
+
+    def save_user_presets(self, presets: list) -> None:
+        from .presets import to_json
+
+        self._store("presets/user", to_json(presets))
 
     # --- recent files -------------------------------------------------------------
 

@@ -35,6 +35,12 @@ from aigc_desktop.ui.settings import (
 )
 
 
+def parse_stop_strings(text: str) -> tuple[str, ...]:
+    """'THE END | \\n\\n' -> ('THE END', '\\n\\n' as real line breaks)."""
+    parts = (part.strip().replace("\\n", "\n") for part in text.split("|"))
+    return tuple(dict.fromkeys(part for part in parts if part))
+
+
 class SettingsDialog(QDialog):
     def __init__(self, settings: GenerationSettings, parent: QWidget | None = None, detected: str = ""):
         super().__init__(parent)
@@ -109,8 +115,16 @@ class SettingsDialog(QDialog):
         self.alternatives_spin.setValue(settings.alternatives)
         self.alternatives_spin.setToolTip(self.tr("Written together in one run; cycle with Alt+] and Alt+["))
 
-        self.stop_at_sentence_check = QCheckBox(self.tr("Stop at the end of a sentence"))
-        self.stop_at_sentence_check.setChecked(settings.stop_at_sentence)
+        self.length_combo = QComboBox()
+        for mode, label in (("tokens", self.tr("Up to the maximum number of tokens")),
+                            ("sentence", self.tr("To the end of the sentence")),
+                            ("paragraph", self.tr("To the end of the paragraph"))):
+            self.length_combo.addItem(label, mode)
+        self.length_combo.setCurrentIndex(max(0, self.length_combo.findData(settings.length_mode)))
+        self.stop_strings_edit = QLineEdit(" | ".join(s.replace("\n", "\\n") for s in settings.stop_strings))
+        self.stop_strings_edit.setPlaceholderText(self.tr("e.g. THE END | \\n\\n"))
+        self.stop_strings_edit.setToolTip(self.tr("Stop when any of these is written; separate them with |, "
+                                                  "write a line break as \\n"))
 
         form = QFormLayout()
         form.addRow(self.tr("Model:"), model_row)
@@ -125,7 +139,8 @@ class SettingsDialog(QDialog):
         form.addRow(self.tr("Candidates:"), self.alternatives_spin)
         form.addRow(self.tr("Seed:"), self.seed_edit)
         form.addRow("", self.seed_error_label)
-        form.addRow("", self.stop_at_sentence_check)
+        form.addRow(self.tr("Length:"), self.length_combo)
+        form.addRow(self.tr("Stop at:"), self.stop_strings_edit)
 
         self.button_box = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -193,7 +208,8 @@ class SettingsDialog(QDialog):
             repetition_penalty=round(self.repetition_penalty_spin.value(), 2),
             # An invalid seed cannot get here through OK; treat it as random just in case.
             seed=int(seed_text) if seed_text and not self._seed_error() else None,
-            stop_at_sentence=self.stop_at_sentence_check.isChecked(),
+            length_mode=self.length_combo.currentData(),
+            stop_strings=parse_stop_strings(self.stop_strings_edit.text()),
             fast_cpu=self.fast_cpu_check.isChecked(),
             alternatives=self.alternatives_spin.value(),
         )

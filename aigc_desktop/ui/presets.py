@@ -1,0 +1,59 @@
+"""Sampling presets: built-in Precise / Balanced / Creative, and the user's own."""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from dataclasses import dataclass
+
+from .settings import GenerationSettings
+
+SAMPLING_FIELDS = ("temperature", "top_k", "top_p", "repetition_penalty")
+
+
+@dataclass(frozen=True)
+class Preset:
+    name: str
+    temperature: float
+    top_k: int
+    top_p: float
+    repetition_penalty: float
+
+    def apply_to(self, settings: GenerationSettings) -> GenerationSettings:
+        return dataclasses.replace(settings, **{f: getattr(self, f) for f in SAMPLING_FIELDS})
+
+    def matches(self, settings: GenerationSettings) -> bool:
+        return all(abs(float(getattr(self, f)) - float(getattr(settings, f))) < 1e-6 for f in SAMPLING_FIELDS)
+
+    @classmethod
+    def from_settings(cls, name: str, settings: GenerationSettings) -> "Preset":
+        return cls(name, *(getattr(settings, f) for f in SAMPLING_FIELDS))
+
+
+BUILT_IN = (
+    Preset("Precise", 0.3, 20, 0.9, 1.15),  # sticks to the likeliest words, avoids loops
+    Preset("Balanced", 0.8, 50, 0.95, 1.0),  # the defaults
+    Preset("Creative", 1.1, 0, 0.98, 1.0),  # freer word choice
+)
+
+
+def to_json(presets: list[Preset]) -> str:
+    return json.dumps([dataclasses.asdict(p) for p in presets], ensure_ascii=False)
+
+
+def from_json(text: object) -> list[Preset]:
+    """User presets from settings; anything malformed is skipped, never fatal."""
+    try:
+        items = json.loads(text) if isinstance(text, str) and text else []
+    except ValueError:
+        return []
+    presets = []
+    for item in items if isinstance(items, list) else []:
+        try:
+            preset = Preset(str(item["name"]), float(item["temperature"]), int(item["top_k"]),
+                            float(item["top_p"]), float(item["repetition_penalty"]))
+        except (KeyError, TypeError, ValueError):
+            continue
+        if preset.name.strip() and 0 <= preset.temperature <= 5 and 0 < preset.top_p <= 1 and preset.top_k >= 0:
+            presets.append(preset)
+    return presets
