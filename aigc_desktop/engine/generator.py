@@ -92,6 +92,11 @@ class Generator:
         self._cache = None  # keys/values for self._cache_ids
         self._cache_ids: list[int] = []
 
+    def token_text(self, token_id: int) -> str:
+        """One token on its own, as a reader would see it ('' for a piece of a character or a special token)."""
+        text = self.loaded.tokenizer.decode([token_id], skip_special_tokens=True)
+        return "" if "\ufffd" in text else text
+
     def warm_up(self) -> None:
         """One tiny forward pass, so the user's first Continue does not pay for lazy initialisation."""
         lm = self.loaded

@@ -12,6 +12,7 @@ from PySide6.QtCore import QObject, QTimer, Signal
 
 from ..engine.request import ContinuationRequest
 from .editor import Editor
+from .probability_view import ChunkInfo
 from .worker import RunSummary, WorkerHost
 
 # Text arriving faster than the screen refreshes is painted in batches.
@@ -146,7 +147,25 @@ class ContinuationController(QObject):
         self._set_state(IDLE)
 
     # ----- internals -------------------------------------------------------
-    def _start(self, context: str, position: int) -> bool:
+    def rewrite_from(self, position: int, replacement: str, probability: float | None = None) -> bool:
+        """Use another word at `position` (inside the suggestion) and write on from there, as mikupad does.
+
+        The suggestion keeps its text before `position`, takes `replacement`, and the
+        model continues after it; nothing becomes the user's text until accepted.
+        """
+        suggestion = self._editor.suggestion_range()
+        if suggestion is None or not suggestion[0] <= position < suggestion[1] or not replacement:
+            return False
+        self._halt()
+        start = suggestion[0]
+        self._editor.truncate_suggestion(position - start)
+        info = None if probability is None else ChunkInfo(probability, ())
+        self._editor.append_suggestion(replacement, ((replacement, info),))
+        self._set_candidates([])
+        context = self._editor.text_before(start) + self._editor.suggestion_text()
+        return self._start(context, start, keep_suggestion=True)
+
+    def _start(self, context: str, position: int, keep_suggestion: bool = False) -> bool:
         if not self.model_ready:
             self.error.emit("The model is not ready yet: wait for it to load, or choose one in Settings.")
             return False
@@ -159,13 +178,14 @@ class ContinuationController(QObject):
         except ValueError as exc:
             self.error.emit(str(exc))
             return False
-        self._last_context = (context, position)
-        cursor = self._editor.textCursor()
-        if cursor.hasSelection() or cursor.position() != position:
-            # The caret waits where the text will go, so the suggestion is not hidden under a selection.
-            cursor.setPosition(position)
-            self._editor.setTextCursor(cursor)
-        self._editor.start_suggestion(position)
+        if not keep_suggestion:
+            self._last_context = (context, position)
+            cursor = self._editor.textCursor()
+            if cursor.hasSelection() or cursor.position() != position:
+                # The caret waits where the text will go, so the suggestion is not hidden under a selection.
+                cursor.setPosition(position)
+                self._editor.setTextCursor(cursor)
+            self._editor.start_suggestion(position)
         self._request_id += 1
         self._live_id = self._request_id
         self._buffer.clear()
@@ -189,10 +209,10 @@ class ContinuationController(QObject):
             self._editor.reject_suggestion()
             self._set_state(IDLE)
 
-    def _on_chunk(self, request_id: int, text: str) -> None:
+    def _on_chunk(self, request_id: int, text: str, info=None) -> None:
         if request_id != self._live_id:
             return  # from a request that was stopped, rejected or replaced
-        self._buffer.append(text)
+        self._buffer.append((text, info))
         wait = self._last_paint + _PAINT_INTERVAL_S - time.perf_counter()
         if wait <= 0:
             self._flush()
@@ -202,9 +222,9 @@ class ContinuationController(QObject):
     def _flush(self) -> None:
         self._flush_timer.stop()
         if self._buffer:
-            text = "".join(self._buffer)
+            chunks = tuple(self._buffer)
             self._buffer.clear()
-            self._editor.append_suggestion(text)
+            self._editor.append_suggestion("".join(text for text, _ in chunks), chunks)
             self._last_paint = time.perf_counter()
 
     def _on_finished(self, request_id: int, summary: RunSummary) -> None:

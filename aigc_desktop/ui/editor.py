@@ -21,6 +21,7 @@ from PySide6.QtWidgets import QPlainTextEdit, QTextEdit
 
 from .edit_history import Change, EditHistory, units
 from .partial_accept import next_line, next_word
+from .probability_view import ProbabilityLayer, tooltip_html
 
 _PARAGRAPH = "\u2029"  # how QTextDocument stores a newline
 _DELETE_KEYS = (
@@ -62,6 +63,7 @@ class Editor(QPlainTextEdit):
     suggestion_ended_by_edit = Signal()  # a user edit accepted or dropped the suggestion
     suggestion_consumed = Signal()  # word-by-word accept took all of it
     cycle_requested = Signal(int)  # Alt+] (+1) / Alt+[ (-1): show the next or previous candidate
+    alternatives_requested = Signal(object, object)  # a ProbabilitySpan in the suggestion was clicked; where
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
@@ -74,11 +76,13 @@ class Editor(QPlainTextEdit):
         self._pending_start: int | None = None
         self._pending_text = ""  # raw form (paragraph separators)
         self._modified = False
+        self.probabilities = ProbabilityLayer(self.document())
         self.document().contentsChange.connect(self._on_contents_change)
 
     # ----- the user's text -------------------------------------------------
     def load_text(self, text: str) -> None:
         """Replace everything (opening a file): no suggestion, empty history, not modified."""
+        self.probabilities.clear()
         self._clear_pending()
         self._internal += 1
         try:
@@ -165,15 +169,20 @@ class Editor(QPlainTextEdit):
         self._pending_start = position
         self._pending_text = ""
 
-    def append_suggestion(self, text: str) -> None:
+    def append_suggestion(self, text: str, chunks: tuple = ()) -> None:
+        """Append streamed text; chunks are (text, ChunkInfo) pieces of it for the probability view."""
         if self._pending_start is None or not text:
             return
         raw = _to_raw(text)
         start, end = self.suggestion_range()
+        offset = end
         caret = self.textCursor()
         keep = (caret.anchor(), caret.position()) if caret.position() == end and not caret.hasSelection() else None
         self._edit(end, 0, raw)
         self._pending_text += raw
+        for piece, info in chunks:
+            self.probabilities.add(offset, piece, info)
+            offset += units(_to_raw(piece))
         if keep is not None:
             # The caret stays before the suggestion, so Tab accepts and typing goes where it was.
             caret.setPosition(keep[0])
@@ -215,6 +224,16 @@ class Editor(QPlainTextEdit):
             self.setTextCursor(caret)
         self._highlight()
 
+    def truncate_suggestion(self, keep: int) -> None:
+        """Drop the pending text after its first `keep` UTF-16 units (no undo step)."""
+        if self._pending_start is None:
+            return
+        start, end = self.suggestion_range()
+        keep = max(0, min(keep, end - start))
+        self._edit(start + keep, end - start - keep, "")
+        self._pending_text = _decode(_encode(self._pending_text)[: 2 * keep])
+        self._highlight()
+
     def accept_suggestion_part(self, text: str) -> str:
         """Accept the first characters of the suggestion (`text`, a prefix of it); the rest stays pending.
 
@@ -245,11 +264,12 @@ class Editor(QPlainTextEdit):
         start, end = self.suggestion_range()
         self._clear_pending()
         self._edit(start, end - start, "")
+        self._highlight()
 
     def _clear_pending(self) -> None:
         self._pending_start = None
         self._pending_text = ""
-        self.setExtraSelections([])
+        self._highlight()
 
     def _end_suggestion_for_edit(self, accept_upto: int | None) -> None:
         if self._pending_start is None:
@@ -260,9 +280,14 @@ class Editor(QPlainTextEdit):
             self.accept_suggestion(accept_upto)
         self.suggestion_ended_by_edit.emit()
 
+    def set_probability_view(self, on: bool) -> None:
+        self.probabilities.enabled = on
+        self._highlight()
+
     def _highlight(self) -> None:
+        colours = self.probabilities.selections()
         if self._pending_start is None:
-            self.setExtraSelections([])
+            self.setExtraSelections(colours)
             return
         start, end = self.suggestion_range()
         selection = QTextEdit.ExtraSelection()
@@ -275,7 +300,36 @@ class Editor(QPlainTextEdit):
         selection.format.setBackground(background)
         selection.format.setForeground(self.palette().color(QPalette.ColorRole.PlaceholderText))
         selection.format.setProperty(QTextFormat.Property.FullWidthSelection, False)
-        self.setExtraSelections([selection])
+        if colours:
+            selection.format.clearBackground()  # the probability colours show instead
+        self.setExtraSelections([selection, *colours])
+
+    # ----- probability view: hover and click ---------------------------------
+    def event(self, event) -> bool:
+        from PySide6.QtCore import QEvent
+        from PySide6.QtWidgets import QToolTip
+
+        if event.type() == QEvent.Type.ToolTip and self.probabilities.enabled:
+            span = self._span_under(event.pos())
+            if span is not None:
+                QToolTip.showText(event.globalPos(), tooltip_html(span), self)
+            else:
+                QToolTip.hideText()
+            return True
+        return super().event(event)
+
+    def _span_under(self, point):
+        cursor = self.cursorForPosition(point)
+        return self.probabilities.span_at(cursor.position())
+
+    def mousePressEvent(self, event) -> None:
+        if self.probabilities.enabled and event.button() == Qt.MouseButton.LeftButton:
+            span = self._span_under(event.position().toPoint())
+            suggestion = self.suggestion_range()
+            if span is not None and suggestion is not None and suggestion[0] <= span.start < suggestion[1]:
+                self.alternatives_requested.emit(span, self.viewport().mapToGlobal(event.position().toPoint()))
+                return
+        super().mousePressEvent(event)
 
     # ----- keys ------------------------------------------------------------
     def keyPressEvent(self, event) -> None:
@@ -391,6 +445,8 @@ class Editor(QPlainTextEdit):
         self._after_user_change()
 
     def _after_user_change(self) -> None:
+        if self.probabilities.enabled:
+            self._highlight()  # spans whose text changed lose their colour
         self._sync_modified()
         self.history_changed.emit()
         self.user_text_changed.emit()

@@ -84,6 +84,7 @@ class MainWindow(DocumentSafety, QMainWindow):
         self.controller.run_finished.connect(self._on_run_finished)
         self.controller.error.connect(self.show_error)
         self.controller.candidates_changed.connect(self._on_candidates_changed)
+        self.editor.alternatives_requested.connect(self.show_token_alternatives)
         self.editor.modification_changed.connect(self._update_title)
         self.editor.history_changed.connect(self._update_edit_actions)
         self.editor.user_text_changed.connect(self._count_timer_start)
@@ -151,6 +152,10 @@ class MainWindow(DocumentSafety, QMainWindow):
         self.previous_candidate_action = self._action(self.tr("&Previous Candidate"),
                                                       lambda: self.controller.cycle(-1), "Alt+[",
                                                       self.tr("Show the previous candidate (Alt+[)"))
+        self.probability_view_action = self._action(
+            self.tr("Show &Probabilities"), self._toggle_probability_view, "Ctrl+Shift+P",
+            self.tr("Colour generated text by how likely the model found it; hover for alternatives"))
+        self.probability_view_action.setCheckable(True)
         self.all_candidates_action = self._action(self.tr("All C&andidates…"), self.show_candidates_popup,
                                                   "Ctrl+Alt+Space", self.tr("See every candidate side by side"))
         self.save_preset_action = self._action(self.tr("&Save Current Settings as Preset…"), self.save_preset)
@@ -180,6 +185,8 @@ class MainWindow(DocumentSafety, QMainWindow):
         edit_menu.addActions([self.find_action, self.find_next_action, self.find_previous_action])
         view_menu = bar.addMenu(self.tr("&View"))
         view_menu.addActions([self.zoom_in_action, self.zoom_out_action, self.zoom_reset_action])
+        view_menu.addSeparator()
+        view_menu.addAction(self.probability_view_action)
         generate_menu = bar.addMenu(self.tr("&Generate"))
         generate_menu.addActions([self.continue_action, self.stop_action, self.accept_action,
                                   self.reject_action, self.regenerate_action])
@@ -216,10 +223,14 @@ class MainWindow(DocumentSafety, QMainWindow):
         self.context_label = QLabel()
         self.count_label = QLabel()
         self.candidate_label = QLabel()
+        self.probability_legend = QLabel(self._legend_html())
+        self.probability_legend.setToolTip(self.tr("How likely the model found each piece of text"))
+        self.probability_legend.hide()
         self.load_progress = QProgressBar()
         self.load_progress.setRange(0, 0)  # busy: loading has no measurable steps
         self.load_progress.setMaximumWidth(120)
         self.load_progress.hide()
+        status.addWidget(self.probability_legend)
         for widget in (self.load_progress, self.candidate_label, self.model_label, self.state_label, self.speed_label,
                        self.context_label, self.count_label):
             status.addPermanentWidget(widget)
@@ -468,11 +479,39 @@ class MainWindow(DocumentSafety, QMainWindow):
             self.settings.save_user_presets([p for p in user if p != active])
             self._refresh_presets()
 
+    # ----- probability view -------------------------------------------------
+    def _toggle_probability_view(self, on: bool) -> None:
+        self.editor.set_probability_view(on)
+        self.probability_legend.setVisible(on)
+
+    def show_token_alternatives(self, span, global_position) -> None:
+        """A click on a word of the suggestion: pick another and the model writes on from there."""
+        from PySide6.QtWidgets import QMenu
+
+        menu = QMenu(self)
+        for text, probability in span.info.alternatives:
+            if text == span.text:
+                continue
+            action = menu.addAction(f"“{text}”  {probability:.1%}")
+            action.triggered.connect(
+                lambda _=False, t=text, p=probability: self.controller.rewrite_from(span.start, t, p))
+        if menu.isEmpty():
+            menu.addAction(self.tr("No other likely word here")).setEnabled(False)
+        menu.popup(global_position)
+        self.alternatives_menu = menu  # kept for tests and so it is not collected while open
+
     def _on_candidates_changed(self, index: int, count: int) -> None:
         several = count > 1
         for action in (self.next_candidate_action, self.previous_candidate_action, self.all_candidates_action):
             action.setEnabled(several)
         self.candidate_label.setText(self.tr("candidate %d/%d · Alt+] next") % (index + 1, count) if several else "")
+
+    def _legend_html(self) -> str:
+        from .probability_view import BANDS
+
+        parts = [f"<span style='background: rgba({c.red()},{c.green()},{c.blue()},{c.alpha() / 255:.2f})'>"
+                 f"&nbsp;{self.tr(label)}&nbsp;</span>" for _bound, label, c in BANDS]
+        return " ".join(parts)
 
     def show_candidates_popup(self) -> None:
         """Every candidate side by side in a small list at the suggestion; picking one shows it."""

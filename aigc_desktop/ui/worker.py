@@ -13,6 +13,7 @@ torch and transformers are imported there and never block the window.
 
 from __future__ import annotations
 
+import math
 import sys
 import threading
 import time
@@ -96,7 +97,7 @@ class GenerationWorker(QObject):
     loading = Signal(str)  # source
     loaded = Signal(object)  # ModelInfo
     load_failed = Signal(str, str, bool)  # source, message, a download would fix it
-    chunk = Signal(int, str)  # request id, text
+    chunk = Signal(int, str, object)  # request id, text, ChunkInfo (or None) for the probability view
     finished = Signal(int, object)  # request id, RunSummary
     failed = Signal(int, str)  # request id, message
     notice = Signal(str)  # something the user should know, not an error
@@ -158,7 +159,7 @@ class GenerationWorker(QObject):
             run = self._backend.stream(request, stop)
             for event in run:
                 if event.text:
-                    self.chunk.emit(request_id, event.text)
+                    self.chunk.emit(request_id, event.text, self._chunk_info(event))
         except GenerationError as exc:
             self.failed.emit(request_id, str(exc))
             if exc.out_of_memory and self._on_gpu():
@@ -183,6 +184,17 @@ class GenerationWorker(QObject):
             alternatives=tuple(getattr(run, "alternatives", ())),
         ))
 
+
+    def _chunk_info(self, event):
+        """The chunk's probability and its first token's alternatives, decoded here in the worker."""
+        probabilities = getattr(event, "probabilities", None)
+        token_text = getattr(self._backend, "token_text", None)
+        if not probabilities or token_text is None:
+            return None
+        from .probability_view import ChunkInfo
+
+        alternatives = ((token_text(token_id), p) for token_id, p in event.alternatives[0])
+        return ChunkInfo(math.prod(probabilities), tuple((t, p) for t, p in alternatives if t))
 
     def _on_gpu(self) -> bool:
         loaded = getattr(self._backend, "loaded", None)

@@ -1,0 +1,99 @@
+"""Explainability: generated text coloured by how likely the model found it.
+
+Every chunk the model streams is remembered as a span of the document with the
+probability of its tokens (taken from the same run, no second pass) and the
+top alternatives for its first token. Spans ride on QTextCursors, so they move
+with edits elsewhere; a span whose text no longer matches is dropped, which is
+how colours "survive accept for as long as the text is unchanged".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from PySide6.QtGui import QColor, QTextCursor, QTextFormat
+from PySide6.QtWidgets import QTextEdit
+
+# Probability bands: (lower bound, label, colour). Saturated hues at low alpha
+# read on light and dark backgrounds alike.
+BANDS = (
+    (0.5, "likely (≥ 50%)", QColor(46, 160, 67, 70)),
+    (0.1, "possible (10–50%)", QColor(212, 167, 44, 90)),
+    (0.0, "surprising (< 10%)", QColor(218, 54, 51, 90)),
+)
+
+
+def band_colour(probability: float) -> QColor:
+    return next(colour for bound, _label, colour in BANDS if probability >= bound)
+
+
+@dataclass(frozen=True)
+class ChunkInfo:
+    """What the model thought of one streamed chunk."""
+
+    probability: float  # joint probability of the chunk's tokens
+    alternatives: tuple[tuple[str, float], ...]  # top tokens at the chunk's first position
+
+
+@dataclass
+class ProbabilitySpan:
+    cursor: QTextCursor  # selects the span's text in the document
+    text: str
+    info: ChunkInfo
+
+    def valid(self) -> bool:
+        return self.cursor.hasSelection() and self.cursor.selectedText() == self.text
+
+    @property
+    def start(self) -> int:
+        return self.cursor.selectionStart()
+
+
+class ProbabilityLayer:
+    def __init__(self, document) -> None:
+        self._document = document
+        self._spans: list[ProbabilitySpan] = []
+        self.enabled = False
+
+    def add(self, start: int, text: str, info: ChunkInfo | None) -> None:
+        if info is None or not text:
+            return
+        cursor = QTextCursor(self._document)
+        cursor.setPosition(start)
+        cursor.setPosition(start + len(text.encode("utf-16-le")) // 2, QTextCursor.MoveMode.KeepAnchor)
+        cursor.setKeepPositionOnInsert(True)  # text appended right after must not join this span
+        self._spans.append(ProbabilitySpan(cursor, cursor.selectedText(), info))
+
+    def spans(self) -> list[ProbabilitySpan]:
+        self._spans = [span for span in self._spans if span.valid()]
+        return list(self._spans)
+
+    def span_at(self, position: int) -> ProbabilitySpan | None:
+        return next((s for s in self.spans() if s.cursor.selectionStart() <= position < s.cursor.selectionEnd()), None)
+
+    def clear(self) -> None:
+        self._spans.clear()
+
+    def selections(self) -> list:
+        if not self.enabled:
+            return []
+        result = []
+        for span in self.spans():
+            selection = QTextEdit.ExtraSelection()
+            selection.cursor = QTextCursor(span.cursor)
+            selection.format.setBackground(band_colour(span.info.probability))
+            selection.format.setProperty(QTextFormat.Property.FullWidthSelection, False)
+            result.append(selection)
+        return result
+
+
+def tooltip_html(span: ProbabilitySpan) -> str:
+    from html import escape
+
+    rows = "".join(
+        f"<tr><td>{escape(repr(text)[1:-1])}</td><td align='right'>{probability:.1%}</td></tr>"
+        for text, probability in span.info.alternatives
+    )
+    return (f"<b>{escape(span.text)}</b>: {span.info.probability:.1%}<br>"
+            f"<table><tr><th align='left'>instead</th><th>p</th></tr>{rows}</table>"
+            "<i>Click to use another word and write on from there.</i>")
