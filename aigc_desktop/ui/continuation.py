@@ -6,6 +6,7 @@ connects the editor (where the suggestion lives) to the worker host.
 
 from __future__ import annotations
 
+import dataclasses
 import time
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -147,6 +148,17 @@ class ContinuationController(QObject):
         self._set_state(IDLE)
 
     # ----- internals -------------------------------------------------------
+    def suggest(self, max_new_tokens: int) -> bool:
+        """A short suggestion at the caret while the user types (auto-suggest); quiet when it cannot run."""
+        cursor = self._editor.textCursor()
+        if self._state != IDLE or not self.model_ready or cursor.hasSelection():
+            return False
+        context = self._editor.text_before(cursor.position())
+        if not context.strip():
+            return False
+        self._regenerations = 0
+        return self._start(context, cursor.position(), auto_tokens=max_new_tokens)
+
     def rewrite_from(self, position: int, replacement: str, probability: float | None = None) -> bool:
         """Use another word at `position` (inside the suggestion) and write on from there, as mikupad does.
 
@@ -165,7 +177,8 @@ class ContinuationController(QObject):
         context = self._editor.text_before(start) + self._editor.suggestion_text()
         return self._start(context, start, keep_suggestion=True)
 
-    def _start(self, context: str, position: int, keep_suggestion: bool = False) -> bool:
+    def _start(self, context: str, position: int, keep_suggestion: bool = False,
+               auto_tokens: int | None = None) -> bool:
         if not self.model_ready:
             self.error.emit("The model is not ready yet: wait for it to load, or choose one in Settings.")
             return False
@@ -174,6 +187,8 @@ class ContinuationController(QObject):
             return False
         try:
             request = self._make_request(context, self._regenerations)
+            if auto_tokens is not None:
+                request = dataclasses.replace(request, max_new_tokens=auto_tokens, alternatives=1)
             request.validate()
         except ValueError as exc:
             self.error.emit(str(exc))
@@ -185,7 +200,7 @@ class ContinuationController(QObject):
                 # The caret waits where the text will go, so the suggestion is not hidden under a selection.
                 cursor.setPosition(position)
                 self._editor.setTextCursor(cursor)
-            self._editor.start_suggestion(position)
+            self._editor.start_suggestion(position, auto=auto_tokens is not None)
         self._request_id += 1
         self._live_id = self._request_id
         self._buffer.clear()

@@ -77,6 +77,8 @@ class Editor(QPlainTextEdit):
         self._pending_text = ""  # raw form (paragraph separators)
         self._modified = False
         self.probabilities = ProbabilityLayer(self.document())
+        self._auto = False
+        self._composing = False
         self.document().contentsChange.connect(self._on_contents_change)
 
     # ----- the user's text -------------------------------------------------
@@ -161,13 +163,24 @@ class Editor(QPlainTextEdit):
     def suggestion_text(self) -> str:
         return _to_plain(self._pending_text)
 
-    def start_suggestion(self, position: int) -> None:
-        """Begin an (empty) suggestion at position; text arrives through append_suggestion."""
+    def start_suggestion(self, position: int, auto: bool = False) -> None:
+        """Begin an (empty) suggestion at position; text arrives through append_suggestion.
+
+        auto: a suggestion offered while typing, which typing consumes or dismisses.
+        """
         self._clear_pending()
         # Never outside the document: the mirror and the document would part ways.
         position = max(0, min(position, self.document().characterCount() - 1))
         self._pending_start = position
         self._pending_text = ""
+        self._auto = auto
+
+    def is_auto_suggestion(self) -> bool:
+        return self._pending_start is not None and self._auto
+
+    def is_composing(self) -> bool:
+        """An input method is composing text (pinyin, kana...): suggestions keep out of its way."""
+        return self._composing
 
     def append_suggestion(self, text: str, chunks: tuple = ()) -> None:
         """Append streamed text; chunks are (text, ChunkInfo) pieces of it for the probability view."""
@@ -347,8 +360,34 @@ class Editor(QPlainTextEdit):
         finally:
             self._typing = False
 
+    def _handle_auto_key(self, event) -> bool:
+        """While typing, an offered suggestion never steals a key: matching characters are
+        taken from it, Tab takes it all, anything else dismisses it and does its usual job."""
+        key, mods = event.key(), event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
+        if key in (Qt.Key.Key_Shift, Qt.Key.Key_Control, Qt.Key.Key_Alt, Qt.Key.Key_Meta, Qt.Key.Key_AltGr):
+            return False
+        if key == Qt.Key.Key_Tab and mods == Qt.KeyboardModifier.NoModifier:
+            self.accept_requested.emit()
+            return True
+        typed = event.text()
+        caret = self.textCursor()
+        at_start = not caret.hasSelection() and caret.position() == self._pending_start
+        if typed and typed.isprintable() and at_start and self.suggestion_text().startswith(typed):
+            self.accept_suggestion_part(typed)  # the user typed what was suggested
+            return True
+        self._end_suggestion_for_edit(accept_upto=None)
+        return key == Qt.Key.Key_Escape  # Esc only dismisses; every other key goes on as usual
+
+    def inputMethodEvent(self, event) -> None:
+        self._composing = bool(event.preeditString())
+        if self.is_auto_suggestion() and (event.preeditString() or event.commitString()):
+            self._end_suggestion_for_edit(accept_upto=None)
+        super().inputMethodEvent(event)
+
     def _handle_suggestion_key(self, event) -> bool:
         """Keys that decide the suggestion, or edits that reach into it. True if consumed."""
+        if self._auto:
+            return self._handle_auto_key(event)
         key, mods = event.key(), event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
         if key == Qt.Key.Key_Tab and mods == Qt.KeyboardModifier.NoModifier or (
             key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and mods == Qt.KeyboardModifier.NoModifier

@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
 
 from .. import __version__
 from ..engine.request import ContinuationRequest
+from .auto_suggest import AutoSuggest
 from .continuation import IDLE, PENDING, STREAMING, ContinuationController
 from .document_guard import DocumentSafety
 from .document_io import DocumentError, TextFormat, read_document, write_text_file_atomic
@@ -70,6 +71,7 @@ class MainWindow(DocumentSafety, QMainWindow):
 
         self.host = WorkerHost(loader, self)
         self.controller = ContinuationController(self.editor, self.host, self._make_request, self)
+        self.auto_suggest = AutoSuggest(self.editor, self.controller, self.generation_settings, self)
         self._create_actions()
         self._create_menus_and_toolbar()
         self._create_status_bar()

@@ -27,6 +27,8 @@ SEED_RANGE = (0, 2**63 - 1)  # what the engine accepts
 FONT_SIZE_RANGE = (4, 200)
 ALTERNATIVES_RANGE = (1, 5)
 LENGTH_MODES = ("tokens", "sentence", "paragraph")
+AUTO_SUGGEST_DELAY_RANGE = (100, 5000)
+AUTO_SUGGEST_TOKENS_RANGE = (1, 64)
 
 MAX_RECENT_FILES = 10
 DEFAULT_FONT_POINT_SIZE = 12
@@ -46,6 +48,9 @@ class GenerationSettings:
     stop_strings: tuple[str, ...] = ()  # also stop when one of these is written
     fast_cpu: bool = False  # int8 weights on the CPU: several times faster decoding
     alternatives: int = 3  # candidates per Continue, cycled with Alt+] / Alt+[
+    auto_suggest: bool = False  # suggest while typing, after a pause
+    auto_suggest_delay_ms: int = 800
+    auto_suggest_tokens: int = 8
 
 
 def is_device_choice(value: object) -> bool:
@@ -147,6 +152,9 @@ class AppSettings:
         stop_strings = tuple(s for s in _to_str_list(g("generation/stop_strings")) if s)
         fast_cpu = _to_bool(g("generation/fast_cpu"))
         alternatives = _to_int(g("generation/alternatives"), *ALTERNATIVES_RANGE)
+        auto_suggest = _to_bool(g("generation/auto_suggest"))
+        auto_delay = _to_int(g("generation/auto_suggest_delay_ms"), *AUTO_SUGGEST_DELAY_RANGE)
+        auto_tokens = _to_int(g("generation/auto_suggest_tokens"), *AUTO_SUGGEST_TOKENS_RANGE)
 
         # An empty stored seed means "random"; garbage also falls back to random.
         raw_seed = g("generation/seed")
@@ -165,6 +173,9 @@ class AppSettings:
             stop_strings=stop_strings,
             fast_cpu=d.fast_cpu if fast_cpu is None else fast_cpu,
             alternatives=d.alternatives if alternatives is None else alternatives,
+            auto_suggest=d.auto_suggest if auto_suggest is None else auto_suggest,
+            auto_suggest_delay_ms=d.auto_suggest_delay_ms if auto_delay is None else auto_delay,
+            auto_suggest_tokens=d.auto_suggest_tokens if auto_tokens is None else auto_tokens,
         )
 
     def save_generation(self, g: GenerationSettings) -> None:

@@ -24,6 +24,8 @@ from PySide6.QtWidgets import (
 
 from aigc_desktop.ui.settings import (
     ALTERNATIVES_RANGE,
+    AUTO_SUGGEST_DELAY_RANGE,
+    AUTO_SUGGEST_TOKENS_RANGE,
     DEVICE_CHOICES,
     MAX_NEW_TOKENS_RANGE,
     REPETITION_PENALTY_RANGE,
@@ -115,6 +117,23 @@ class SettingsDialog(QDialog):
         self.alternatives_spin.setValue(settings.alternatives)
         self.alternatives_spin.setToolTip(self.tr("Written together in one run; cycle with Alt+] and Alt+["))
 
+        self.auto_suggest_check = QCheckBox(self.tr("Suggest while I type, after a pause of"))
+        self.auto_suggest_check.setChecked(settings.auto_suggest)
+        self.auto_suggest_delay_spin = QSpinBox()
+        self.auto_suggest_delay_spin.setRange(*AUTO_SUGGEST_DELAY_RANGE)
+        self.auto_suggest_delay_spin.setSingleStep(100)
+        self.auto_suggest_delay_spin.setSuffix(" ms")
+        self.auto_suggest_delay_spin.setValue(settings.auto_suggest_delay_ms)
+        self.auto_suggest_tokens_spin = QSpinBox()
+        self.auto_suggest_tokens_spin.setRange(*AUTO_SUGGEST_TOKENS_RANGE)
+        self.auto_suggest_tokens_spin.setSuffix(self.tr(" tokens"))
+        self.auto_suggest_tokens_spin.setValue(settings.auto_suggest_tokens)
+        auto_row = QHBoxLayout()
+        auto_row.addWidget(self.auto_suggest_check)
+        auto_row.addWidget(self.auto_suggest_delay_spin)
+        auto_row.addWidget(self.auto_suggest_tokens_spin)
+        auto_row.addStretch(1)
+
         self.length_combo = QComboBox()
         for mode, label in (("tokens", self.tr("Up to the maximum number of tokens")),
                             ("sentence", self.tr("To the end of the sentence")),
@@ -141,6 +160,7 @@ class SettingsDialog(QDialog):
         form.addRow("", self.seed_error_label)
         form.addRow(self.tr("Length:"), self.length_combo)
         form.addRow(self.tr("Stop at:"), self.stop_strings_edit)
+        form.addRow(self.tr("While typing:"), auto_row)
 
         self.button_box = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -212,4 +232,7 @@ class SettingsDialog(QDialog):
             stop_strings=parse_stop_strings(self.stop_strings_edit.text()),
             fast_cpu=self.fast_cpu_check.isChecked(),
             alternatives=self.alternatives_spin.value(),
+            auto_suggest=self.auto_suggest_check.isChecked(),
+            auto_suggest_delay_ms=self.auto_suggest_delay_spin.value(),
+            auto_suggest_tokens=self.auto_suggest_tokens_spin.value(),
         )
