@@ -12,7 +12,7 @@ from PySide6.QtWidgets import QApplication, QToolTip
 from aigc_desktop.engine import ContinuationRequest
 from aigc_desktop.engine.generator import Generator
 from aigc_desktop.ui.continuation import PENDING, STREAMING
-from aigc_desktop.ui.probability_view import BANDS, band_colour
+from aigc_desktop.ui.probability_view import BANDS, band_colour, visible
 from aigc_desktop.ui.worker import engine_loader
 
 CONTEXT = "今天天气真好，我想去公园散步。"
@@ -60,7 +60,7 @@ def test_hover_shows_alternatives(qtbot, window):
     QApplication.sendEvent(window.editor, event)
     qtbot.waitUntil(lambda: QToolTip.isVisible(), timeout=2000)
     text = QToolTip.text()
-    assert "%" in text and span.info.alternatives[0][0] in text
+    assert "%" in text and visible(span.info.alternatives[0][0]) in text
 
 
 def test_click_another_word_rewrites_from_there(qtbot, window):
@@ -70,8 +70,8 @@ def test_click_another_word_rewrites_from_there(qtbot, window):
     alternative = next(t for t, _ in target.info.alternatives if t != target.text)
     window.show_token_alternatives(target, QPoint(0, 0))
     labels = [a.text() for a in window.alternatives_menu.actions()]
-    assert any(alternative in label for label in labels)
-    chosen = next(a for a in window.alternatives_menu.actions() if f"“{alternative}”" in a.text())
+    assert any(visible(alternative) in label for label in labels)
+    chosen = next(a for a in window.alternatives_menu.actions() if a.text().startswith(visible(alternative) + "  "))
     chosen.trigger()
     window.alternatives_menu.close()
     qtbot.waitUntil(lambda: window.controller.state == PENDING, timeout=20000)

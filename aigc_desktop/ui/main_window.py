@@ -232,7 +232,7 @@ class MainWindow(DocumentSafety, QMainWindow):
         self.load_progress.setRange(0, 0)  # busy: loading has no measurable steps
         self.load_progress.setMaximumWidth(120)
         self.load_progress.hide()
-        status.addWidget(self.probability_legend)
+        status.addPermanentWidget(self.probability_legend)
         for widget in (self.load_progress, self.candidate_label, self.model_label, self.state_label, self.speed_label,
                        self.context_label, self.count_label):
             status.addPermanentWidget(widget)
@@ -396,7 +396,7 @@ class MainWindow(DocumentSafety, QMainWindow):
         self.continue_action.setEnabled(ready or self._loading_source is None)
         if self._loading_source is not None and not ready and self.load_progress.isVisible():
             return
-        label = {STREAMING: self.tr("Generating…"), PENDING: self.tr("Tab accept · Esc reject")}.get(
+        label = {STREAMING: self.tr("Generating…"), PENDING: self.tr("Tab ✓ · Esc ✗")}.get(
             state, self.tr("Ready") if ready else self.tr("No model"))
         self.state_label.setText(label)
 
@@ -490,11 +490,13 @@ class MainWindow(DocumentSafety, QMainWindow):
         """A click on a word of the suggestion: pick another and the model writes on from there."""
         from PySide6.QtWidgets import QMenu
 
+        from .probability_view import visible
+
         menu = QMenu(self)
         for text, probability in span.info.alternatives:
             if text == span.text:
                 continue
-            action = menu.addAction(f"“{text}”  {probability:.1%}")
+            action = menu.addAction(f"{visible(text)}  {probability:.1%}")
             action.triggered.connect(
                 lambda _=False, t=text, p=probability: self.controller.rewrite_from(span.start, t, p))
         if menu.isEmpty():
@@ -506,13 +508,17 @@ class MainWindow(DocumentSafety, QMainWindow):
         several = count > 1
         for action in (self.next_candidate_action, self.previous_candidate_action, self.all_candidates_action):
             action.setEnabled(several)
-        self.candidate_label.setText(self.tr("candidate %d/%d · Alt+] next") % (index + 1, count) if several else "")
+        self.candidate_label.setText(self.tr("%d/%d") % (index + 1, count) if several else "")
+        self.candidate_label.setToolTip(self.tr("Candidate %d of %d: Alt+] next, Alt+[ previous") % (index + 1, count)
+                                        if several else "")
 
     def _legend_html(self) -> str:
+        from html import escape
+
         from .probability_view import BANDS
 
         parts = [f"<span style='background: rgba({c.red()},{c.green()},{c.blue()},{c.alpha() / 255:.2f})'>"
-                 f"&nbsp;{self.tr(label)}&nbsp;</span>" for _bound, label, c in BANDS]
+                 f"&nbsp;{escape(self.tr(label))}&nbsp;</span>" for _bound, label, c in BANDS]
         return " ".join(parts)
 
     def show_candidates_popup(self) -> None:

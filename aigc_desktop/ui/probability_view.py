@@ -17,9 +17,9 @@ from PySide6.QtWidgets import QTextEdit
 # Probability bands: (lower bound, label, colour). Saturated hues at low alpha
 # read on light and dark backgrounds alike.
 BANDS = (
-    (0.5, "likely (≥ 50%)", QColor(46, 160, 67, 70)),
-    (0.1, "possible (10–50%)", QColor(212, 167, 44, 90)),
-    (0.0, "surprising (< 10%)", QColor(218, 54, 51, 90)),
+    (0.5, "≥ 50%", QColor(46, 160, 67, 70)),
+    (0.1, "10–50%", QColor(212, 167, 44, 90)),
+    (0.0, "< 10%", QColor(218, 54, 51, 90)),
 )
 
 
@@ -87,13 +87,18 @@ class ProbabilityLayer:
         return result
 
 
+def visible(text: str) -> str:
+    """Spaces and line breaks shown, since they are often what the model chose."""
+    return text.replace(" ", "␣").replace("\n", "↵").replace("\t", "⇥")
+
+
 def tooltip_html(span: ProbabilitySpan) -> str:
     from html import escape
 
     rows = "".join(
-        f"<tr><td>{escape(repr(text)[1:-1])}</td><td align='right'>{probability:.1%}</td></tr>"
+        f"<tr><td>{escape(visible(text))}</td><td align='right'>{probability:.1%}</td></tr>"
         for text, probability in span.info.alternatives
     )
-    return (f"<b>{escape(span.text)}</b>: {span.info.probability:.1%}<br>"
+    return (f"<b>{escape(visible(span.text))}</b>: {span.info.probability:.1%}<br>"
             f"<table><tr><th align='left'>instead</th><th>p</th></tr>{rows}</table>"
             "<i>Click to use another word and write on from there.</i>")
