@@ -180,10 +180,10 @@ class ContinuationController(QObject):
     def _start(self, context: str, position: int, keep_suggestion: bool = False,
                auto_tokens: int | None = None) -> bool:
         if not self.model_ready:
-            self.error.emit("The model is not ready yet: wait for it to load, or choose one in Settings.")
+            self.error.emit(self.tr("The model is not ready yet: wait for it to load, or choose one in Settings."))
             return False
         if not context.strip():
-            self.error.emit("There is no text to continue: write something first, or select a passage.")
+            self.error.emit(self.tr("There is no text to continue: write something first, or select a passage."))
             return False
         try:
             request = self._make_request(context, self._regenerations)
@@ -269,8 +269,8 @@ class ContinuationController(QObject):
             self._flush()
             self._live_id = None
             self._settle()  # no more text comes for this run
-        self.error.emit("The text generator stopped unexpectedly and has been restarted. "
-                        "Your text is safe; press Continue to try again.")
+        self.error.emit(self.tr("The text generator stopped unexpectedly and has been restarted. "
+                                "Your text is safe; press Continue to try again."))
 
     def _on_consumed(self) -> None:
         """Word-by-word accept took everything: done, unless more text is still streaming in."""

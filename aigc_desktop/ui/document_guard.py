@@ -59,7 +59,7 @@ class DocumentSafety:
         self._watcher = QFileSystemWatcher(self)
         self._watcher.fileChanged.connect(self._on_watched_file_changed)
 
-        self.format_label = QLabel(self.text_format.label)
+        self.format_label = QLabel(self._format_text(self.text_format))
         self.format_label.setToolTip(self.tr("Encoding and line endings used when saving"))
         self.statusBar().addPermanentWidget(self.format_label)
         self._create_encoding_menu()
@@ -83,8 +83,7 @@ class DocumentSafety:
         self._encoding_group = QActionGroup(self)
         self.encoding_actions = {}
         for encoding, bom in SAVE_ENCODINGS:
-            label = TextFormat(encoding, bom).encoding_label
-            action = self.encoding_menu.addAction(label)
+            action = self.encoding_menu.addAction(self._encoding_text(TextFormat(encoding, bom)))
             action.setCheckable(True)
             action.triggered.connect(lambda _=False, e=encoding, b=bom: self.save_with_encoding(e, b))
             self._encoding_group.addAction(action)
@@ -102,8 +101,17 @@ class DocumentSafety:
             self.newline_actions[newline] = action
         self._show_format()
 
+    def _encoding_text(self, fmt: TextFormat) -> str:
+        """fmt.encoding_label as the interface language says it (the names themselves stay)."""
+        if fmt.encoding == "utf-8" and fmt.bom:
+            return self.tr("UTF-8 with BOM")
+        return fmt.encoding_label
+
+    def _format_text(self, fmt: TextFormat) -> str:
+        return f"{self._encoding_text(fmt)} · {fmt.newline_label}"
+
     def _show_format(self) -> None:
-        self.format_label.setText(self.text_format.label)
+        self.format_label.setText(self._format_text(self.text_format))
         if hasattr(self, "encoding_actions"):
             for key, action in self.encoding_actions.items():
                 action.setChecked(key == (self.text_format.encoding, self.text_format.bom))

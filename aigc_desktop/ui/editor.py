@@ -22,6 +22,7 @@ from PySide6.QtWidgets import QPlainTextEdit, QTextEdit
 from .edit_history import Change, EditHistory, units
 from .partial_accept import next_line, next_word
 from .probability_view import ProbabilityLayer, tooltip_html
+from .provenance import ProvenanceLayer
 
 _PARAGRAPH = "\u2029"  # how QTextDocument stores a newline
 _DELETE_KEYS = (
@@ -63,6 +64,7 @@ class Editor(QPlainTextEdit):
     suggestion_ended_by_edit = Signal()  # a user edit accepted or dropped the suggestion
     suggestion_consumed = Signal()  # word-by-word accept took all of it
     cycle_requested = Signal(int)  # Alt+] (+1) / Alt+[ (-1): show the next or previous candidate
+    text_accepted = Signal(int, int)  # start, end of suggestion text that became the user's (provenance)
     alternatives_requested = Signal(object, object)  # a ProbabilitySpan in the suggestion was clicked; where
 
     def __init__(self, parent=None) -> None:
@@ -77,6 +79,7 @@ class Editor(QPlainTextEdit):
         self._pending_text = ""  # raw form (paragraph separators)
         self._modified = False
         self.probabilities = ProbabilityLayer(self.document())
+        self.provenance = ProvenanceLayer(self.document())
         self._auto = False
         self._composing = False
         self.document().contentsChange.connect(self._on_contents_change)
@@ -85,6 +88,7 @@ class Editor(QPlainTextEdit):
     def load_text(self, text: str) -> None:
         """Replace everything (opening a file): no suggestion, empty history, not modified."""
         self.probabilities.clear()
+        self.provenance.clear()
         self._clear_pending()
         self._internal += 1
         try:
@@ -113,6 +117,13 @@ class Editor(QPlainTextEdit):
 
     def text_between(self, start: int, end: int) -> str:
         return _to_plain(_decode(self._mirror[2 * start: 2 * end]))
+
+    def to_user_position(self, position: int) -> int:
+        """A document position as a position in user_text() (the pending suggestion left out)."""
+        suggestion = self.suggestion_range()
+        if suggestion is None or position <= suggestion[0]:
+            return position
+        return max(suggestion[0], position - (suggestion[1] - suggestion[0]))
 
     def mark_saved(self) -> None:
         self._history.mark_clean()
@@ -216,6 +227,7 @@ class Editor(QPlainTextEdit):
         self._clear_pending()
         if raw:
             self._history.record(Change(start, "", raw))
+            self.text_accepted.emit(start, start + units(raw))
             cursor = self.textCursor()
             cursor.setPosition(start + units(raw))
             self.setTextCursor(cursor)
@@ -259,6 +271,7 @@ class Editor(QPlainTextEdit):
             return ""
         start = self._pending_start
         self._history.record(Change(start, "", raw))
+        self.text_accepted.emit(start, start + units(raw))
         self._pending_start = start + units(raw)
         self._pending_text = self._pending_text[len(raw):]
         cursor = self.textCursor()
@@ -297,8 +310,12 @@ class Editor(QPlainTextEdit):
         self.probabilities.enabled = on
         self._highlight()
 
+    def set_provenance_view(self, on: bool) -> None:
+        self.provenance.enabled = on
+        self._highlight()
+
     def _highlight(self) -> None:
-        colours = self.probabilities.selections()
+        colours = self.provenance.selections() + self.probabilities.selections()
         if self._pending_start is None:
             self.setExtraSelections(colours)
             return
@@ -484,7 +501,7 @@ class Editor(QPlainTextEdit):
         self._after_user_change()
 
     def _after_user_change(self) -> None:
-        if self.probabilities.enabled:
+        if self.probabilities.enabled or self.provenance.enabled:
             self._highlight()  # spans whose text changed lose their colour
         self._sync_modified()
         self.history_changed.emit()

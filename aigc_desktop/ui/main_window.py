@@ -7,7 +7,7 @@ import os
 import random
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
@@ -35,7 +35,7 @@ from .text_stats import count_words_and_chars
 from .worker import ModelInfo, RunSummary, WorkerHost, engine_loader
 
 APP_NAME = "aigc-desktop"
-TEXT_FILTER = "Text and Markdown (*.txt *.md *.markdown *.text);;All files (*)"
+TEXT_FILTER = QT_TRANSLATE_NOOP("MainWindow", "Text and Markdown (*.txt *.md *.markdown *.text);;All files (*)")
 
 
 class MainWindow(DocumentSafety, QMainWindow):
@@ -87,6 +87,7 @@ class MainWindow(DocumentSafety, QMainWindow):
         self.controller.error.connect(self.show_error)
         self.controller.candidates_changed.connect(self._on_candidates_changed)
         self.editor.alternatives_requested.connect(self.show_token_alternatives)
+        self.editor.text_accepted.connect(self._record_ai_text)
         self.editor.modification_changed.connect(self._update_title)
         self.editor.history_changed.connect(self._update_edit_actions)
         self.editor.user_text_changed.connect(self._count_timer_start)
@@ -158,6 +159,12 @@ class MainWindow(DocumentSafety, QMainWindow):
             self.tr("Show &Probabilities"), self._toggle_probability_view, "Ctrl+Shift+P",
             self.tr("Colour generated text by how likely the model found it; hover for alternatives"))
         self.probability_view_action.setCheckable(True)
+        self.provenance_view_action = self._action(
+            self.tr("Show &AI-Written Text"), self._toggle_provenance_view, "Ctrl+Shift+I",
+            self.tr("Highlight the text the model wrote"))
+        self.provenance_view_action.setCheckable(True)
+        self.export_action = self._action(self.tr("&Export with AI Label…"), self.export_with_label, None,
+                                          self.tr("Write a copy that says which text is AI-generated"))
         self.all_candidates_action = self._action(self.tr("All C&andidates…"), self.show_candidates_popup,
                                                   "Ctrl+Alt+Space", self.tr("See every candidate side by side"))
         self.save_preset_action = self._action(self.tr("&Save Current Settings as Preset…"), self.save_preset)
@@ -176,7 +183,7 @@ class MainWindow(DocumentSafety, QMainWindow):
         file_menu.addActions([self.new_action, self.open_action])
         self.recent_menu = file_menu.addMenu(self.tr("Open &Recent"))
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
-        file_menu.addActions([self.save_action, self.save_as_action])
+        file_menu.addActions([self.save_action, self.save_as_action, self.export_action])
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         edit_menu = bar.addMenu(self.tr("&Edit"))
@@ -188,7 +195,7 @@ class MainWindow(DocumentSafety, QMainWindow):
         view_menu = bar.addMenu(self.tr("&View"))
         view_menu.addActions([self.zoom_in_action, self.zoom_out_action, self.zoom_reset_action])
         view_menu.addSeparator()
-        view_menu.addAction(self.probability_view_action)
+        view_menu.addActions([self.probability_view_action, self.provenance_view_action])
         generate_menu = bar.addMenu(self.tr("&Generate"))
         generate_menu.addActions([self.continue_action, self.stop_action, self.accept_action,
                                   self.reject_action, self.regenerate_action])
@@ -225,6 +232,7 @@ class MainWindow(DocumentSafety, QMainWindow):
         self.context_label = QLabel()
         self.count_label = QLabel()
         self.candidate_label = QLabel()
+        self.ai_share_label = QLabel()
         self.probability_legend = QLabel(self._legend_html())
         self.probability_legend.setToolTip(self.tr("How likely the model found each piece of text"))
         self.probability_legend.hide()
@@ -233,7 +241,7 @@ class MainWindow(DocumentSafety, QMainWindow):
         self.load_progress.setMaximumWidth(120)
         self.load_progress.hide()
         status.addPermanentWidget(self.probability_legend)
-        for widget in (self.load_progress, self.candidate_label, self.model_label, self.state_label, self.speed_label,
+        for widget in (self.load_progress, self.ai_share_label, self.candidate_label, self.model_label, self.state_label, self.speed_label,
                        self.context_label, self.count_label):
             status.addPermanentWidget(widget)
         self._count_timer = QTimer(self)
@@ -355,9 +363,11 @@ class MainWindow(DocumentSafety, QMainWindow):
 
     def open_settings(self) -> None:
         detected = self.model_info.detected if self.model_info else ""
-        dialog = SettingsDialog(self.generation_settings(), self, detected=detected)
+        dialog = SettingsDialog(self.generation_settings(), self, detected=detected,
+                                language=self.settings.language())
         if dialog.exec() != SettingsDialog.DialogCode.Accepted:
             return
+        self.settings.set_language(dialog.result_language())  # used from the next start
         new = dialog.result_settings()
         old = self.generation_settings()
         self.settings.save_generation(new)
@@ -567,7 +577,7 @@ class MainWindow(DocumentSafety, QMainWindow):
         if not self._maybe_save():
             return
         start = str(Path(self.path).parent) if self.path else ""
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("Open"), start, TEXT_FILTER)
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Open"), start, self.tr(TEXT_FILTER))
         if path:
             self.open_file(path, ask_to_save=False)
 
@@ -586,6 +596,7 @@ class MainWindow(DocumentSafety, QMainWindow):
         self.editor.load_text(document.text)
         self.path = os.path.abspath(path)
         self._document_replaced(self.path, document.format, document.disk)
+        self._load_provenance(self.path)
         self.settings.add_recent_file(self.path)
         self._update_title()
         self.statusBar().showMessage(self.tr("Opened %s") % self.path, 3000)
@@ -598,7 +609,7 @@ class MainWindow(DocumentSafety, QMainWindow):
 
     def save_as(self) -> bool:
         start = self.path or str(Path.home() / "untitled.md")
-        path, _ = QFileDialog.getSaveFileName(self, self.tr("Save As"), start, TEXT_FILTER)
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Save As"), start, self.tr(TEXT_FILTER))
         if not path:
             return False
         return self._write(path)
@@ -612,9 +623,98 @@ class MainWindow(DocumentSafety, QMainWindow):
         self.path = os.path.abspath(path)
         self.editor.mark_saved()
         self._document_saved(self.path, disk)
+        self._save_provenance(self.path)
         self.settings.add_recent_file(self.path)
         self._update_title()
         self.statusBar().showMessage(self.tr("Saved %s") % self.path, 3000)
+        return True
+
+    # ----- AI provenance ---------------------------------------------------------
+    def _record_ai_text(self, start: int, end: int) -> None:
+        from datetime import datetime, timezone
+
+        g = self.generation_settings()
+        settings = {"temperature": g.temperature, "top_k": g.top_k, "top_p": g.top_p,
+                    "repetition_penalty": g.repetition_penalty, "device": g.device}
+        model = self.model_info.source if self.model_info else g.model
+        self.editor.provenance.add(start, end, model, settings, datetime.now(timezone.utc).isoformat(timespec="seconds"))
+        self._update_ai_share()
+
+    def _update_ai_share(self) -> None:
+        total = len(self.editor.user_text())
+        share = self.editor.provenance.share(total)
+        self.ai_share_label.setText(self.tr("AI %d%%") % round(100 * share) if share else "")
+        self.ai_share_label.setToolTip(self.tr("Share of the document written by the model"))
+
+    def _toggle_provenance_view(self, on: bool) -> None:
+        self.editor.set_provenance_view(on)
+
+    def _save_provenance(self, path: str) -> None:
+        """Spans go to <file>.aigc.json beside the document (removed when there are none)."""
+        from .provenance import sidecar_path
+
+        sidecar = sidecar_path(path)
+        try:
+            if self.editor.provenance.spans():
+                write_text_file_atomic(sidecar, self.editor.provenance.to_json(
+                    self.editor.user_text(), self.editor.to_user_position))
+            elif sidecar.exists():
+                sidecar.unlink()
+        except (DocumentError, OSError) as exc:
+            self.show_error(self.tr("The document was saved, but its AI labels could not be: %s") % exc)
+
+    def _load_provenance(self, path: str) -> None:
+        from .provenance import sidecar_path
+
+        sidecar = sidecar_path(path)
+        if sidecar.is_file():
+            try:
+                data = sidecar.read_text(encoding="utf-8")
+            except (OSError, UnicodeError):
+                data = ""
+            if not self.editor.provenance.load_json(data, self.editor.user_text()):
+                self.show_notice(self.tr("This file was changed outside aigc-desktop since its AI labels were "
+                                         "saved, so they were dropped rather than put in the wrong place."))
+        self._update_ai_share()
+
+    def default_ai_label(self) -> str:
+        from PySide6.QtCore import QLocale
+
+        from .provenance import LABELS
+
+        key = "zh_CN" if QLocale().name().startswith("zh") else "en"
+        return self.settings.ai_label() or LABELS[key]
+
+    def ask_export_path(self) -> str | None:
+        """Where to write the labelled copy (tests replace this)."""
+        start = str(Path(self.path).with_suffix(".labelled" + Path(self.path).suffix)) if self.path else ""
+        path, _ = QFileDialog.getSaveFileName(self, self.tr("Export with AI Label"), start,
+                                              self.tr("Markdown (*.md);;HTML (*.html);;Text (*.txt)"))
+        return path or None
+
+    def export_with_label(self) -> bool:
+        """A copy with an explicit AI label on top and, for Markdown/HTML, the AI-written parts marked."""
+        from .provenance import export_text
+
+        path = self.ask_export_path()
+        if not path:
+            return False
+        label = self.ask_text(self.tr("Export with AI Label"), self.tr("Label line:"), self.default_ai_label())
+        if label is None:
+            return False
+        self.settings.set_ai_label(label)
+        model = self.model_info.name if self.model_info else ""
+        label = label.replace("{model}", f" ({model})" if model else "")
+        suffix = Path(path).suffix.lower()
+        kind = "markdown" if suffix in (".md", ".markdown") else "html" if suffix in (".html", ".htm") else "text"
+        text = self.editor.user_text()
+        content = export_text(text, self.editor.provenance.user_ranges(self.editor.to_user_position), label, kind)
+        try:
+            write_text_file_atomic(path, content)
+        except DocumentError as exc:
+            self.show_error(str(exc))
+            return False
+        self.statusBar().showMessage(self.tr("Exported %s") % path, 3000)
         return True
 
     def ask_save_changes(self) -> QMessageBox.StandardButton:
@@ -664,6 +764,7 @@ class MainWindow(DocumentSafety, QMainWindow):
         self._count_timer.start()
 
     def _update_counts(self) -> None:
+        self._update_ai_share()
         words, chars = count_words_and_chars(self.editor.user_text())
         self.count_label.setText(self.tr("%d words · %d characters") % (words, chars))
 
@@ -738,24 +839,24 @@ def licences_text() -> str:
     return LICENCES_SUMMARY
 
 
-def _licences_folder_link(tr) -> str:
+def _licences_folder_link() -> str:
     from PySide6.QtCore import QUrl
 
     notices = resource_path("licenses/THIRD-PARTY-NOTICES.txt")
     if notices is None:
         return ""
     url = QUrl.fromLocalFile(str(notices.parent)).toString()
-    return tr('<p><a href="%s">Open the folder with the full licence texts</a></p>') % url
+    return QCoreApplication.translate(
+        "MainWindow", '<p><a href="%s">Open the folder with the full licence texts</a></p>') % url
 
 
 def _about_dialog(parent: QWidget):
     from PySide6.QtGui import QFontDatabase, QPixmap
     from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHBoxLayout, QPlainTextEdit
 
-    tr = parent.tr
     dialog = QDialog(parent)
     dialog.setObjectName("aboutDialog")
-    dialog.setWindowTitle(tr("About aigc-desktop"))
+    dialog.setWindowTitle(QCoreApplication.translate("MainWindow", "About aigc-desktop"))
     layout = QVBoxLayout(dialog)
     header = QHBoxLayout()
     icon_file = resource_path("icons/aigc-desktop-256.png")
@@ -764,13 +865,14 @@ def _about_dialog(parent: QWidget):
         icon.setPixmap(QPixmap(str(icon_file)).scaled(
             64, 64, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation))
         header.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
-    text = QLabel(tr(
+    text = QLabel(QCoreApplication.translate(
+        "MainWindow",
         "<b>aigc-desktop %s</b><p>A private, offline writing assistant that continues your text "
         "with a local language model.</p><p>aigc-desktop is free software under the MIT licence. "
         "It is built on PySide6 (Qt, LGPLv3), PyTorch (BSD-3-Clause), Hugging Face transformers, "
         "tokenizers, safetensors and huggingface_hub (Apache 2.0), qasync (BSD-2-Clause), "
         "gguf (MIT) and numpy (BSD-3-Clause). Licences:</p>") % app_version()
-        + _licences_folder_link(tr), dialog)
+        + _licences_folder_link(), dialog)
     text.setObjectName("aboutText")
     text.setWordWrap(True)
     text.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)

@@ -11,7 +11,7 @@ import traceback
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
+from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, QObject, Qt, QThread, Signal, Slot
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QDialog,
@@ -31,6 +31,22 @@ from ..engine.errors import EngineError
 from ..engine.model_files import check_gguf_file, check_model_folder
 from ..engine.stop_flag import StopFlag
 
+# The catalog (engine/catalog.py) is plain English data; these marks put its visible
+# texts in the translation catalogue. tests/test_translations.py checks they match it.
+_CATALOG_TEXTS = (
+    QT_TRANSLATE_NOOP("ModelManagerDialog", "English"),
+    QT_TRANSLATE_NOOP("ModelManagerDialog", "Chinese"),
+    QT_TRANSLATE_NOOP("ModelManagerDialog", "GPT-2 Chinese (102M)"),
+    QT_TRANSLATE_NOOP("ModelManagerDialog",
+                      "The default: quick on any laptop CPU, good for drafting English prose."),
+    QT_TRANSLATE_NOOP("ModelManagerDialog", "A smaller, faster GPT-2 for slow machines; a little less fluent."),
+    QT_TRANSLATE_NOOP("ModelManagerDialog", "More coherent English; comfortable on a recent CPU or any GPU."),
+    QT_TRANSLATE_NOOP("ModelManagerDialog", "Noticeably better English; a GPU or fast CPU mode is recommended."),
+    QT_TRANSLATE_NOOP("ModelManagerDialog", "The largest GPT-2; best with a GPU with 8 GB or more."),
+    QT_TRANSLATE_NOOP("ModelManagerDialog", "中文 GPT-2 (CLUECorpusSmall), with a BERT character vocabulary: "
+                                            "continues Chinese text."),
+)
+
 
 def human_bytes(count: float) -> str:
     for unit in ("B", "KB", "MB", "GB"):
@@ -44,8 +60,8 @@ def human_seconds(seconds: float | None) -> str:
     if seconds is None:
         return "—"
     if seconds < 60:
-        return f"{seconds:.0f} s"
-    return f"{seconds // 60:.0f} min {seconds % 60:.0f} s"
+        return QCoreApplication.translate("ModelManagerDialog", "%.0f s") % seconds
+    return QCoreApplication.translate("ModelManagerDialog", "%.0f min %.0f s") % (seconds // 60, seconds % 60)
 
 
 def engine_download(repo_id: str, on_progress, cancel: StopFlag) -> str:
@@ -76,7 +92,7 @@ class DownloadWorker(QObject):
             self.failed.emit(repo_id, str(exc))
         except Exception as exc:  # never let a network surprise take the editor down
             traceback.print_exc(file=sys.stderr)
-            self.failed.emit(repo_id, f"Download failed: {exc}")
+            self.failed.emit(repo_id, self.tr("Download failed: %s") % exc)
         else:
             self.finished.emit(repo_id, snapshot)
 
@@ -85,7 +101,9 @@ class ModelManagerDialog(QDialog):
     model_chosen = Signal(str)  # a hub id, a model folder or a GGUF file, to load now
     _start = Signal(str, object)
 
-    COLUMNS = ("Model", "Language", "Download", "Memory", "Status")
+    COLUMNS = (QT_TRANSLATE_NOOP("ModelManagerDialog", "Model"), QT_TRANSLATE_NOOP("ModelManagerDialog", "Language"),
+               QT_TRANSLATE_NOOP("ModelManagerDialog", "Download"), QT_TRANSLATE_NOOP("ModelManagerDialog", "Memory"),
+               QT_TRANSLATE_NOOP("ModelManagerDialog", "Status"))
 
     def __init__(self, current: str = "", parent=None, download: Callable = engine_download) -> None:
         super().__init__(parent)
@@ -162,7 +180,7 @@ class ModelManagerDialog(QDialog):
             status = self.tr("Downloaded") if is_downloaded(entry.repo_id) else self.tr("Not downloaded")
             if entry.repo_id == self._current:
                 status += self.tr(" · in use")
-            cells = (entry.title, self.tr(entry.language), human_bytes(entry.download_bytes),
+            cells = (self.tr(entry.title), self.tr(entry.language), human_bytes(entry.download_bytes),
                      human_bytes(entry.memory_bytes), status)
             for column, text in enumerate(cells):
                 item = QTableWidgetItem(text)

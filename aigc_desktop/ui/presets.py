@@ -6,6 +6,8 @@ import dataclasses
 import json
 from dataclasses import dataclass
 
+from PySide6.QtCore import QT_TRANSLATE_NOOP
+
 from .settings import GenerationSettings
 
 SAMPLING_FIELDS = ("temperature", "top_k", "top_p", "repetition_penalty")
@@ -30,10 +32,11 @@ class Preset:
         return cls(name, *(getattr(settings, f) for f in SAMPLING_FIELDS))
 
 
+# The names stay English in settings; the window shows them translated (MainWindow's tr).
 BUILT_IN = (
-    Preset("Precise", 0.3, 20, 0.9, 1.15),  # sticks to the likeliest words, avoids loops
-    Preset("Balanced", 0.8, 50, 0.95, 1.0),  # the defaults
-    Preset("Creative", 1.1, 0, 0.98, 1.0),  # freer word choice
+    Preset(QT_TRANSLATE_NOOP("MainWindow", "Precise"), 0.3, 20, 0.9, 1.15),  # sticks to the likeliest words, avoids loops
+    Preset(QT_TRANSLATE_NOOP("MainWindow", "Balanced"), 0.8, 50, 0.95, 1.0),  # the defaults
+    Preset(QT_TRANSLATE_NOOP("MainWindow", "Creative"), 1.1, 0, 0.98, 1.0),  # freer word choice
 )
 
 

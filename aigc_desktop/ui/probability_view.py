@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QColor, QTextCursor, QTextFormat
 from PySide6.QtWidgets import QTextEdit
 
@@ -99,6 +100,8 @@ def tooltip_html(span: ProbabilitySpan) -> str:
         f"<tr><td>{escape(visible(text))}</td><td align='right'>{probability:.1%}</td></tr>"
         for text, probability in span.info.alternatives
     )
+    instead = escape(QCoreApplication.translate("ProbabilityView", "instead"))
+    hint = escape(QCoreApplication.translate("ProbabilityView", "Click to use another word and write on from there."))
     return (f"<b>{escape(visible(span.text))}</b>: {span.info.probability:.1%}<br>"
-            f"<table><tr><th align='left'>instead</th><th>p</th></tr>{rows}</table>"
-            "<i>Click to use another word and write on from there.</i>")
+            f"<table><tr><th align='left'>{instead}</th><th>p</th></tr>{rows}</table>"
+            f"<i>{hint}</i>")

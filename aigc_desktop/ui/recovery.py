@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import QObject, QTimer, Signal
+from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 
 from .document_io import DocumentError, TextFormat, write_bytes_atomic
 
@@ -74,7 +74,7 @@ class RecoveryEntry:
 
     @property
     def name(self) -> str:
-        return Path(self.path).name if self.path else "Untitled"
+        return Path(self.path).name if self.path else QCoreApplication.translate("MainWindow", "Untitled")
 
 
 # ----- session locks ------------------------------------------------------------------
@@ -374,8 +374,8 @@ class Autosaver(QObject):
             if not self._failing:
                 self._failing = True
                 reason = str(exc) if isinstance(exc, DocumentError) else (exc.strerror or str(exc))
-                self.failed.emit(f"Unsaved changes could not be copied to the recovery folder "
-                                 f"“{self.store.folder}”: {reason} Save your document to keep it safe.")
+                self.failed.emit(self.tr("Unsaved changes could not be copied to the recovery folder "
+                                         "“%s”: %s Save your document to keep it safe.") % (self.store.folder, reason))
             return
         self._failing = False
         self._last = key

@@ -115,6 +115,13 @@ def _to_str_list(value: object) -> list[str]:
     return []
 
 
+def _language_code(value: object) -> str:
+    """A locale name such as "en" or "zh_CN", or "" (the system's language) for anything else."""
+    if isinstance(value, str) and re.fullmatch(r"[a-z]{2,3}(_[A-Z][A-Za-z]{1,3})?", value.strip()):
+        return value.strip()
+    return ""
+
+
 def _path_key(path: str) -> str:
     # Two spellings of the same file must not appear twice in the menu.
     return os.path.normcase(os.path.abspath(path))
@@ -200,6 +207,15 @@ class AppSettings:
 
         self._store("presets/user", to_json(presets))
 
+    # --- AI label for exports ------------------------------------------------------
+
+    def ai_label(self) -> str:
+        value = self._qs.value("provenance/label")
+        return value if isinstance(value, str) else ""
+
+    def set_ai_label(self, label: str) -> None:
+        self._store("provenance/label", label)
+
     # --- recent files -------------------------------------------------------------
 
     def recent_files(self) -> list[str]:
@@ -231,6 +247,15 @@ class AppSettings:
     def set_font_point_size(self, size: int) -> None:
         lo, hi = FONT_SIZE_RANGE
         self._store("editor/font_point_size", max(lo, min(hi, int(size))))
+
+    # --- interface language (takes effect at the next start) ------------------------
+
+    def language(self) -> str:
+        """A code such as "en" or "zh_CN", or an empty string to follow the system's language."""
+        return _language_code(self._qs.value("ui/language"))
+
+    def set_language(self, code: str) -> None:
+        self._store("ui/language", _language_code(code))
 
     def window_geometry(self) -> QByteArray | None:
         value = self._qs.value("window/geometry")

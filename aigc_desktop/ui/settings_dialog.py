@@ -44,7 +44,9 @@ def parse_stop_strings(text: str) -> tuple[str, ...]:
 
 
 class SettingsDialog(QDialog):
-    def __init__(self, settings: GenerationSettings, parent: QWidget | None = None, detected: str = ""):
+    def __init__(self, settings: GenerationSettings, parent: QWidget | None = None, detected: str = "",
+                 language: str = ""):
+        """language: the interface language setting ("" = the system's), offered in a combo."""
         super().__init__(parent)
         self.setWindowTitle(self.tr("Generation Settings"))
 
@@ -122,7 +124,7 @@ class SettingsDialog(QDialog):
         self.auto_suggest_delay_spin = QSpinBox()
         self.auto_suggest_delay_spin.setRange(*AUTO_SUGGEST_DELAY_RANGE)
         self.auto_suggest_delay_spin.setSingleStep(100)
-        self.auto_suggest_delay_spin.setSuffix(" ms")
+        self.auto_suggest_delay_spin.setSuffix(self.tr(" ms"))
         self.auto_suggest_delay_spin.setValue(settings.auto_suggest_delay_ms)
         self.auto_suggest_tokens_spin = QSpinBox()
         self.auto_suggest_tokens_spin.setRange(*AUTO_SUGGEST_TOKENS_RANGE)
@@ -145,6 +147,18 @@ class SettingsDialog(QDialog):
         self.stop_strings_edit.setToolTip(self.tr("Stop when any of these is written; separate them with |, "
                                                   "write a line break as \\n"))
 
+        # Each language is named in itself, so it can be found whatever the current one is.
+        self.language_combo = QComboBox()
+        for code, label in (("", self.tr("System")), ("en", "English"), ("zh_CN", "简体中文")):
+            self.language_combo.addItem(label, code)
+        if self.language_combo.findData(language) < 0:
+            self.language_combo.addItem(language, language)
+        self.language_combo.setCurrentIndex(max(0, self.language_combo.findData(language)))
+        self.language_note = QLabel(self.tr("Takes effect after restarting aigc-desktop."))
+        language_row = QHBoxLayout()
+        language_row.addWidget(self.language_combo)
+        language_row.addWidget(self.language_note, 1)
+
         form = QFormLayout()
         form.addRow(self.tr("Model:"), model_row)
         form.addRow(self.tr("Device:"), self.device_combo)
@@ -161,6 +175,7 @@ class SettingsDialog(QDialog):
         form.addRow(self.tr("Length:"), self.length_combo)
         form.addRow(self.tr("Stop at:"), self.stop_strings_edit)
         form.addRow(self.tr("While typing:"), auto_row)
+        form.addRow(self.tr("Language:"), language_row)
 
         self.button_box = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
@@ -214,6 +229,10 @@ class SettingsDialog(QDialog):
         folder = QFileDialog.getExistingDirectory(self, self.tr("Choose a model folder"), start)
         if folder:
             self.model_edit.setText(QDir.toNativeSeparators(folder))
+
+    def result_language(self) -> str:
+        """The chosen interface language: "" for the system's, else a code such as "zh_CN"."""
+        return self.language_combo.currentData() or ""
 
     def result_settings(self) -> GenerationSettings:
         """The settings as edited; a blank model means the default model."""

@@ -132,7 +132,7 @@ class GenerationWorker(QObject):
             self._load_done.emit(token, None, (source, str(exc), False))
         except Exception as exc:  # a broken model must never take the editor down
             traceback.print_exc(file=sys.stderr)
-            self._load_done.emit(token, None, (source, f"Could not load model '{source}': {exc}", False))
+            self._load_done.emit(token, None, (source, self.tr("Could not load model '%s': %s") % (source, exc), False))
         else:
             self._load_done.emit(token, backend, info)
 
@@ -153,7 +153,7 @@ class GenerationWorker(QObject):
             self.finished.emit(request_id, RunSummary("stopped", 0, 0.0, 0, 0, None))
             return
         if self._backend is None:
-            self.failed.emit(request_id, "No model is loaded yet. Choose a model in Settings.")
+            self.failed.emit(request_id, self.tr("No model is loaded yet. Choose a model in Settings."))
             return
         try:
             run = self._backend.stream(request, stop)
@@ -164,15 +164,15 @@ class GenerationWorker(QObject):
             self.failed.emit(request_id, str(exc))
             if exc.out_of_memory and self._on_gpu():
                 self._backend.fall_back_to_cpu()
-                self.notice.emit("The GPU ran out of memory: the model now runs on the CPU. "
-                                 "Continue again to retry there.")
+                self.notice.emit(self.tr("The GPU ran out of memory: the model now runs on the CPU. "
+                                         "Continue again to retry there."))
             return
         except (EngineError, ValueError) as exc:
             self.failed.emit(request_id, str(exc))
             return
         except BaseException as exc:  # anything else, even SystemExit: the editor keeps working
             traceback.print_exc(file=sys.stderr)
-            self.failed.emit(request_id, f"Generation failed unexpectedly: {exc or type(exc).__name__}")
+            self.failed.emit(request_id, self.tr("Generation failed unexpectedly: %s") % (exc or type(exc).__name__))
             return
         self.finished.emit(request_id, RunSummary(
             finish_reason=run.finish_reason,
