@@ -10,11 +10,14 @@ import asyncio
 import os
 import signal
 import sys
+from pathlib import Path
 
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication
 
 APP_NAME = "aigc-desktop"
+# Compiled catalogues (aigc_desktop_<language>.qm), built from resources/translations/*.ts.
+TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
 # Test-only hook: a Python file run (with `window` and `app` in scope) once the window is
 # shown, before the model starts loading. The crash-recovery tests drive the real app with it.
 TEST_SCRIPT_ENV = "AIGC_DESKTOP_TEST_SCRIPT"
@@ -29,6 +32,48 @@ def _run_test_script(window, app) -> None:
     exec(code, {"__name__": "__aigc_desktop_test__", "__file__": path, "window": window, "app": app})
 
 
+def translation_file(locale: QLocale) -> tuple[str, Path] | None:
+    """(language code, .qm file) for the first of the locale's languages that has a catalogue.
+
+    English is the language the interface is written in: when it comes first, nothing is loaded
+    (a later language in the user's list, such as LANGUAGE=en_US:zh_CN, must not win over it).
+    """
+    for name in locale.uiLanguages():
+        parts = name.replace("-", "_").split("_")
+        if parts[0] in ("en", "C"):
+            return None
+        for i in range(len(parts), 0, -1):
+            code = "_".join(parts[:i])
+            path = TRANSLATIONS_DIR / f"aigc_desktop_{code}.qm"
+            if path.is_file():
+                return code, path
+    return None
+
+
+def install_translations(app, language: str = "") -> list[QTranslator]:
+    """Translate the interface: language is a code such as "zh_CN", or "" for the system's.
+
+    Qt's own catalogue for the same language (qtbase: standard buttons, file dialogs, the
+    editor's context menu) is installed too. Returns the installed translators, so that they
+    can be removed again (app.removeTranslator).
+    """
+    locale = QLocale(language) if language else QLocale.system()
+    found = translation_file(locale)
+    if found is None:
+        return []
+    code, path = found
+    installed = []
+    ours = QTranslator(app)
+    if ours.load(str(path)):
+        app.installTranslator(ours)
+        installed.append(ours)
+    qt = QTranslator(app)
+    if qt.load(f"qtbase_{code}", QLibraryInfo.path(QLibraryInfo.LibraryPath.TranslationsPath)):
+        app.installTranslator(qt)
+        installed.append(qt)
+    return installed
+
+
 def run_editor(args) -> int:
     import qasync
 
@@ -40,6 +85,10 @@ def run_editor(args) -> int:
     app.setOrganizationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME)
     app.setDesktopFileName(APP_NAME)
+    settings = AppSettings()
+    if settings.language():  # chosen in Settings: numbers, dates and QLocale() follow it too
+        QLocale.setDefault(QLocale(settings.language()))
+    install_translations(app, settings.language())  # before any window: texts are translated when made
     loop = qasync.QEventLoop(app)
     asyncio.set_event_loop(loop)
 
@@ -49,7 +98,10 @@ def run_editor(args) -> int:
         "max_new_tokens": args.max_new_tokens,
         "temperature": args.temperature,
     }
-    window = MainWindow(AppSettings(), overrides)
+    from .ui.appearance import apply_theme
+
+    apply_theme(settings.theme())
+    window = MainWindow(settings, overrides)
     if args.file:
         if os.path.exists(args.file):
             window.open_file(args.file, ask_to_save=False)

@@ -56,6 +56,8 @@ class MainWindow(DocumentSafety, QMainWindow):
 
         self.editor = Editor(self)
         font = QFont(self.editor.font())
+        if self.settings.font_family():
+            font.setFamily(self.settings.font_family())
         font.setPointSize(self.settings.font_point_size())
         self.editor.setFont(font)
         self.banner = MessageBanner(self)
@@ -101,6 +103,8 @@ class MainWindow(DocumentSafety, QMainWindow):
         self._on_state_changed(IDLE)
         self._on_candidates_changed(0, 0)
         self._refresh_presets()
+        for theme, action in self.theme_actions.items():
+            action.setChecked(theme == self.settings.theme())
         self._update_title()
         self._update_edit_actions()
         self._update_counts()
@@ -174,6 +178,17 @@ class MainWindow(DocumentSafety, QMainWindow):
         self.models_action = self._action(self.tr("&Models…"), self.open_model_manager, None,
                                           self.tr("Choose, download or add a model"))
         self.about_action = self._action(self.tr("&About aigc-desktop"), self.show_about)
+        self.shortcuts_action = self._action(self.tr("&Keyboard Shortcuts"), self.show_shortcuts)
+        self.font_action = self._action(self.tr("&Font…"), self.choose_font)
+        self.full_screen_action = self._action(self.tr("&Distraction-Free Mode"), self.toggle_full_screen,
+                                               K.FullScreen, self.tr("Only your text, full screen (F11 or Esc to leave)"))
+        self.full_screen_action.setCheckable(True)
+        self.theme_actions = {}
+        for name, label in (("system", self.tr("Follow the System")), ("light", self.tr("Light")),
+                            ("dark", self.tr("Dark"))):
+            action = self._action(label, lambda _=False, n=name: self.set_theme(n))
+            action.setCheckable(True)
+            self.theme_actions[name] = action
         self.accept_action.setIconText(self.tr("Accept"))
         self.reject_action.setIconText(self.tr("Reject"))
 
@@ -196,6 +211,10 @@ class MainWindow(DocumentSafety, QMainWindow):
         view_menu.addActions([self.zoom_in_action, self.zoom_out_action, self.zoom_reset_action])
         view_menu.addSeparator()
         view_menu.addActions([self.probability_view_action, self.provenance_view_action])
+        view_menu.addSeparator()
+        theme_menu = view_menu.addMenu(self.tr("&Theme"))
+        theme_menu.addActions(list(self.theme_actions.values()))
+        view_menu.addActions([self.font_action, self.full_screen_action])
         generate_menu = bar.addMenu(self.tr("&Generate"))
         generate_menu.addActions([self.continue_action, self.stop_action, self.accept_action,
                                   self.reject_action, self.regenerate_action])
@@ -207,7 +226,7 @@ class MainWindow(DocumentSafety, QMainWindow):
         presets_menu.addActions([self.save_preset_action, self.rename_preset_action, self.delete_preset_action])
         generate_menu.addActions([self.models_action, self.settings_action])
         help_menu = bar.addMenu(self.tr("&Help"))
-        help_menu.addAction(self.about_action)
+        help_menu.addActions([self.shortcuts_action, self.about_action])
 
         toolbar = self.addToolBar(self.tr("Main"))
         toolbar.setObjectName("mainToolbar")
@@ -744,6 +763,64 @@ class MainWindow(DocumentSafety, QMainWindow):
             action.triggered.connect(lambda _=False, p=path: self.open_file(p))
 
     # ----- view ------------------------------------------------------------
+    def set_theme(self, name: str) -> None:
+        from .appearance import apply_theme
+
+        apply_theme(name)
+        self.settings.set_theme(name)
+        for theme, action in self.theme_actions.items():
+            action.setChecked(theme == name)
+        self.editor._highlight()  # pending-text colours come from the palette
+
+    def choose_font(self) -> None:
+        from PySide6.QtWidgets import QFontDialog
+
+        ok, font = QFontDialog.getFont(self.editor.font(), self, self.tr("Editor Font"))
+        if ok:
+            self.set_editor_font(font)
+
+    def set_editor_font(self, font: QFont) -> None:
+        self.editor.setFont(font)
+        self.settings.set_font_family(font.family())
+        self.settings.set_font_point_size(font.pointSize())
+
+    def toggle_full_screen(self, on: bool | None = None) -> None:
+        """Distraction-free: no bars, the text in a comfortable column in the middle of the screen."""
+        on = not self.isFullScreen() if on is None or not isinstance(on, bool) else on
+        self.full_screen_action.setChecked(on)
+        for bar in (self.menuBar(), self.toolbar, self.statusBar()):
+            bar.setVisible(not on)
+        if on:
+            self.showFullScreen()
+        else:
+            self.showNormal()
+        self._fit_text_column()
+
+    def _fit_text_column(self) -> None:
+        width = self.editor.width()
+        column = self.editor.fontMetrics().horizontalAdvance("m") * 72
+        side = max(0, (width - column) // 2) if self.full_screen_action.isChecked() else 0
+        self.editor.setViewportMargins(side, 0, side, 0)
+
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self.full_screen_action.isChecked():
+            self._fit_text_column()
+
+    def keyPressEvent(self, event) -> None:
+        if event.key() == Qt.Key.Key_Escape and self.full_screen_action.isChecked():
+            self.toggle_full_screen(False)
+            return
+        super().keyPressEvent(event)
+
+    def show_shortcuts(self) -> None:
+        from .appearance import ShortcutsDialog
+
+        extra = ((self.tr("Accept the suggestion"), "Tab, Enter"), (self.tr("Reject the suggestion"), "Esc"),
+                 (self.tr("Accept the next word"), "Ctrl+Right"), (self.tr("Accept the next line"), "Ctrl+Shift+Right"))
+        self.shortcuts_dialog = ShortcutsDialog(self.actions(), extra, self)
+        self.shortcuts_dialog.show()
+
     def zoom(self, step: int) -> None:
         font = QFont(self.editor.font())
         size = 12 if step == 0 else max(6, min(72, font.pointSize() + step))

@@ -207,6 +207,22 @@ class AppSettings:
 
         self._store("presets/user", to_json(presets))
 
+    # --- appearance ---------------------------------------------------------------
+
+    def theme(self) -> str:
+        value = self._qs.value("appearance/theme")
+        return value if value in ("system", "light", "dark") else "system"
+
+    def set_theme(self, name: str) -> None:
+        self._store("appearance/theme", name)
+
+    def font_family(self) -> str:
+        value = self._qs.value("appearance/font_family")
+        return value if isinstance(value, str) else ""
+
+    def set_font_family(self, family: str) -> None:
+        self._store("appearance/font_family", family)
+
     # --- AI label for exports ------------------------------------------------------
 
     def ai_label(self) -> str:

@@ -1,0 +1,53 @@
+"""Themes, font, distraction-free mode and the shortcut list."""
+
+from __future__ import annotations
+
+from fake_backend import FakeBackend, fake_loader
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QFont, QPalette
+
+from aigc_desktop.ui.appearance import is_dark
+
+
+def test_theme_choice_is_applied_and_remembered(qtbot, make_window, app_settings):
+    window = make_window(fake_loader(FakeBackend()))
+    assert window.theme_actions["system"].isChecked()
+    window.theme_actions["dark"].trigger()
+    assert is_dark()
+    qtbot.waitUntil(lambda: window.editor.palette().color(QPalette.ColorRole.Base).lightness() < 128, timeout=2000)
+    assert app_settings.theme() == "dark" and window.theme_actions["dark"].isChecked()
+    assert not window.theme_actions["light"].isChecked()
+    window.theme_actions["light"].trigger()
+    assert not is_dark()
+    window.theme_actions["system"].trigger()
+    assert app_settings.theme() == "system"
+
+
+def test_editor_font_is_remembered(qtbot, make_window, app_settings):
+    window = make_window(fake_loader(FakeBackend()))
+    font = QFont("DejaVu Serif", 15)
+    window.set_editor_font(font)
+    assert app_settings.font_family() == "DejaVu Serif" and app_settings.font_point_size() == 15
+    again = make_window(fake_loader(FakeBackend()))
+    assert again.editor.font().family() == "DejaVu Serif" and again.editor.font().pointSize() == 15
+
+
+def test_distraction_free_mode_hides_the_bars_and_esc_leaves(qtbot, make_window):
+    window = make_window(fake_loader(FakeBackend()))
+    window.full_screen_action.trigger()
+    assert window.full_screen_action.isChecked()
+    assert not window.menuBar().isVisible() and not window.toolbar.isVisible() and not window.statusBar().isVisible()
+    qtbot.keyClick(window, Qt.Key.Key_Escape)
+    assert not window.full_screen_action.isChecked()
+    assert window.menuBar().isVisible() and window.statusBar().isVisible()
+
+
+def test_shortcut_list_comes_from_the_actions(qtbot, make_window):
+    window = make_window(fake_loader(FakeBackend()))
+    window.shortcuts_action.trigger()
+    rows = dict(window.shortcuts_dialog.rows())
+    assert rows["Continue"] == "Ctrl+Return, Ctrl+Enter"
+    assert rows["Regenerate"] == "Ctrl+R"
+    assert rows["Accept the next word"] == "Ctrl+Right"
+    assert "Show Probabilities" in rows and "Next Candidate" in rows
+    window.shortcuts_dialog.close()
