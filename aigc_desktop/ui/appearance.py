@@ -3,6 +3,8 @@ a distraction-free full-screen mode, and the list of keyboard shortcuts."""
 
 from __future__ import annotations
 
+import re
+
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QColor, QGuiApplication, QKeySequence, QPalette
 from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QTableWidget, QTableWidgetItem, QVBoxLayout
@@ -58,7 +60,8 @@ class ShortcutsDialog(QDialog):
         rows = []
         for action in actions:
             keys = [k.toString(QKeySequence.SequenceFormat.NativeText) for k in action.shortcuts()]
-            text = action.text().split("\t")[0].replace("&", "").rstrip("…")
+            # "&Open…" -> "Open"; a translation's "打开(&O)…" -> "打开"
+            text = re.sub(r"\(&\w\)", "", action.text()).split("\t")[0].replace("&", "").rstrip("…").strip()
             if keys and text:
                 rows.append((text, ", ".join(keys)))
         rows.extend(extra)

@@ -115,6 +115,11 @@ class MainWindow(DocumentSafety, QMainWindow):
         if shortcut is not None:
             shortcuts = shortcut if isinstance(shortcut, list) else [shortcut]
             action.setShortcuts([QKeySequence(s) for s in shortcuts])
+        mnemonic = text.find("(&")
+        if mnemonic >= 0:  # a translation's "新建(&N)": toolbar buttons and tooltips show just "新建"
+            plain = (text[:mnemonic] + text[mnemonic + 4:]).split("\t")[0].replace("…", "").strip()
+            action.setIconText(plain)
+            action.setToolTip(plain)
         if tip:
             action.setStatusTip(tip)
             action.setToolTip(tip)

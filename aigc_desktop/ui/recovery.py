@@ -375,7 +375,8 @@ class Autosaver(QObject):
                 self._failing = True
                 reason = str(exc) if isinstance(exc, DocumentError) else (exc.strerror or str(exc))
                 self.failed.emit(self.tr("Unsaved changes could not be copied to the recovery folder "
-                                         "“%s”: %s Save your document to keep it safe.") % (self.store.folder, reason))
+                                         "“%s”: %s Save your document to keep it safe.")
+                                 % (self.store.folder, reason))
             return
         self._failing = False
         self._last = key

@@ -1,0 +1,990 @@
+<?xml version="1.0" encoding="utf-8"?>
+<!DOCTYPE TS>
+<TS version="2.1" language="zh_CN" sourcelanguage="en">
+<context>
+    <name>Autosaver</name>
+    <message>
+        <source>Unsaved changes could not be copied to the recovery folder “%s”: %s Save your document to keep it safe.</source>
+        <translation>未保存的更改无法复制到恢复文件夹“%s”：%s 请保存文档，以免丢失。</translation>
+    </message>
+</context>
+<context>
+    <name>ContinuationController</name>
+    <message>
+        <source>The model is not ready yet: wait for it to load, or choose one in Settings.</source>
+        <translation>模型尚未就绪：请等待加载完成，或在设置中选择模型。</translation>
+    </message>
+    <message>
+        <source>There is no text to continue: write something first, or select a passage.</source>
+        <translation>没有可续写的文本：请先写点内容，或选中一段文字。</translation>
+    </message>
+    <message>
+        <source>The text generator stopped unexpectedly and has been restarted. Your text is safe; press Continue to try again.</source>
+        <translation>文本生成器意外停止，已重新启动。你的文本没有丢失；请按“续写”重试。</translation>
+    </message>
+</context>
+<context>
+    <name>DocumentSafety</name>
+    <message>
+        <source>Encoding and line endings used when saving</source>
+        <translation>保存时使用的编码和换行符</translation>
+    </message>
+    <message>
+        <source>Save with &amp;Encoding</source>
+        <translation>以其他编码保存(&amp;E)</translation>
+    </message>
+    <message>
+        <source>%s line endings</source>
+        <translation>%s 换行符</translation>
+    </message>
+    <message>
+        <source>UTF-8 with BOM</source>
+        <translation>UTF-8（带 BOM）</translation>
+    </message>
+    <message>
+        <source>“%s” is %.0f MB. Very large files make the editor slow. Open it anyway?</source>
+        <translation>“%s”有 %.0f MB。过大的文件会使编辑器变慢。仍要打开吗？</translation>
+    </message>
+    <message>
+        <source>“%s” was changed by another program, and you have unsaved changes here.
+Reload it and lose your changes, or keep your version?</source>
+        <translation>“%s”已被其他程序修改，而你在此处还有未保存的更改。
+要重新加载并放弃你的更改，还是保留你的版本？</translation>
+    </message>
+    <message>
+        <source>“%s” was changed by another program. Reload it?</source>
+        <translation>“%s”已被其他程序修改。要重新加载吗？</translation>
+    </message>
+    <message>
+        <source>Reload</source>
+        <translation>重新加载</translation>
+    </message>
+    <message>
+        <source>Keep My Version</source>
+        <translation>保留我的版本</translation>
+    </message>
+    <message>
+        <source>“%s” was moved or deleted by another program. Your text is still here: save it to keep it.</source>
+        <translation>“%s”已被其他程序移动或删除。你的文本仍在此处：请保存以免丢失。</translation>
+    </message>
+    <message>
+        <source>aigc-desktop did not close normally. Unsaved text of “%s” (%s) was recovered.</source>
+        <translation>aigc-desktop 上次未正常关闭。已恢复“%s”（%s）中未保存的文本。</translation>
+    </message>
+    <message>
+        <source>%d more after this one.</source>
+        <translation>此后还有 %d 份。</translation>
+    </message>
+    <message>
+        <source>Restore</source>
+        <translation>恢复</translation>
+    </message>
+    <message>
+        <source>Discard</source>
+        <translation>丢弃</translation>
+    </message>
+    <message>
+        <source>The recovered text of “%s” is no longer there: another window may have restored it.</source>
+        <translation>“%s”的恢复文本已不存在：可能已被另一个窗口恢复。</translation>
+    </message>
+</context>
+<context>
+    <name>DownloadWorker</name>
+    <message>
+        <source>Download failed: %s</source>
+        <translation>下载失败：%s</translation>
+    </message>
+</context>
+<context>
+    <name>FindBar</name>
+    <message>
+        <source>Find</source>
+        <translation>查找</translation>
+    </message>
+    <message>
+        <source>Previous</source>
+        <translation>上一个</translation>
+    </message>
+    <message>
+        <source>Next</source>
+        <translation>下一个</translation>
+    </message>
+    <message>
+        <source>Match case</source>
+        <translation>区分大小写</translation>
+    </message>
+    <message>
+        <source>Close (Esc)</source>
+        <translation>关闭（Esc）</translation>
+    </message>
+    <message>
+        <source>Not found</source>
+        <translation>未找到</translation>
+    </message>
+</context>
+<context>
+    <name>GenerationWorker</name>
+    <message>
+        <source>Could not load model &apos;%s&apos;: %s</source>
+        <translation>无法加载模型“%s”：%s</translation>
+    </message>
+    <message>
+        <source>No model is loaded yet. Choose a model in Settings.</source>
+        <translation>尚未加载模型。请在设置中选择模型。</translation>
+    </message>
+    <message>
+        <source>The GPU ran out of memory: the model now runs on the CPU. Continue again to retry there.</source>
+        <translation>GPU 显存不足：模型已改在 CPU 上运行。请再次续写，在 CPU 上重试。</translation>
+    </message>
+    <message>
+        <source>Generation failed unexpectedly: %s</source>
+        <translation>生成意外失败：%s</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>Text and Markdown (*.txt *.md *.markdown *.text);;All files (*)</source>
+        <translation>文本和 Markdown 文件 (*.txt *.md *.markdown *.text);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>&amp;New</source>
+        <translation>新建(&amp;N)</translation>
+    </message>
+    <message>
+        <source>&amp;Open…</source>
+        <translation>打开(&amp;O)…</translation>
+    </message>
+    <message>
+        <source>&amp;Save</source>
+        <translation>保存(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Save &amp;As…</source>
+        <translation>另存为(&amp;A)…</translation>
+    </message>
+    <message>
+        <source>&amp;Quit</source>
+        <translation>退出(&amp;Q)</translation>
+    </message>
+    <message>
+        <source>&amp;Undo</source>
+        <translation>撤销(&amp;U)</translation>
+    </message>
+    <message>
+        <source>&amp;Redo</source>
+        <translation>重做(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Cu&amp;t</source>
+        <translation>剪切(&amp;T)</translation>
+    </message>
+    <message>
+        <source>&amp;Copy</source>
+        <translation>复制(&amp;C)</translation>
+    </message>
+    <message>
+        <source>&amp;Paste</source>
+        <translation>粘贴(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Select &amp;All</source>
+        <translation>全选(&amp;A)</translation>
+    </message>
+    <message>
+        <source>&amp;Find…</source>
+        <translation>查找(&amp;F)…</translation>
+    </message>
+    <message>
+        <source>Find &amp;Next</source>
+        <translation>查找下一个(&amp;N)</translation>
+    </message>
+    <message>
+        <source>Find Pre&amp;vious</source>
+        <translation>查找上一个(&amp;V)</translation>
+    </message>
+    <message>
+        <source>Zoom &amp;In</source>
+        <translation>放大(&amp;I)</translation>
+    </message>
+    <message>
+        <source>Zoom &amp;Out</source>
+        <translation>缩小(&amp;O)</translation>
+    </message>
+    <message>
+        <source>&amp;Reset Zoom</source>
+        <translation>重置缩放(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Continue</source>
+        <translation>续写(&amp;C)</translation>
+    </message>
+    <message>
+        <source>Continue the selected text, or the text before the cursor (Ctrl+Enter)</source>
+        <translation>续写选中的文本，或光标之前的文本（Ctrl+Enter）</translation>
+    </message>
+    <message>
+        <source>&amp;Stop</source>
+        <translation>停止(&amp;S)</translation>
+    </message>
+    <message>
+        <source>Stop generating (Esc stops and rejects)</source>
+        <translation>停止生成（按 Esc 停止并拒绝）</translation>
+    </message>
+    <message>
+        <source>&amp;Accept</source>
+        <translation>接受(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Keep the suggestion (Tab or Enter)</source>
+        <translation>保留建议（Tab 或 Enter）</translation>
+    </message>
+    <message>
+        <source>&amp;Reject</source>
+        <translation>拒绝(&amp;R)</translation>
+    </message>
+    <message>
+        <source>Remove the suggestion (Esc)</source>
+        <translation>移除建议（Esc）</translation>
+    </message>
+    <message>
+        <source>Re&amp;generate</source>
+        <translation>重新生成(&amp;G)</translation>
+    </message>
+    <message>
+        <source>Reject the suggestion and write another (Ctrl+R)</source>
+        <translation>拒绝此建议并重新生成（Ctrl+R）</translation>
+    </message>
+    <message>
+        <source>&amp;Next Candidate</source>
+        <translation>下一个候选(&amp;N)</translation>
+    </message>
+    <message>
+        <source>Show the next candidate (Alt+])</source>
+        <translation>显示下一个候选（Alt+]）</translation>
+    </message>
+    <message>
+        <source>&amp;Previous Candidate</source>
+        <translation>上一个候选(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Show the previous candidate (Alt+[)</source>
+        <translation>显示上一个候选（Alt+[）</translation>
+    </message>
+    <message>
+        <source>Show &amp;Probabilities</source>
+        <translation>显示概率(&amp;P)</translation>
+    </message>
+    <message>
+        <source>Colour generated text by how likely the model found it; hover for alternatives</source>
+        <translation>按模型给出的概率为生成的文本着色；鼠标悬停可查看其他候选词</translation>
+    </message>
+    <message>
+        <source>Show &amp;AI-Written Text</source>
+        <translation>显示 AI 撰写的文本(&amp;A)</translation>
+    </message>
+    <message>
+        <source>Highlight the text the model wrote</source>
+        <translation>突出显示由模型撰写的文本</translation>
+    </message>
+    <message>
+        <source>&amp;Export with AI Label…</source>
+        <translation>导出并附 AI 标注(&amp;E)…</translation>
+    </message>
+    <message>
+        <source>Write a copy that says which text is AI-generated</source>
+        <translation>另存一份副本，注明哪些文本由 AI 生成</translation>
+    </message>
+    <message>
+        <source>All C&amp;andidates…</source>
+        <translation>全部候选(&amp;A)…</translation>
+    </message>
+    <message>
+        <source>See every candidate side by side</source>
+        <translation>并排查看所有候选</translation>
+    </message>
+    <message>
+        <source>&amp;Save Current Settings as Preset…</source>
+        <translation>将当前设置保存为预设(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>&amp;Rename Preset…</source>
+        <translation>重命名预设(&amp;R)…</translation>
+    </message>
+    <message>
+        <source>&amp;Delete Preset</source>
+        <translation>删除预设(&amp;D)</translation>
+    </message>
+    <message>
+        <source>&amp;Settings…</source>
+        <translation>设置(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>&amp;Models…</source>
+        <translation>模型(&amp;M)…</translation>
+    </message>
+    <message>
+        <source>Choose, download or add a model</source>
+        <translation>选择、下载或添加模型</translation>
+    </message>
+    <message>
+        <source>&amp;About aigc-desktop</source>
+        <translation>关于 aigc-desktop(&amp;A)</translation>
+    </message>
+    <message>
+        <source>&amp;Keyboard Shortcuts</source>
+        <translation>键盘快捷键(&amp;K)</translation>
+    </message>
+    <message>
+        <source>&amp;Font…</source>
+        <translation>字体(&amp;F)…</translation>
+    </message>
+    <message>
+        <source>&amp;Distraction-Free Mode</source>
+        <translation>专注模式(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Only your text, full screen (F11 or Esc to leave)</source>
+        <translation>全屏只显示你的文本（按 F11 或 Esc 退出）</translation>
+    </message>
+    <message>
+        <source>Follow the System</source>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
+        <source>Light</source>
+        <translation>浅色</translation>
+    </message>
+    <message>
+        <source>Dark</source>
+        <translation>深色</translation>
+    </message>
+    <message>
+        <source>Accept</source>
+        <translation>接受</translation>
+    </message>
+    <message>
+        <source>Reject</source>
+        <translation>拒绝</translation>
+    </message>
+    <message>
+        <source>&amp;File</source>
+        <translation>文件(&amp;F)</translation>
+    </message>
+    <message>
+        <source>Open &amp;Recent</source>
+        <translation>最近打开(&amp;R)</translation>
+    </message>
+    <message>
+        <source>&amp;Edit</source>
+        <translation>编辑(&amp;E)</translation>
+    </message>
+    <message>
+        <source>&amp;View</source>
+        <translation>视图(&amp;V)</translation>
+    </message>
+    <message>
+        <source>&amp;Theme</source>
+        <translation>主题(&amp;T)</translation>
+    </message>
+    <message>
+        <source>&amp;Generate</source>
+        <translation>生成(&amp;G)</translation>
+    </message>
+    <message>
+        <source>&amp;Presets</source>
+        <translation>预设(&amp;P)</translation>
+    </message>
+    <message>
+        <source>&amp;Help</source>
+        <translation>帮助(&amp;H)</translation>
+    </message>
+    <message>
+        <source>Main</source>
+        <translation>主工具栏</translation>
+    </message>
+    <message>
+        <source>Sampling preset</source>
+        <translation>采样预设</translation>
+    </message>
+    <message>
+        <source>No model</source>
+        <translation>未加载模型</translation>
+    </message>
+    <message>
+        <source>How likely the model found each piece of text</source>
+        <translation>模型认为每段文本出现的可能性</translation>
+    </message>
+    <message>
+        <source>Loading model…</source>
+        <translation>正在加载模型…</translation>
+    </message>
+    <message>
+        <source>Loading %s…</source>
+        <translation>正在加载 %s…</translation>
+    </message>
+    <message>
+        <source>Context window: %d tokens</source>
+        <translation>上下文窗口：%d 个词元</translation>
+    </message>
+    <message>
+        <source>Model ready (%.1f s)</source>
+        <translation>模型已就绪（%.1f 秒）</translation>
+    </message>
+    <message>
+        <source>This text is mostly Chinese, but %s writes English. A Chinese GPT-2 continues Chinese text far better.</source>
+        <translation>这段文本主要是中文，但 %s 只会写英文。中文 GPT-2 续写中文的效果要好得多。</translation>
+    </message>
+    <message>
+        <source>Use Chinese GPT-2</source>
+        <translation>使用中文 GPT-2</translation>
+    </message>
+    <message>
+        <source>Model error</source>
+        <translation>模型出错</translation>
+    </message>
+    <message>
+        <source>Models…</source>
+        <translation>模型…</translation>
+    </message>
+    <message>
+        <source>Choose model folder…</source>
+        <translation>选择模型文件夹…</translation>
+    </message>
+    <message>
+        <source>Settings…</source>
+        <translation>设置…</translation>
+    </message>
+    <message>
+        <source>You can keep writing. To continue text, download it (needs an internet connection) or choose a local model folder.</source>
+        <translation>你可以继续写作。要使用续写，请下载该模型（需要联网），或选择本地模型文件夹。</translation>
+    </message>
+    <message>
+        <source>Download</source>
+        <translation>下载</translation>
+    </message>
+    <message>
+        <source>You can keep writing. To continue text, choose a local model folder, or connect to the internet so the model can be downloaded.</source>
+        <translation>你可以继续写作。要使用续写，请选择本地模型文件夹，或连接互联网以便下载模型。</translation>
+    </message>
+    <message>
+        <source>Choose a model folder</source>
+        <translation>选择模型文件夹</translation>
+    </message>
+    <message>
+        <source>Generating…</source>
+        <translation>正在生成…</translation>
+    </message>
+    <message>
+        <source>Tab ✓ · Esc ✗</source>
+        <translation>Tab ✓ · Esc ✗</translation>
+    </message>
+    <message>
+        <source>Ready</source>
+        <translation>就绪</translation>
+    </message>
+    <message>
+        <source>Custom</source>
+        <translation>自定义</translation>
+    </message>
+    <message>
+        <source>Save Preset</source>
+        <translation>保存预设</translation>
+    </message>
+    <message>
+        <source>Name of the new preset:</source>
+        <translation>新预设的名称：</translation>
+    </message>
+    <message>
+        <source>“%s” is a built-in preset; choose another name.</source>
+        <translation>“%s”是内置预设，请换一个名称。</translation>
+    </message>
+    <message>
+        <source>Rename Preset</source>
+        <translation>重命名预设</translation>
+    </message>
+    <message>
+        <source>New name:</source>
+        <translation>新名称：</translation>
+    </message>
+    <message>
+        <source>A preset called “%s” already exists.</source>
+        <translation>已存在名为“%s”的预设。</translation>
+    </message>
+    <message>
+        <source>No other likely word here</source>
+        <translation>此处没有其他可能的词</translation>
+    </message>
+    <message>
+        <source>%d/%d</source>
+        <translation>%d/%d</translation>
+    </message>
+    <message>
+        <source>Candidate %d of %d: Alt+] next, Alt+[ previous</source>
+        <translation>第 %d 个候选，共 %d 个：Alt+] 下一个，Alt+[ 上一个</translation>
+    </message>
+    <message>
+        <source>%.1f tokens/s</source>
+        <translation>%.1f 词元/秒</translation>
+    </message>
+    <message>
+        <source>context %d/%d tokens</source>
+        <translation>上下文 %d/%d 词元</translation>
+    </message>
+    <message>
+        <source>Open</source>
+        <translation>打开</translation>
+    </message>
+    <message>
+        <source>Opened %s</source>
+        <translation>已打开 %s</translation>
+    </message>
+    <message>
+        <source>Save As</source>
+        <translation>另存为</translation>
+    </message>
+    <message>
+        <source>Saved %s</source>
+        <translation>已保存 %s</translation>
+    </message>
+    <message>
+        <source>AI %d%%</source>
+        <translation>AI 占 %d%%</translation>
+    </message>
+    <message>
+        <source>Share of the document written by the model</source>
+        <translation>文档中由模型撰写的比例</translation>
+    </message>
+    <message>
+        <source>The document was saved, but its AI labels could not be: %s</source>
+        <translation>文档已保存，但其 AI 标注未能保存：%s</translation>
+    </message>
+    <message>
+        <source>This file was changed outside aigc-desktop since its AI labels were saved, so they were dropped rather than put in the wrong place.</source>
+        <translation>保存 AI 标注之后，此文件在 aigc-desktop 之外被修改过，因此已丢弃这些标注，以免标错位置。</translation>
+    </message>
+    <message>
+        <source>Export with AI Label</source>
+        <translation>导出并附 AI 标注</translation>
+    </message>
+    <message>
+        <source>Markdown (*.md);;HTML (*.html);;Text (*.txt)</source>
+        <translation>Markdown 文件 (*.md);;HTML 文件 (*.html);;文本文件 (*.txt)</translation>
+    </message>
+    <message>
+        <source>Label line:</source>
+        <translation>标注文字：</translation>
+    </message>
+    <message>
+        <source>Exported %s</source>
+        <translation>已导出 %s</translation>
+    </message>
+    <message>
+        <source>Untitled</source>
+        <translation>未命名</translation>
+    </message>
+    <message>
+        <source>Save changes to “%s” before closing it?</source>
+        <translation>关闭前是否保存对“%s”的更改？</translation>
+    </message>
+    <message>
+        <source>No recent files</source>
+        <translation>没有最近打开的文件</translation>
+    </message>
+    <message>
+        <source>Editor Font</source>
+        <translation>编辑器字体</translation>
+    </message>
+    <message>
+        <source>Accept the suggestion</source>
+        <translation>接受建议</translation>
+    </message>
+    <message>
+        <source>Reject the suggestion</source>
+        <translation>拒绝建议</translation>
+    </message>
+    <message>
+        <source>Accept the next word</source>
+        <translation>接受下一个词</translation>
+    </message>
+    <message>
+        <source>Accept the next line</source>
+        <translation>接受下一行</translation>
+    </message>
+    <message>
+        <source>%d words · %d characters</source>
+        <translation>%d 词 · %d 字符</translation>
+    </message>
+    <message>
+        <source>&lt;p&gt;&lt;a href=&quot;%s&quot;&gt;Open the folder with the full licence texts&lt;/a&gt;&lt;/p&gt;</source>
+        <translation>&lt;p&gt;&lt;a href=&quot;%s&quot;&gt;打开包含完整许可证文本的文件夹&lt;/a&gt;&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>About aigc-desktop</source>
+        <translation>关于 aigc-desktop</translation>
+    </message>
+    <message>
+        <source>&lt;b&gt;aigc-desktop %s&lt;/b&gt;&lt;p&gt;A private, offline writing assistant that continues your text with a local language model.&lt;/p&gt;&lt;p&gt;aigc-desktop is free software under the MIT licence. It is built on PySide6 (Qt, LGPLv3), PyTorch (BSD-3-Clause), Hugging Face transformers, tokenizers, safetensors and huggingface_hub (Apache 2.0), qasync (BSD-2-Clause), gguf (MIT) and numpy (BSD-3-Clause). Licences:&lt;/p&gt;</source>
+        <translation>&lt;b&gt;aigc-desktop %s&lt;/b&gt;&lt;p&gt;一款注重隐私、可离线使用的写作助手，用本地语言模型续写你的文字。&lt;/p&gt;&lt;p&gt;aigc-desktop 是采用 MIT 许可证的自由软件，基于 PySide6（Qt，LGPLv3）、PyTorch（BSD-3-Clause）、Hugging Face transformers、tokenizers、safetensors 和 huggingface_hub（Apache 2.0）、qasync（BSD-2-Clause）、gguf（MIT）以及 numpy（BSD-3-Clause）构建。许可证：&lt;/p&gt;</translation>
+    </message>
+    <message>
+        <source>Precise</source>
+        <translation>精确</translation>
+    </message>
+    <message>
+        <source>Balanced</source>
+        <translation>均衡</translation>
+    </message>
+    <message>
+        <source>Creative</source>
+        <translation>创意</translation>
+    </message>
+</context>
+<context>
+    <name>MessageBanner</name>
+    <message>
+        <source>Dismiss</source>
+        <translation>关闭</translation>
+    </message>
+</context>
+<context>
+    <name>ModelManagerDialog</name>
+    <message>
+        <source>English</source>
+        <translation>英文</translation>
+    </message>
+    <message>
+        <source>Chinese</source>
+        <translation>中文</translation>
+    </message>
+    <message>
+        <source>GPT-2 Chinese (102M)</source>
+        <translation>GPT-2 中文版 (102M)</translation>
+    </message>
+    <message>
+        <source>The default: quick on any laptop CPU, good for drafting English prose.</source>
+        <translation>默认模型：在任何笔记本电脑的 CPU 上都很快，适合起草英文文章。</translation>
+    </message>
+    <message>
+        <source>A smaller, faster GPT-2 for slow machines; a little less fluent.</source>
+        <translation>更小、更快的 GPT-2，适合配置较低的电脑；流畅度稍逊。</translation>
+    </message>
+    <message>
+        <source>More coherent English; comfortable on a recent CPU or any GPU.</source>
+        <translation>英文更连贯；在较新的 CPU 或任意 GPU 上都能流畅运行。</translation>
+    </message>
+    <message>
+        <source>Noticeably better English; a GPU or fast CPU mode is recommended.</source>
+        <translation>英文明显更好；建议使用 GPU 或快速 CPU 模式。</translation>
+    </message>
+    <message>
+        <source>The largest GPT-2; best with a GPU with 8 GB or more.</source>
+        <translation>最大的 GPT-2；最好搭配 8 GB 或以上显存的 GPU。</translation>
+    </message>
+    <message>
+        <source>中文 GPT-2 (CLUECorpusSmall), with a BERT character vocabulary: continues Chinese text.</source>
+        <translation>中文 GPT-2（CLUECorpusSmall），使用 BERT 字级词表：用于续写中文文本。</translation>
+    </message>
+    <message>
+        <source>%.0f s</source>
+        <translation>%.0f 秒</translation>
+    </message>
+    <message>
+        <source>%.0f min %.0f s</source>
+        <translation>%.0f 分 %.0f 秒</translation>
+    </message>
+    <message>
+        <source>Model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Language</source>
+        <translation>语言</translation>
+    </message>
+    <message>
+        <source>Download</source>
+        <translation>下载</translation>
+    </message>
+    <message>
+        <source>Memory</source>
+        <translation>内存</translation>
+    </message>
+    <message>
+        <source>Status</source>
+        <translation>状态</translation>
+    </message>
+    <message>
+        <source>Models</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>Use this model</source>
+        <translation>使用此模型</translation>
+    </message>
+    <message>
+        <source>Cancel download</source>
+        <translation>取消下载</translation>
+    </message>
+    <message>
+        <source>Use a local folder…</source>
+        <translation>使用本地文件夹…</translation>
+    </message>
+    <message>
+        <source>Use a GGUF file…</source>
+        <translation>使用 GGUF 文件…</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Downloaded</source>
+        <translation>已下载</translation>
+    </message>
+    <message>
+        <source>Not downloaded</source>
+        <translation>未下载</translation>
+    </message>
+    <message>
+        <source> · in use</source>
+        <translation> · 使用中</translation>
+    </message>
+    <message>
+        <source>Connecting…</source>
+        <translation>正在连接…</translation>
+    </message>
+    <message>
+        <source>Choose a model folder</source>
+        <translation>选择模型文件夹</translation>
+    </message>
+    <message>
+        <source>Choose a GGUF model file</source>
+        <translation>选择 GGUF 模型文件</translation>
+    </message>
+    <message>
+        <source>GGUF models (*.gguf);;All files (*)</source>
+        <translation>GGUF 模型 (*.gguf);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>%s of %s · %s · %s left</source>
+        <translation>%s / %s · %s · 剩余 %s</translation>
+    </message>
+    <message>
+        <source>%s is downloaded.</source>
+        <translation>%s 已下载完成。</translation>
+    </message>
+    <message>
+        <source>You can also use a local model folder or a GGUF file.</source>
+        <translation>你也可以使用本地模型文件夹或 GGUF 文件。</translation>
+    </message>
+    <message>
+        <source>Download cancelled; it resumes where it stopped next time.</source>
+        <translation>下载已取消；下次将从中断处继续。</translation>
+    </message>
+</context>
+<context>
+    <name>ProbabilityView</name>
+    <message>
+        <source>instead</source>
+        <translation>替换为</translation>
+    </message>
+    <message>
+        <source>Click to use another word and write on from there.</source>
+        <translation>点击可换用其他词，并从那里接着写。</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsDialog</name>
+    <message>
+        <source>Generation Settings</source>
+        <translation>生成设置</translation>
+    </message>
+    <message>
+        <source>A Hugging Face model id, or a folder with a saved model</source>
+        <translation>Hugging Face 模型 ID，或存放已保存模型的文件夹</translation>
+    </message>
+    <message>
+        <source>Browse folder…</source>
+        <translation>浏览文件夹…</translation>
+    </message>
+    <message>
+        <source>Automatic (GPU if available)</source>
+        <translation>自动（有 GPU 时使用 GPU）</translation>
+    </message>
+    <message>
+        <source>CPU</source>
+        <translation>CPU</translation>
+    </message>
+    <message>
+        <source>NVIDIA GPU (CUDA)</source>
+        <translation>NVIDIA 显卡 (CUDA)</translation>
+    </message>
+    <message>
+        <source>Apple GPU (MPS)</source>
+        <translation>Apple 显卡 (MPS)</translation>
+    </message>
+    <message>
+        <source>Detected when a model has been loaded.</source>
+        <translation>加载模型后检测。</translation>
+    </message>
+    <message>
+        <source>Fast CPU mode (int8 weights, several times faster)</source>
+        <translation>快速 CPU 模式（int8 权重，速度快数倍）</translation>
+    </message>
+    <message>
+        <source>Quantises the model to 8-bit integers when it runs on the CPU. The README&apos;s Performance section shows its speed and quality.</source>
+        <translation>在 CPU 上运行时把模型量化为 8 位整数。其速度和质量请见 README 的“性能”一节。</translation>
+    </message>
+    <message>
+        <source>0 = always the most likely word</source>
+        <translation>0 = 总是选择可能性最大的词</translation>
+    </message>
+    <message>
+        <source>0 = no limit</source>
+        <translation>0 = 不限制</translation>
+    </message>
+    <message>
+        <source>1 = no limit</source>
+        <translation>1 = 不限制</translation>
+    </message>
+    <message>
+        <source>1 = off; higher values repeat less</source>
+        <translation>1 = 关闭；值越大，重复越少</translation>
+    </message>
+    <message>
+        <source>Random</source>
+        <translation>随机</translation>
+    </message>
+    <message>
+        <source>The same seed and text give the same continuation</source>
+        <translation>相同的种子和文本会得到相同的续写</translation>
+    </message>
+    <message>
+        <source>Written together in one run; cycle with Alt+] and Alt+[</source>
+        <translation>一次运行同时生成；用 Alt+] 和 Alt+[ 切换</translation>
+    </message>
+    <message>
+        <source>Suggest while I type, after a pause of</source>
+        <translation>输入时自动建议，停顿</translation>
+    </message>
+    <message>
+        <source> ms</source>
+        <translation> 毫秒</translation>
+    </message>
+    <message>
+        <source> tokens</source>
+        <translation> 个词元</translation>
+    </message>
+    <message>
+        <source>Up to the maximum number of tokens</source>
+        <translation>直到达到最大词元数</translation>
+    </message>
+    <message>
+        <source>To the end of the sentence</source>
+        <translation>到句末为止</translation>
+    </message>
+    <message>
+        <source>To the end of the paragraph</source>
+        <translation>到段末为止</translation>
+    </message>
+    <message>
+        <source>e.g. THE END | \n\n</source>
+        <translation>例如 THE END | \n\n</translation>
+    </message>
+    <message>
+        <source>Stop when any of these is written; separate them with |, write a line break as \n</source>
+        <translation>写出其中任意一项时停止；多项之间用 | 分隔，换行写作 \n</translation>
+    </message>
+    <message>
+        <source>System</source>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
+        <source>Takes effect after restarting aigc-desktop.</source>
+        <translation>重启 aigc-desktop 后生效。</translation>
+    </message>
+    <message>
+        <source>Model:</source>
+        <translation>模型：</translation>
+    </message>
+    <message>
+        <source>Device:</source>
+        <translation>设备：</translation>
+    </message>
+    <message>
+        <source>Detected:</source>
+        <translation>检测结果：</translation>
+    </message>
+    <message>
+        <source>Max new tokens:</source>
+        <translation>最大新词元数：</translation>
+    </message>
+    <message>
+        <source>Temperature:</source>
+        <translation>温度：</translation>
+    </message>
+    <message>
+        <source>Top-k:</source>
+        <translation>Top-k 采样：</translation>
+    </message>
+    <message>
+        <source>Top-p:</source>
+        <translation>Top-p 采样：</translation>
+    </message>
+    <message>
+        <source>Repetition penalty:</source>
+        <translation>重复惩罚：</translation>
+    </message>
+    <message>
+        <source>Candidates:</source>
+        <translation>候选数：</translation>
+    </message>
+    <message>
+        <source>Seed:</source>
+        <translation>随机种子：</translation>
+    </message>
+    <message>
+        <source>Length:</source>
+        <translation>长度：</translation>
+    </message>
+    <message>
+        <source>Stop at:</source>
+        <translation>停止条件：</translation>
+    </message>
+    <message>
+        <source>While typing:</source>
+        <translation>输入时：</translation>
+    </message>
+    <message>
+        <source>Language:</source>
+        <translation>界面语言：</translation>
+    </message>
+    <message>
+        <source>The seed must be a whole number (digits only), or blank for random.</source>
+        <translation>种子必须是整数（只能包含数字），留空则随机。</translation>
+    </message>
+    <message>
+        <source>The seed is too large.</source>
+        <translation>种子太大。</translation>
+    </message>
+    <message>
+        <source>Choose a model folder</source>
+        <translation>选择模型文件夹</translation>
+    </message>
+</context>
+<context>
+    <name>ShortcutsDialog</name>
+    <message>
+        <source>Keyboard Shortcuts</source>
+        <translation>键盘快捷键</translation>
+    </message>
+    <message>
+        <source>Command</source>
+        <translation>命令</translation>
+    </message>
+    <message>
+        <source>Keys</source>
+        <translation>按键</translation>
+    </message>
+</context>
+</TS>
