@@ -113,8 +113,14 @@ def run_editor(args) -> int:
     _run_test_script(window, app)
     # The model loads once the window has been painted.
     QTimer.singleShot(0, window.start_model)
-    # Ctrl+C in the terminal closes the window like the Quit command does.
+    # Ctrl+C in the terminal closes the window like Quit; SIGTERM (logout, `kill`) closes it
+    # without questions, keeping unsaved text in the recovery folder for the next start.
     signal.signal(signal.SIGINT, lambda *_: window.close())
+    signal.signal(signal.SIGTERM, lambda *_: window.close_for_shutdown())
+    # Python runs signal handlers only when it gets control; Qt's loop is C++, so wake it.
+    signal_pump = QTimer(window)
+    signal_pump.timeout.connect(lambda: None)
+    signal_pump.start(250)
 
     closed = asyncio.Event()
     app.aboutToQuit.connect(closed.set)

@@ -318,3 +318,31 @@ def test_kill_9_while_streaming_keeps_only_the_users_text(tmp_path, tiny_gpt2_di
     assert exited_at - result["closing_at"] < 2.0
     assert "QThread: Destroyed" not in errors and "Traceback" not in errors
     assert list((second.data_dir / "recovery").iterdir()) == []
+
+
+TYPE_THEN_WAIT = '''
+window.host.worker._loader = lambda *args, **kwargs: time.sleep(60)  # no model needed
+
+def type_text():
+    editor.setFocus()
+    editor.moveCursor(editor.textCursor().MoveOperation.End)
+    QTest.keyClicks(editor, " unsaved words")
+    report(user_text=editor.user_text())
+
+later(200, type_text)
+'''
+
+
+def test_sigterm_closes_at_once_and_keeps_unsaved_text_for_next_start(tmp_path, tiny_gpt2_dir, apps):
+    path = tmp_path / "draft.txt"
+    path.write_text("Saved part.", encoding="utf-8")
+    app = apps(tmp_path, tiny_gpt2_dir, "term", TYPE_THEN_WAIT, str(path))
+    typed = app.report(until=lambda r: "user_text" in r)["user_text"]
+    assert typed == "Saved part. unsaved words"
+    sent = time.time()
+    app.process.send_signal(signal.SIGTERM)
+    code, exited = app.wait_exit(timeout=10)
+    assert code == 0 and exited - sent < 3.0, app.errors()
+    assert "Traceback" not in app.errors()
+    assert path.read_text(encoding="utf-8") == "Saved part."  # nothing saved without asking
+    assert [e["text"] for e in app.recovery_entries()] == [typed]  # and nothing lost

@@ -322,4 +322,7 @@ class DocumentSafety:
         old = self._watcher.files()
         if old:
             self._watcher.removePaths(old)
-        self.autosaver.close()
+        if getattr(self, "_keep_recovery", False):
+            self.autosaver.store.close()  # ended from outside: the copy stays, offered at next start
+        else:
+            self.autosaver.close()

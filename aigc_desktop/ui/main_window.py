@@ -866,6 +866,14 @@ class MainWindow(DocumentSafety, QMainWindow):
             self._shown_once = True
             self.shown.emit()
 
+    def close_for_shutdown(self) -> None:
+        """SIGTERM or logout: no questions. Unsaved text is written to the recovery folder
+        now and offered back at the next start, instead of being saved or thrown away."""
+        self.autosaver.flush()
+        self._keep_recovery = True
+        self._closing = True
+        self.close()
+
     def closeEvent(self, event: QCloseEvent) -> None:
         if not self._closing and not self._maybe_save():
             event.ignore()
