@@ -102,6 +102,13 @@ def run_editor(args) -> int:
 
     apply_theme(settings.theme())
     window = MainWindow(settings, overrides)
+    from .ui.main_window import resource_path
+
+    icon = resource_path("icons/aigc-desktop-256.png")
+    if icon is not None:
+        from PySide6.QtGui import QIcon
+
+        app.setWindowIcon(QIcon(str(icon)))
     if args.file:
         if os.path.exists(args.file):
             window.open_file(args.file, ask_to_save=False)
