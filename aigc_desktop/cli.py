@@ -2,6 +2,7 @@
 
     aigc-desktop continue --model DIR "Once upon a time"
     echo "今天天气真好，" | aigc-desktop continue --model DIR -
+    aigc-desktop continue --server http://127.0.0.1:8080 --api-key-env MY_KEY "Once upon a time"
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from . import __version__
 from .engine.request import STOP_AT_CHOICES
 
 PROG = "aigc-desktop"
-SUBCOMMANDS = ("continue",)
+SUBCOMMANDS = ("continue", "bench")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -75,6 +76,11 @@ def continue_parser() -> argparse.ArgumentParser:
                         help="stop when this text is generated (repeatable)")
     parser.add_argument("--stop-at", choices=STOP_AT_CHOICES, default="length",
                         help="stop at the end of a sentence or paragraph")
+    server = parser.add_argument_group("inference server (instead of a local model)")
+    server.add_argument("--server", metavar="URL",
+                        help="an OpenAI-compatible server (vLLM, llama.cpp, TGI, Ollama), e.g. http://127.0.0.1:8080")
+    server.add_argument("--api-key-env", metavar="VAR", help="the environment variable holding the server's API key")
+    server.add_argument("--remote-model", metavar="NAME", help="the server's model (default: the first it lists)")
     parser.add_argument("text", metavar="TEXT", help="the text to continue, or - to read stdin")
     return parser
 
@@ -119,6 +125,8 @@ def run_continue(argv: list[str]) -> int:
     except ValueError as exc:
         print(f"{PROG}: error: {exc}", file=err)
         return 2
+    if args.server or args.api_key_env or args.remote_model:
+        return _continue_on_server(args, request)
     quiet_transformers()
     from .engine.generator import Generator
     from .engine.loading import DEFAULT_MODEL, load_model
@@ -144,10 +152,55 @@ def run_continue(argv: list[str]) -> int:
     return 0
 
 
+def _continue_on_server(args, request) -> int:
+    """`continue --server URL`: stream from an inference server; errors as one line, like the local path."""
+    from .engine import EngineError, StopFlag
+    from .engine.remote import RemoteBackend
+
+    err = sys.stderr
+    if not args.server:
+        print(f"{PROG}: error: --api-key-env and --remote-model need --server URL", file=err)
+        return 2
+    if args.model or args.device:
+        print(f"{PROG}: error: --model and --device are for a local model; with --server use --remote-model",
+              file=err)
+        return 2
+    try:
+        backend = RemoteBackend(args.server, model=args.remote_model, api_key_env=args.api_key_env)
+        stop = StopFlag()
+        run = backend.stream(request, stop)
+    except (EngineError, ValueError) as exc:
+        print(f"{PROG}: error: {exc}", file=err)
+        return 2
+    if backend.warning:
+        print(f"{PROG}: warning: {backend.warning}", file=err)
+    wrote = False
+    try:
+        for event in run:
+            sys.stdout.write(event.text)
+            sys.stdout.flush()
+            wrote = wrote or bool(event.text)
+    except EngineError as exc:
+        if wrote:
+            sys.stdout.write("\n")
+        print(f"{PROG}: error: {exc}", file=err)
+        return 1
+    except KeyboardInterrupt:
+        stop.request_stop()
+        sys.stdout.write("\n")
+        return 130
+    sys.stdout.write("\n")
+    return 0
+
+
 def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "continue":
         return run_continue(argv[1:])
+    if argv and argv[0] == "bench":
+        from .bench.cli import main as run_bench
+
+        return run_bench(argv[1:])
     args = editor_parser().parse_args(argv)
     from .app import run_editor
 
