@@ -28,8 +28,8 @@ which ``POST /v1/completions`` and ``GET /v1/models`` answer as that kind of ser
 
 Every request is recorded in ``server.requests`` (method, path, headers, JSON body).
 
-The streams below were recorded from llama.cpp's server (b4514) and vLLM (0.6.x) and trimmed; ids
-and timings are as the servers wrote them.
+The streams below are written by hand in the chunk layouts llama.cpp's server (b4514) and
+vLLM (0.6.x) use; they were not captured from running servers (none can run on this machine).
 """
 
 from __future__ import annotations

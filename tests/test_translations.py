@@ -138,6 +138,7 @@ PROPER_NAMES = (
     "aigc-desktop", "GPT-2", "UTF-8", "UTF-16 LE", "UTF-16 BE", "GB18030", "LF", "CRLF", "CPU",
     "English",  # the language combo names each language in itself
     "MB", "GB", "KB",
+    "http://127.0.0.1:8080",  # an example address in the server field
 )
 SHORTCUTS = re.compile(r"\b(?:(?:Ctrl|Alt|Shift|Meta)\+\S+|Tab|Esc|Enter|F\d{1,2})")
 

@@ -256,6 +256,10 @@ class MainWindow(DocumentSafety, QMainWindow):
         self.context_label = QLabel()
         self.count_label = QLabel()
         self.candidate_label = QLabel()
+        self.privacy_label = QLabel()
+        self.privacy_label.setStyleSheet("color: #b35c00; font-weight: bold;")
+        self.privacy_label.setToolTip(self.tr("Your text goes to this inference server when you continue"))
+        self.privacy_label.hide()
         self.ai_share_label = QLabel()
         self.probability_legend = QLabel(self._legend_html())
         self.probability_legend.setToolTip(self.tr("How likely the model found each piece of text"))
@@ -265,7 +269,7 @@ class MainWindow(DocumentSafety, QMainWindow):
         self.load_progress.setMaximumWidth(120)
         self.load_progress.hide()
         status.addPermanentWidget(self.probability_legend)
-        for widget in (self.load_progress, self.ai_share_label, self.candidate_label, self.model_label, self.state_label, self.speed_label,
+        for widget in (self.load_progress, self.privacy_label, self.ai_share_label, self.candidate_label, self.model_label, self.state_label, self.speed_label,
                        self.context_label, self.count_label):
             status.addPermanentWidget(widget)
         self._count_timer = QTimer(self)
@@ -279,9 +283,18 @@ class MainWindow(DocumentSafety, QMainWindow):
         valid = {f.name for f in dataclasses.fields(GenerationSettings)}
         return dataclasses.replace(settings, **{k: v for k, v in self._overrides.items() if k in valid and v is not None})
 
+    def model_source(self, g: GenerationSettings | None = None) -> str:
+        """What the worker loads: a local model, or an inference server when Settings say so."""
+        from .worker import server_source
+
+        g = g or self.generation_settings()
+        if g.use_server and g.server_url:
+            return server_source(g.server_url, g.server_model, g.server_timeout)
+        return g.model
+
     def start_model(self) -> None:
         g = self.generation_settings()
-        self.load_model(g.model, g.device)
+        self.load_model(self.model_source(g), g.device)
 
     def load_model(self, source: str, device: str, allow_download: bool = False) -> None:
         """Load in the worker; the hub is contacted only when the user asked for a download."""
@@ -298,6 +311,11 @@ class MainWindow(DocumentSafety, QMainWindow):
         self.controller.model_ready = True
         self.load_progress.hide()
         self.model_label.setText(f"{info.name} · {info.device}")
+        remote = info.source.startswith(("http://", "https://"))
+        # Privacy: say plainly when text leaves this machine, and where it goes.
+        self.privacy_label.setText(self.tr("⇄ text is sent to %s") % info.device.replace("server ", "")
+                                   if remote else "")
+        self.privacy_label.setVisible(remote)
         self.model_label.setToolTip(self.tr("Context window: %d tokens") % info.window)
         self.statusBar().showMessage(self.tr("Model ready (%.1f s)") % info.load_seconds, 5000)
         if self.banner.isVisible() and getattr(self, "_banner_is_model_error", False):
@@ -372,7 +390,7 @@ class MainWindow(DocumentSafety, QMainWindow):
             self._set_model(folder, self.generation_settings().device)
 
     def _set_model(self, model: str, device: str) -> None:
-        g = dataclasses.replace(self.settings.generation(), model=model, device=device)
+        g = dataclasses.replace(self.settings.generation(), model=model, device=device, use_server=False)
         self.settings.save_generation(g)
         self._overrides.pop("model", None)
         self._overrides.pop("device", None)
@@ -397,8 +415,13 @@ class MainWindow(DocumentSafety, QMainWindow):
         self.settings.save_generation(new)
         self._overrides.clear()
         self._refresh_presets()
-        if (new.model, new.device, new.fast_cpu) != (old.model, old.device, old.fast_cpu) or self.model_info is None:
-            self.load_model(new.model, new.device, allow_download=True)  # the user chose it just now
+        if dialog.api_key is not None and new.server_url:
+            from .secrets import store_api_key
+
+            store_api_key(new.server_url.rstrip("/"), dialog.api_key)
+        if (self.model_source(new), new.device, new.fast_cpu) != (self.model_source(old), old.device, old.fast_cpu) \
+                or self.model_info is None or dialog.api_key is not None:
+            self.load_model(self.model_source(new), new.device, allow_download=True)  # the user chose it just now
 
     def _make_request(self, context: str, regenerations: int) -> ContinuationRequest:
         g = self.generation_settings()

@@ -51,6 +51,10 @@ class GenerationSettings:
     auto_suggest: bool = False  # suggest while typing, after a pause
     auto_suggest_delay_ms: int = 800
     auto_suggest_tokens: int = 8
+    use_server: bool = False  # continue with a model on an inference server instead of a local one
+    server_url: str = ""  # e.g. http://127.0.0.1:8080 (llama.cpp), http://gpu-box:8000 (vLLM)
+    server_model: str = ""  # blank: the server's first model
+    server_timeout: float = 30.0
 
 
 def is_device_choice(value: object) -> bool:
@@ -162,6 +166,10 @@ class AppSettings:
         auto_suggest = _to_bool(g("generation/auto_suggest"))
         auto_delay = _to_int(g("generation/auto_suggest_delay_ms"), *AUTO_SUGGEST_DELAY_RANGE)
         auto_tokens = _to_int(g("generation/auto_suggest_tokens"), *AUTO_SUGGEST_TOKENS_RANGE)
+        use_server = _to_bool(g("generation/use_server"))
+        server_url = g("generation/server_url")
+        server_model = g("generation/server_model")
+        server_timeout = _to_float(g("generation/server_timeout"), 1.0, 600.0)
 
         # An empty stored seed means "random"; garbage also falls back to random.
         raw_seed = g("generation/seed")
@@ -183,6 +191,10 @@ class AppSettings:
             auto_suggest=d.auto_suggest if auto_suggest is None else auto_suggest,
             auto_suggest_delay_ms=d.auto_suggest_delay_ms if auto_delay is None else auto_delay,
             auto_suggest_tokens=d.auto_suggest_tokens if auto_tokens is None else auto_tokens,
+            use_server=bool(use_server),
+            server_url=server_url.strip() if isinstance(server_url, str) else "",
+            server_model=server_model.strip() if isinstance(server_model, str) else "",
+            server_timeout=d.server_timeout if server_timeout is None else server_timeout,
         )
 
     def save_generation(self, g: GenerationSettings) -> None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from PySide6.QtCore import QDir
+from PySide6.QtCore import QDir, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -175,6 +175,7 @@ class SettingsDialog(QDialog):
         form.addRow(self.tr("Length:"), self.length_combo)
         form.addRow(self.tr("Stop at:"), self.stop_strings_edit)
         form.addRow(self.tr("While typing:"), auto_row)
+        self._add_server_rows(form, settings)
         form.addRow(self.tr("Language:"), language_row)
 
         self.button_box = QDialogButtonBox(
@@ -234,6 +235,84 @@ class SettingsDialog(QDialog):
         """The chosen interface language: "" for the system's, else a code such as "zh_CN"."""
         return self.language_combo.currentData() or ""
 
+    # ----- inference server ---------------------------------------------------
+    def _add_server_rows(self, form: QFormLayout, settings: GenerationSettings) -> None:
+        from PySide6.QtWidgets import QDoubleSpinBox as _Spin
+
+        from .secrets import keyring_available, load_api_key
+
+        self.use_server_check = QCheckBox(self.tr("Use an inference server instead of a local model"))
+        self.use_server_check.setChecked(settings.use_server)
+        self.server_url_edit = QLineEdit(settings.server_url)
+        self.server_url_edit.setPlaceholderText("http://127.0.0.1:8080")
+        self.server_url_edit.setToolTip(self.tr("A server with the OpenAI-compatible completions API: "
+                                                "vLLM, llama.cpp's server, TGI or Ollama"))
+        self.server_model_combo = QComboBox()
+        self.server_model_combo.setEditable(True)
+        self.server_model_combo.setCurrentText(settings.server_model)
+        self.server_model_combo.lineEdit().setPlaceholderText(self.tr("The server's first model"))
+        self.refresh_models_button = QPushButton(self.tr("List models"))
+        self.refresh_models_button.clicked.connect(self._list_server_models)
+        model_row = QHBoxLayout()
+        model_row.addWidget(self.server_model_combo, 1)
+        model_row.addWidget(self.refresh_models_button)
+        self.api_key_edit = QLineEdit()
+        self.api_key_edit.setEchoMode(QLineEdit.EchoMode.Password)
+        stored = load_api_key(settings.server_url.rstrip("/")) if settings.server_url else None
+        self.api_key_edit.setPlaceholderText(self.tr("(a key is stored)") if stored else self.tr("none"))
+        self.api_key = None  # set when the user types a key: None means "keep what is stored"
+        self.api_key_edit.textEdited.connect(lambda text: setattr(self, "api_key", text))
+        self.api_key_note = QLabel(self.tr("Kept in the system keyring.") if keyring_available() else
+                                   self.tr("No system keyring here: the key is kept until you quit."))
+        self.server_timeout_spin = _Spin()
+        self.server_timeout_spin.setRange(1.0, 600.0)
+        self.server_timeout_spin.setSuffix(self.tr(" s"))
+        self.server_timeout_spin.setValue(settings.server_timeout)
+        self.server_message = QLabel()
+        self.server_message.setWordWrap(True)
+        form.addRow(self.tr("Server:"), self.use_server_check)
+        form.addRow(self.tr("Server address:"), self.server_url_edit)
+        form.addRow(self.tr("Server model:"), model_row)
+        form.addRow(self.tr("API key:"), self.api_key_edit)
+        form.addRow("", self.api_key_note)
+        form.addRow(self.tr("Request timeout:"), self.server_timeout_spin)
+        form.addRow("", self.server_message)
+        self._models_listed.connect(self._show_server_models)
+
+    _models_listed = Signal(object, str)  # model ids, error message
+
+    def _list_server_models(self) -> None:
+        """Ask the server for its models (GET /v1/models) off the GUI thread."""
+        import threading
+
+        from .secrets import load_api_key
+
+        url = self.server_url_edit.text().strip().rstrip("/")
+        key = self.api_key if self.api_key is not None else load_api_key(url)
+        self.server_message.setText(self.tr("Asking %s…") % url)
+
+        def ask() -> None:
+            try:
+                from ..engine.remote import RemoteBackend
+
+                models = RemoteBackend(url, api_key=key or None, timeout=10).list_models()
+                self._models_listed.emit(models, "")
+            except Exception as exc:  # noqa: BLE001 - shown in the dialog, never raised
+                self._models_listed.emit([], str(exc))
+
+        threading.Thread(target=ask, name="list-models", daemon=True).start()
+
+    def _show_server_models(self, models, error: str) -> None:
+        if error:
+            self.server_message.setText(error)
+            return
+        current = self.server_model_combo.currentText()
+        self.server_model_combo.clear()
+        self.server_model_combo.addItems(models)
+        self.server_model_combo.setCurrentText(current or (models[0] if models else ""))
+        self.server_message.setText(self.tr("%d models on the server.") % len(models) if models
+                                    else self.tr("The server does not list its models; type the name."))
+
     def result_settings(self) -> GenerationSettings:
         """The settings as edited; a blank model means the default model."""
         seed_text = self.seed_edit.text().strip()
@@ -254,4 +333,8 @@ class SettingsDialog(QDialog):
             auto_suggest=self.auto_suggest_check.isChecked(),
             auto_suggest_delay_ms=self.auto_suggest_delay_spin.value(),
             auto_suggest_tokens=self.auto_suggest_tokens_spin.value(),
+            use_server=self.use_server_check.isChecked(),
+            server_url=self.server_url_edit.text().strip(),
+            server_model=self.server_model_combo.currentText().strip(),
+            server_timeout=self.server_timeout_spin.value(),
         )

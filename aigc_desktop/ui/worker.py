@@ -56,8 +56,35 @@ class RunSummary:
 _CHINESE_TOKENS, _CHINESE_SHARE = 1000, 0.2
 
 
+SERVER_PREFIXES = ("http://", "https://")
+
+
+def server_source(url: str, model: str = "", timeout: float = 30.0) -> str:
+    """The `source` string that makes engine_loader connect to an inference server."""
+    from urllib.parse import urlencode
+
+    return f"{url.rstrip('/')}#{urlencode({'model': model, 'timeout': timeout})}"
+
+
+def remote_loader(source: str):
+    """An OpenAI-compatible inference server: checked now, so a wrong URL or model says so at once."""
+    from urllib.parse import parse_qs
+
+    from ..engine.remote import RemoteBackend
+    from .secrets import load_api_key
+
+    url, _, fragment = source.partition("#")
+    options = {k: v[0] for k, v in parse_qs(fragment).items()}
+    backend = RemoteBackend(url, model=options.get("model") or None, api_key=load_api_key(url),
+                            timeout=float(options.get("timeout") or 30.0))
+    backend.connect()
+    return backend
+
+
 def engine_loader(source: str, device: str, allow_download: bool = False, int8: bool = False):
     """The real backend: imported lazily so that torch loads in the worker thread."""
+    if source.startswith(SERVER_PREFIXES):
+        return remote_loader(source)
     from ..cli import quiet_transformers
     from ..engine.devices import use_all_but_one_core
     from ..engine.generator import Generator
@@ -90,7 +117,7 @@ def describe_backend(backend, source: str, seconds: float) -> ModelInfo:
                          writes_chinese=_writes_chinese(loaded.tokenizer), detected=detected(),
                          notice=loaded.notice)
     return ModelInfo(source, getattr(backend, "name", source), getattr(backend, "device", "?"),
-                     getattr(backend, "window", 0), seconds)
+                     getattr(backend, "window", 0), seconds, notice=getattr(backend, "warning", None) or "")
 
 
 class GenerationWorker(QObject):

@@ -412,6 +412,10 @@ Reload it and lose your changes, or keep your version?</source>
         <translation>未加载模型</translation>
     </message>
     <message>
+        <source>Your text goes to this inference server when you continue</source>
+        <translation>续写时，您的文本会发送到这台推理服务器</translation>
+    </message>
+    <message>
         <source>How likely the model found each piece of text</source>
         <translation>模型认为每段文本出现的可能性</translation>
     </message>
@@ -422,6 +426,10 @@ Reload it and lose your changes, or keep your version?</source>
     <message>
         <source>Loading %s…</source>
         <translation>正在加载 %s…</translation>
+    </message>
+    <message>
+        <source>⇄ text is sent to %s</source>
+        <translation>⇄ 文本将发送到 %s</translation>
     </message>
     <message>
         <source>Context window: %d tokens</source>
@@ -970,6 +978,74 @@ Reload it and lose your changes, or keep your version?</source>
     <message>
         <source>Choose a model folder</source>
         <translation>选择模型文件夹</translation>
+    </message>
+    <message>
+        <source>Use an inference server instead of a local model</source>
+        <translation>使用推理服务器代替本地模型</translation>
+    </message>
+    <message>
+        <source>A server with the OpenAI-compatible completions API: vLLM, llama.cpp&apos;s server, TGI or Ollama</source>
+        <translation>提供 OpenAI 兼容补全接口的服务器：vLLM、llama.cpp 服务器、TGI 或 Ollama</translation>
+    </message>
+    <message>
+        <source>The server&apos;s first model</source>
+        <translation>服务器上的第一个模型</translation>
+    </message>
+    <message>
+        <source>List models</source>
+        <translation>列出模型</translation>
+    </message>
+    <message>
+        <source>(a key is stored)</source>
+        <translation>（已保存密钥）</translation>
+    </message>
+    <message>
+        <source>none</source>
+        <translation>无</translation>
+    </message>
+    <message>
+        <source>Kept in the system keyring.</source>
+        <translation>保存在系统密钥环中。</translation>
+    </message>
+    <message>
+        <source>No system keyring here: the key is kept until you quit.</source>
+        <translation>此处没有系统密钥环：密钥仅保留到退出程序。</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation> 秒</translation>
+    </message>
+    <message>
+        <source>Server:</source>
+        <translation>服务器：</translation>
+    </message>
+    <message>
+        <source>Server address:</source>
+        <translation>服务器地址：</translation>
+    </message>
+    <message>
+        <source>Server model:</source>
+        <translation>服务器模型：</translation>
+    </message>
+    <message>
+        <source>API key:</source>
+        <translation>API 密钥：</translation>
+    </message>
+    <message>
+        <source>Request timeout:</source>
+        <translation>请求超时：</translation>
+    </message>
+    <message>
+        <source>Asking %s…</source>
+        <translation>正在询问 %s…</translation>
+    </message>
+    <message>
+        <source>%d models on the server.</source>
+        <translation>服务器上有 %d 个模型。</translation>
+    </message>
+    <message>
+        <source>The server does not list its models; type the name.</source>
+        <translation>服务器未列出其模型，请输入模型名称。</translation>
     </message>
 </context>
 <context>

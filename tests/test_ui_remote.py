@@ -1,0 +1,111 @@
+"""The editor on an inference server: the same Continue flow, errors as messages, privacy shown."""
+
+from __future__ import annotations
+
+import pytest
+from PySide6.QtGui import QTextCursor
+from sse_server import API_KEY, SSEServer
+
+from aigc_desktop.ui import secrets
+from aigc_desktop.ui.continuation import IDLE, PENDING, STREAMING
+from aigc_desktop.ui.worker import engine_loader, server_source
+
+
+@pytest.fixture(scope="module")
+def server():
+    with SSEServer() as running:
+        yield running
+
+
+def open_on(qtbot, make_window, url, **overrides):
+    window = make_window(engine_loader, use_server=True, server_url=url, **overrides)
+    window.editor.load_text("Once upon a time")
+    window.editor.moveCursor(QTextCursor.MoveOperation.End)
+    return window
+
+
+def test_continue_accept_through_a_server_and_privacy_shown(qtbot, make_window, server):
+    window = open_on(qtbot, make_window, server.url("llamacpp"), alternatives=1)
+    assert window.model_info is not None and window.model_info.source == server_source(server.url("llamacpp"))
+    assert window.privacy_label.isVisible() and "127.0.0.1" in window.privacy_label.text()
+    window.controller.continue_text()
+    qtbot.waitUntil(lambda: window.controller.state == PENDING, timeout=10000)
+    assert window.editor.suggestion_text().startswith(" there was a little girl")
+    window.controller.accept()
+    assert window.editor.user_text().startswith("Once upon a time there was")
+    sent = [r for r in server.requests if r.path.endswith("/v1/completions")][-1]
+    assert sent.body["prompt"] == "Once upon a time" and sent.body["stream"] is True
+
+
+def test_probabilities_and_candidates_from_the_server(qtbot, make_window, server):
+    window = open_on(qtbot, make_window, server.url("vllm-logprobs"), alternatives=1)
+    window.probability_view_action.trigger()
+    window.controller.continue_text()
+    qtbot.waitUntil(lambda: window.controller.state == PENDING, timeout=10000)
+    spans = window.editor.probabilities.spans()
+    assert spans and all(0 < s.info.probability <= 1 for s in spans)
+    assert any(s.info.alternatives for s in spans)
+    window.controller.reject()
+    n2 = open_on(qtbot, make_window, server.url("vllm-n2"), alternatives=2)
+    n2.controller.continue_text()
+    qtbot.waitUntil(lambda: n2.controller.state == PENDING and len(n2.controller.candidates) == 2, timeout=10000)
+
+
+def test_stop_closes_the_stream_at_once(qtbot, make_window, server):
+    window = open_on(qtbot, make_window, server.url("slow"))
+    window.controller.continue_text()
+    qtbot.waitUntil(lambda: window.editor.suggestion_text() != "", timeout=10000)
+    window.stop_action.trigger()
+    shown = window.editor.toPlainText()
+    qtbot.wait(300)
+    assert window.editor.toPlainText() == shown
+    assert window.controller.state == PENDING
+
+
+def test_cut_stream_keeps_the_text_pending_with_a_message(qtbot, make_window, server):
+    window = open_on(qtbot, make_window, server.url("cut"))
+    window.controller.continue_text()
+    qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=10000)
+    assert "cut" in window.banner.text().lower()
+    assert window.controller.state == PENDING and window.editor.suggestion_text()
+    assert window.editor.user_text() == "Once upon a time"
+
+
+def test_wrong_or_missing_key_and_unreachable_server_are_messages(qtbot, make_window, server):
+    window = open_on(qtbot, make_window, server.url("auth"))
+    assert "API key" in window.banner.text()
+    assert window.model_info is None and window.editor.user_text() == "Once upon a time"
+    secrets.store_api_key(server.url("auth"), API_KEY)
+    try:
+        keyed = open_on(qtbot, make_window, server.url("auth"))
+        assert keyed.model_info is not None
+        keyed.controller.continue_text()
+        qtbot.waitUntil(lambda: keyed.controller.state == PENDING, timeout=10000)
+        auth = [r for r in server.requests if r.path.startswith("/auth/v1/completions")][-1]
+        assert auth.headers.get("Authorization") == f"Bearer {API_KEY}"
+    finally:
+        secrets.store_api_key(server.url("auth"), "")
+    closed = open_on(qtbot, make_window, "http://127.0.0.1:9")
+    assert closed.banner.isVisible() and closed.model_info is None
+
+
+def test_settings_list_the_servers_models_and_keep_the_key_out_of_qsettings(qtbot, server, tmp_path):
+    from PySide6.QtCore import QSettings
+
+    from aigc_desktop.ui.settings import AppSettings, GenerationSettings
+    from aigc_desktop.ui.settings_dialog import SettingsDialog
+
+    dialog = SettingsDialog(GenerationSettings(use_server=True, server_url=server.url("models")))
+    qtbot.addWidget(dialog)
+    dialog.refresh_models_button.click()
+    qtbot.waitUntil(lambda: dialog.server_model_combo.count() == 2, timeout=5000)
+    assert [dialog.server_model_combo.itemText(i) for i in range(2)] == ["gpt2", "gpt2-medium"]
+    dialog.server_model_combo.setCurrentText("gpt2-medium")
+    dialog.api_key_edit.setText("sk-secret")
+    dialog.api_key_edit.textEdited.emit("sk-secret")
+    chosen = dialog.result_settings()
+    assert (chosen.use_server, chosen.server_url, chosen.server_model) == (True, server.url("models"), "gpt2-medium")
+    assert dialog.api_key == "sk-secret"
+    ini = tmp_path / "s.ini"
+    AppSettings(QSettings(str(ini), QSettings.Format.IniFormat)).save_generation(chosen)
+    assert "sk-secret" not in ini.read_text(encoding="utf-8")
