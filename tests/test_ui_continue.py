@@ -350,3 +350,12 @@ def test_previous_model_keeps_working_while_another_loads(qtbot, make_window):
     window.controller.continue_text()
     wait_state(qtbot, window, PENDING)
     assert window.editor.toPlainText() == "Go old model new model"
+
+
+def test_long_documents_are_counted_without_freezing_the_window(qtbot, make_window):
+    window = make_window(fake_loader(FakeBackend()))
+    window.editor.load_text("word 字 " * 100_000)  # 700,000 characters
+    started = time.perf_counter()
+    window._update_counts()
+    assert time.perf_counter() - started < 0.2  # the count itself runs in a helper thread
+    qtbot.waitUntil(lambda: window.count_label.text() == "200000 words · 500000 characters", timeout=20000)

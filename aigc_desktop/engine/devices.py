@@ -64,11 +64,3 @@ def detected() -> str:
         found.append("Apple GPU (MPS)")
     return "; ".join(found)
 
-
-def use_all_but_one_core() -> int:
-    """Leave a core for the window: decoding is memory-bound, so it loses no speed (see README)."""
-    import os
-
-    threads = max(1, (os.cpu_count() or 1) - 1)
-    torch.set_num_threads(threads)
-    return threads

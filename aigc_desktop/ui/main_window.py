@@ -40,6 +40,7 @@ TEXT_FILTER = QT_TRANSLATE_NOOP("MainWindow", "Text and Markdown (*.txt *.md *.m
 
 class MainWindow(DocumentSafety, QMainWindow):
     shown = Signal()  # first time the window is on screen (start-up timing, tests)
+    _counted = Signal(int, int)  # words, characters, from the background count
 
     def __init__(self, settings: AppSettings | None = None, overrides: dict | None = None,
                  loader=engine_loader, parent=None, recovery=None) -> None:
@@ -53,6 +54,8 @@ class MainWindow(DocumentSafety, QMainWindow):
         self._closing = False
         self._shown_once = False
         self._chinese_hint_for: str | None = None
+        self._counting = None  # the background word count's thread, for long documents
+        self._count_again = False
 
         self.editor = Editor(self)
         font = QFont(self.editor.font())
@@ -90,6 +93,7 @@ class MainWindow(DocumentSafety, QMainWindow):
         self.controller.candidates_changed.connect(self._on_candidates_changed)
         self.editor.alternatives_requested.connect(self.show_token_alternatives)
         self.editor.text_accepted.connect(self._record_ai_text)
+        self._counted.connect(self._on_counted)
         self.editor.modification_changed.connect(self._update_title)
         self.editor.history_changed.connect(self._update_edit_actions)
         self.editor.user_text_changed.connect(self._count_timer_start)
@@ -868,9 +872,32 @@ class MainWindow(DocumentSafety, QMainWindow):
     def _count_timer_start(self) -> None:
         self._count_timer.start()
 
+    # Counting a multi-megabyte document takes most of a second of pure Python: beyond this
+    # size it runs in a helper thread, which gives the GUI thread the GIL every few ms.
+    _COUNT_IN_BACKGROUND_FROM = 200_000  # characters
+
     def _update_counts(self) -> None:
         self._update_ai_share()
-        words, chars = count_words_and_chars(self.editor.user_text())
+        text = self.editor.user_text()
+        if len(text) < self._COUNT_IN_BACKGROUND_FROM:
+            self._show_counts(*count_words_and_chars(text))
+            return
+        if self._counting is not None and self._counting.is_alive():
+            self._count_again = True  # counted once more when the running count ends
+            return
+        import threading
+
+        self._count_again = False
+        self._counting = threading.Thread(target=lambda: self._counted.emit(*count_words_and_chars(text)),
+                                          name="word-count", daemon=True)
+        self._counting.start()
+
+    def _on_counted(self, words: int, chars: int) -> None:
+        self._show_counts(words, chars)
+        if self._count_again:
+            self._update_counts()
+
+    def _show_counts(self, words: int, chars: int) -> None:
         self.count_label.setText(self.tr("%d words · %d characters") % (words, chars))
 
     def show_about(self) -> None:

@@ -86,12 +86,10 @@ def engine_loader(source: str, device: str, allow_download: bool = False, int8: 
     if source.startswith(SERVER_PREFIXES):
         return remote_loader(source)
     from ..cli import quiet_transformers
-    from ..engine.devices import use_all_but_one_core
     from ..engine.generator import Generator
     from ..engine.loading import load_model
 
     quiet_transformers()
-    use_all_but_one_core()
     generator = Generator(load_model(source, device, allow_download=allow_download, int8=int8))
     generator.warm_up()
     return generator
