@@ -1,0 +1,214 @@
+"""`aigc-desktop bench`: options, running the chosen sections, the table and the JSON file.
+
+    aigc-desktop bench --gpt2-shaped small --tokenizer DIR --repeats 3 --json bench.json
+    aigc-desktop bench --model DIR --only decode,prefix
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import importlib
+import json
+import os
+import platform
+import sys
+import time
+import traceback
+
+from .models import SHAPES, gpt2_shaped_folder, parse_overrides
+
+PROG = "aigc-desktop bench"
+
+# Section name -> module; run in this order.
+SECTIONS = {
+    "decode": "decode",
+    "responsiveness": "responsiveness",
+    "stop": "stop",
+    "startup": "startup",
+    "memory": "memory",
+    "int8": "fast_cpu",
+    "large_document": "large_document",
+    "peers": "peers",
+    "prefix": "prefix",
+    "bandwidth": "bandwidth",
+}
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str):
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def _int_list(text: str) -> list[int]:
+    try:
+        values = [int(x) for x in text.split(",") if x.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a comma-separated list of whole numbers") from None
+    if not values or min(values) < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' must list numbers of 1 or more")
+    return values
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"'{text}' must be 1 or more")
+    return value
+
+
+def _non_negative(text: str) -> int:
+    return 0 if text.strip() == "0" else _positive(text)
+
+
+def _sections(text: str) -> list[str]:
+    names = [x.strip() for x in text.split(",") if x.strip()]
+    unknown = [n for n in names if n not in SECTIONS]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(
+            f"unknown section(s) {', '.join(unknown) or '(none)'}; choose from {', '.join(SECTIONS)}")
+    return names
+
+
+def bench_parser() -> argparse.ArgumentParser:
+    parser = _Parser(prog=PROG, description=(
+        "Measure the editor's own paths on this machine: decode speed and time to first token (raw "
+        "generate, engine, editor), GUI responsiveness, Stop latency, start-up, memory, fast CPU mode, a "
+        "large document, prefix reuse and the memory-bandwidth bound. Each figure is the median of the "
+        "repeats (min-max); comparisons are ratios of runs made in turn."))
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--model", metavar="ID_OR_DIR", help="a model folder or Hugging Face id (already downloaded)")
+    source.add_argument("--gpt2-shaped", choices=tuple(SHAPES), metavar="|".join(SHAPES),
+                        help="a randomly initialised GPT-2 of that published shape (needs --tokenizer)")
+    parser.add_argument("--tokenizer", metavar="DIR", help="the GPT-2 tokenizer folder for --gpt2-shaped")
+    parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda", "mps"))
+    parser.add_argument("--prompt-tokens", type=_int_list, default=[32, 512], metavar="N,N",
+                        help="prompt lengths in tokens (default 32,512)")
+    parser.add_argument("--new-tokens", type=_positive, default=64, metavar="N")
+    parser.add_argument("--repeats", type=_positive, default=3, metavar="N")
+    parser.add_argument("--json", metavar="FILE", help="also write every figure to this JSON file")
+    parser.add_argument("--only", type=_sections, default=list(SECTIONS), metavar="SECTION,...",
+                        help=f"run only these sections: {', '.join(SECTIONS)}")
+    hidden = argparse.SUPPRESS  # sizes for fast tests and special runs
+    parser.add_argument("--warmup", type=_non_negative, default=1, help=hidden)
+    parser.add_argument("--heartbeat-tokens", type=_positive, default=256, help=hidden)
+    parser.add_argument("--large-doc-bytes", type=_positive, default=5_000_000, help=hidden)
+    parser.add_argument("--copy-mb", type=_positive, default=512, help=hidden)
+    parser.add_argument("--shape-override", default=None, help=hidden)
+    parser.add_argument("--gguf", default=None, help=hidden)
+    return parser
+
+
+def machine_facts() -> dict:
+    import torch
+
+    cpu = platform.processor() or ""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            cpu = next((line.split(":", 1)[1].strip() for line in f if line.startswith("model name")), cpu)
+    except OSError:
+        pass
+    import transformers
+
+    return {
+        "cpu": cpu,
+        "cores": os.cpu_count(),
+        "torch": torch.__version__,
+        "torch_threads": torch.get_num_threads(),
+        "transformers": transformers.__version__,
+        "python": platform.python_version(),
+        "platform": platform.platform(),
+        "cuda": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
+    }
+
+
+def _load() -> list[float] | None:
+    try:
+        return [round(x, 2) for x in os.getloadavg()]
+    except OSError:
+        return None
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = bench_parser().parse_args(argv)
+    err = sys.stderr
+    if args.gpt2_shaped and not args.tokenizer:
+        print(f"{PROG}: error: --gpt2-shaped needs --tokenizer DIR (the real GPT-2 tokenizer files)", file=err)
+        return 2
+    try:
+        overrides = parse_overrides(args.shape_override)
+    except ValueError as exc:
+        print(f"{PROG}: error: --shape-override: {exc}", file=err)
+        return 2
+    from ..cli import quiet_transformers
+
+    quiet_transformers()
+    if args.gpt2_shaped:
+        print(f"Preparing a random gpt2-shaped {args.gpt2_shaped} model...", file=err, flush=True)
+        try:
+            source = str(gpt2_shaped_folder(args.gpt2_shaped, args.tokenizer, overrides))
+        except (OSError, ValueError) as exc:
+            print(f"{PROG}: error: {exc}", file=err)
+            return 2
+    else:
+        from ..engine.loading import DEFAULT_MODEL
+
+        source = args.model or DEFAULT_MODEL
+
+    from . import report
+    from .context import BenchContext
+
+    meta = {
+        "command": " ".join(["aigc-desktop", "bench", *(argv if argv is not None else sys.argv[1:])]),
+        "started": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
+        "model": args.model or (f"gpt2-shaped {args.gpt2_shaped}" if args.gpt2_shaped else source),
+        "model_folder": source,
+        "tokenizer": args.tokenizer,
+        "device": args.device,
+        "prompt_tokens": args.prompt_tokens,
+        "new_tokens": args.new_tokens,
+        "repeats": args.repeats,
+        "warmup": args.warmup,
+        "sections": args.only,
+        "load_average_start": _load(),
+        **machine_facts(),
+    }
+    ctx = BenchContext(args, source)
+    results: dict[str, dict] = {}
+    failed = False
+    try:
+        meta["resolved_device"] = str(ctx.loaded.device)
+        meta["window"] = ctx.loaded.window
+        for name in (n for n in SECTIONS if n in args.only):
+            print(f"[{name}] ...", file=err, flush=True)
+            started = time.perf_counter()
+            try:
+                module = importlib.import_module(f".{SECTIONS[name]}", __package__)
+                results[name] = module.run(ctx)
+            except Exception as exc:  # one broken section must not lose the others' figures
+                failed = True
+                traceback.print_exc(file=err)
+                results[name] = {"error": f"{type(exc).__name__}: {exc}"}
+            results[name]["section_seconds"] = time.perf_counter() - started
+    except Exception as exc:
+        print(f"{PROG}: error: {exc}", file=err)
+        return 1
+    finally:
+        ctx.close()
+    meta["load_average_end"] = _load()
+    rows = report.table_rows(results)
+    goals = report.goals(results)
+    print(report.render(meta, rows, goals))
+    if args.json:
+        document = {"meta": meta, "results": results, "table": rows, "goals": goals}
+        with open(args.json, "w", encoding="utf-8") as f:
+            json.dump(document, f, indent=2, ensure_ascii=False)
+            f.write("\n")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
