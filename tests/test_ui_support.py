@@ -804,3 +804,11 @@ def test_write_interrupted_by_keyboard_interrupt_cleans_up(tmp_path, monkeypatch
 
 def test_max_size_constant():
     assert document_io.MAX_SIZE_WITHOUT_ASKING == 20 * 1024 * 1024
+
+
+def test_counting_in_slices_equals_counting_at_once():
+    from aigc_desktop.ui.text_stats import count_in_slices, count_words_and_chars
+
+    text = ("Don't split well-known words 今天天气真好，我想去公园散步。 3.14 e.g. 😀\n" * 3000)
+    assert count_in_slices(text, slice_size=97) == count_words_and_chars(text)
+    assert count_in_slices("") == (0, 0)

@@ -31,7 +31,7 @@ from .find_bar import FindBar
 from .message_banner import MessageBanner
 from .settings import AppSettings, GenerationSettings
 from .settings_dialog import SettingsDialog
-from .text_stats import count_words_and_chars
+from .text_stats import count_in_slices, count_words_and_chars
 from .worker import ModelInfo, RunSummary, WorkerHost, engine_loader
 
 APP_NAME = "aigc-desktop"
@@ -888,7 +888,7 @@ class MainWindow(DocumentSafety, QMainWindow):
         import threading
 
         self._count_again = False
-        self._counting = threading.Thread(target=lambda: self._counted.emit(*count_words_and_chars(text)),
+        self._counting = threading.Thread(target=lambda: self._counted.emit(*count_in_slices(text)),
                                           name="word-count", daemon=True)
         self._counting.start()
 

@@ -66,3 +66,21 @@ def count_words_and_chars(text: str) -> tuple[int, int]:
     visible = text.translate(for_chars)
     chars = len(visible) - len(_SPACE_RE.findall(visible))
     return words, chars
+
+
+def count_in_slices(text: str, slice_size: int = 65536) -> tuple[int, int]:
+    """count_words_and_chars in pieces cut at whitespace (no word spans one), yielding the GIL
+    between pieces: a helper thread counting a long document never holds the window up."""
+    import time
+
+    words = chars = 0
+    start = 0
+    while start < len(text):
+        end = min(len(text), start + slice_size)
+        while end < len(text) and not text[end].isspace():
+            end += 1  # never cut a word in two
+        w, c = count_words_and_chars(text[start:end])
+        words, chars = words + w, chars + c
+        start = end
+        time.sleep(0)  # let the GUI thread run
+    return words, chars
