@@ -24,24 +24,22 @@ class _Parser(argparse.ArgumentParser):
         self.exit(2, f"{self.prog}: error: {message}\n")
 
 
-def _positive_int(text: str) -> int:
+def _whole_number(text: str, minimum: int) -> int:
     try:
         value = int(text)
     except ValueError:
         raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"'{text}' must be 1 or more")
+    if value < minimum:
+        raise argparse.ArgumentTypeError(f"'{text}' must be {minimum} or more")
     return value
 
 
-def _non_negative_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"'{text}' must be 0 or more")
-    return value
+def positive_int(text: str) -> int:
+    return _whole_number(text, 1)
+
+
+def non_negative_int(text: str) -> int:
+    return _whole_number(text, 0)
 
 
 def _number(text: str) -> float:
@@ -59,7 +57,7 @@ def add_model_options(parser: argparse.ArgumentParser, model_default) -> None:
                         help="Hugging Face model id or a local model folder")
     parser.add_argument("--device", default=None, choices=("auto", "cpu", "cuda", "mps"),
                         help="where to run the model (default: auto)")
-    parser.add_argument("--max-new-tokens", type=_positive_int, default=None, metavar="N")
+    parser.add_argument("--max-new-tokens", type=positive_int, default=None, metavar="N")
     parser.add_argument("--temperature", type=_number, default=None, metavar="T",
                         help="0 means greedy (always the most likely token)")
 
@@ -67,11 +65,11 @@ def add_model_options(parser: argparse.ArgumentParser, model_default) -> None:
 def continue_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog=f"{PROG} continue", description="Continue TEXT and stream the result to stdout.")
     add_model_options(parser, model_default=None)
-    parser.add_argument("--top-k", type=_non_negative_int, default=50, metavar="K")
+    parser.add_argument("--top-k", type=non_negative_int, default=50, metavar="K")
     parser.add_argument("--top-p", type=_number, default=0.95, metavar="P")
     parser.add_argument("--repetition-penalty", type=_number, default=1.0, metavar="R")
-    parser.add_argument("--no-repeat-ngram-size", type=_non_negative_int, default=0, metavar="N")
-    parser.add_argument("--seed", type=_non_negative_int, default=None, metavar="S")
+    parser.add_argument("--no-repeat-ngram-size", type=non_negative_int, default=0, metavar="N")
+    parser.add_argument("--seed", type=non_negative_int, default=None, metavar="S")
     parser.add_argument("--stop", action="append", default=[], metavar="TEXT",
                         help="stop when this text is generated (repeatable)")
     parser.add_argument("--stop-at", choices=STOP_AT_CHOICES, default="length",
@@ -132,17 +130,26 @@ def run_continue(argv: list[str]) -> int:
     from .engine.loading import DEFAULT_MODEL, load_model
 
     stop = StopFlag()
+    return _stream_to_stdout(
+        lambda: Generator(load_model(args.model or DEFAULT_MODEL, args.device or "auto")).stream(request, stop),
+        stop, (EngineError, ValueError))
+
+
+def _stream_to_stdout(start_run, stop, errors) -> int:
+    """Print the run's text as it comes and end with a newline; an error is one line on stderr.
+
+    start_run() makes the run (loading the model, if any) inside the same error handling.
+    """
     wrote = False
     try:
-        generator = Generator(load_model(args.model or DEFAULT_MODEL, args.device or "auto"))
-        for event in generator.stream(request, stop):
+        for event in start_run():
             sys.stdout.write(event.text)
             sys.stdout.flush()
             wrote = wrote or bool(event.text)
-    except (EngineError, ValueError) as exc:
+    except errors as exc:
         if wrote:
             sys.stdout.write("\n")
-        print(f"{PROG}: error: {exc}", file=err)
+        print(f"{PROG}: error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
         stop.request_stop()
@@ -174,23 +181,7 @@ def _continue_on_server(args, request) -> int:
         return 2
     if backend.warning:
         print(f"{PROG}: warning: {backend.warning}", file=err)
-    wrote = False
-    try:
-        for event in run:
-            sys.stdout.write(event.text)
-            sys.stdout.flush()
-            wrote = wrote or bool(event.text)
-    except EngineError as exc:
-        if wrote:
-            sys.stdout.write("\n")
-        print(f"{PROG}: error: {exc}", file=err)
-        return 1
-    except KeyboardInterrupt:
-        stop.request_stop()
-        sys.stdout.write("\n")
-        return 130
-    sys.stdout.write("\n")
-    return 0
+    return _stream_to_stdout(lambda: run, stop, EngineError)
 
 
 def main(argv: list[str] | None = None) -> int:

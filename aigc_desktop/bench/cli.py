@@ -17,6 +17,7 @@ import time
 import traceback
 
 from .models import SHAPES, gpt2_shaped_folder, parse_overrides
+from ..cli import non_negative_int, positive_int  # the same number rules as `continue`
 
 PROG = "aigc-desktop bench"
 
@@ -50,18 +51,6 @@ def _int_list(text: str) -> list[int]:
     return values
 
 
-def _positive(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"'{text}' must be 1 or more")
-    return value
-
-
-def _non_negative(text: str) -> int:
-    return 0 if text.strip() == "0" else _positive(text)
 
 
 def _sections(text: str) -> list[str]:
@@ -87,16 +76,16 @@ def bench_parser() -> argparse.ArgumentParser:
     parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda", "mps"))
     parser.add_argument("--prompt-tokens", type=_int_list, default=[32, 512], metavar="N,N",
                         help="prompt lengths in tokens (default 32,512)")
-    parser.add_argument("--new-tokens", type=_positive, default=64, metavar="N")
-    parser.add_argument("--repeats", type=_positive, default=3, metavar="N")
+    parser.add_argument("--new-tokens", type=positive_int, default=64, metavar="N")
+    parser.add_argument("--repeats", type=positive_int, default=3, metavar="N")
     parser.add_argument("--json", metavar="FILE", help="also write every figure to this JSON file")
     parser.add_argument("--only", type=_sections, default=list(SECTIONS), metavar="SECTION,...",
                         help=f"run only these sections: {', '.join(SECTIONS)}")
     hidden = argparse.SUPPRESS  # sizes for fast tests and special runs
-    parser.add_argument("--warmup", type=_non_negative, default=1, help=hidden)
-    parser.add_argument("--heartbeat-tokens", type=_positive, default=256, help=hidden)
-    parser.add_argument("--large-doc-bytes", type=_positive, default=5_000_000, help=hidden)
-    parser.add_argument("--copy-mb", type=_positive, default=512, help=hidden)
+    parser.add_argument("--warmup", type=non_negative_int, default=1, help=hidden)
+    parser.add_argument("--heartbeat-tokens", type=positive_int, default=256, help=hidden)
+    parser.add_argument("--large-doc-bytes", type=positive_int, default=5_000_000, help=hidden)
+    parser.add_argument("--copy-mb", type=positive_int, default=512, help=hidden)
     parser.add_argument("--shape-override", default=None, help=hidden)
     parser.add_argument("--gguf", default=None, help=hidden)
     return parser
