@@ -234,6 +234,11 @@ def load_model(source: str = DEFAULT_MODEL, device: str = "auto", allow_download
         from .quantize import quantize_int8
 
         quantize_int8(model)
+        # The replaced fp32 layers sit in reference cycles; free them now, not at some later
+        # collection (the benchmark measured 297 MiB held until gc.collect()).
+        import gc
+
+        gc.collect()
     return LoadedModel(
         source=source,
         model=model,
