@@ -888,9 +888,18 @@ class MainWindow(DocumentSafety, QMainWindow):
         import threading
 
         self._count_again = False
-        self._counting = threading.Thread(target=lambda: self._counted.emit(*count_in_slices(text)),
+        self._counting = threading.Thread(target=self._count_in_background, args=(text,),
                                           name="word-count", daemon=True)
         self._counting.start()
+
+    def _count_in_background(self, text: str) -> None:
+        counts = count_in_slices(text)
+        if self._closing:
+            return  # the window went away while counting
+        try:
+            self._counted.emit(*counts)
+        except (RuntimeError, TypeError):
+            pass  # deleted between the check and the emit: nothing to show it in
 
     def _on_counted(self, words: int, chars: int) -> None:
         self._show_counts(words, chars)
@@ -929,6 +938,7 @@ class MainWindow(DocumentSafety, QMainWindow):
             event.ignore()
             return
         self._closing = True
+        self._count_timer.stop()
         self.controller.reject()
         self.settings.set_window_geometry(self.saveGeometry())
         self._close_document_safety()  # saved or discarded: its recovery copy goes
