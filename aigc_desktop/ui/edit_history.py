@@ -59,6 +59,10 @@ class EditHistory:
     def mark_clean(self) -> None:
         self._clean_depth = len(self._done)
 
+    def forget_clean(self) -> None:
+        """No state in the history matches the file any more (it changed on disk, or was restored)."""
+        self._clean_depth = None
+
     def record(self, change: Change, typed: bool = False) -> None:
         change.typed, change.at = typed, time.monotonic()
         if self._clean_depth is not None and self._clean_depth > len(self._done):

@@ -132,7 +132,7 @@ class Editor(QPlainTextEdit):
     def mark_modified(self) -> None:
         """The text differs from the file (restored after a crash, or the file changed on disk):
         no state in the undo history is the saved one any more."""
-        self._history._clean_depth = None
+        self._history.forget_clean()
         self._sync_modified()
 
     def is_modified(self) -> bool:
