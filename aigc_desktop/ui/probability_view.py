@@ -12,8 +12,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from PySide6.QtCore import QCoreApplication
-from PySide6.QtGui import QColor, QTextCursor, QTextFormat
-from PySide6.QtWidgets import QTextEdit
+from PySide6.QtGui import QColor, QTextCursor
+
+from .highlights import background
 
 # Probability bands: (lower bound, label, colour). Saturated hues at low alpha
 # read on light and dark backgrounds alike.
@@ -78,14 +79,7 @@ class ProbabilityLayer:
     def selections(self) -> list:
         if not self.enabled:
             return []
-        result = []
-        for span in self.spans():
-            selection = QTextEdit.ExtraSelection()
-            selection.cursor = QTextCursor(span.cursor)
-            selection.format.setBackground(band_colour(span.info.probability))
-            selection.format.setProperty(QTextFormat.Property.FullWidthSelection, False)
-            result.append(selection)
-        return result
+        return [background(span.cursor, band_colour(span.info.probability)) for span in self.spans()]
 
 
 def visible(text: str) -> str:

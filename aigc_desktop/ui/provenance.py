@@ -16,8 +16,9 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from PySide6.QtGui import QColor, QTextCursor, QTextFormat
-from PySide6.QtWidgets import QTextEdit
+from PySide6.QtGui import QColor, QTextCursor
+
+from .highlights import background
 
 SIDECAR_SUFFIX = ".aigc.json"
 SIDECAR_VERSION = 1
@@ -103,14 +104,7 @@ class ProvenanceLayer:
     def selections(self) -> list:
         if not self.enabled:
             return []
-        result = []
-        for span in self.spans():
-            selection = QTextEdit.ExtraSelection()
-            selection.cursor = QTextCursor(span.cursor)
-            selection.format.setBackground(HIGHLIGHT)
-            selection.format.setProperty(QTextFormat.Property.FullWidthSelection, False)
-            result.append(selection)
-        return result
+        return [background(span.cursor, HIGHLIGHT) for span in self.spans()]
 
     # ----- sidecar ---------------------------------------------------------
     def user_ranges(self, to_user=lambda position: position) -> list[tuple[int, int]]:
