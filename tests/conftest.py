@@ -119,3 +119,15 @@ def hub_env(monkeypatch, tmp_path):
                             hub.endpoint + "/{repo_id}/resolve/{revision}/{filename}")
 
     return use
+
+
+@pytest.fixture(scope="module")
+def one_torch_thread():
+    """For modules of many tiny-model runs: they gain nothing from intra-op threads, and on a
+    busy machine OpenMP's waiting threads make every forward pass ten times slower."""
+    import torch
+
+    previous = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(previous)

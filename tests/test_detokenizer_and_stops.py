@@ -11,7 +11,6 @@ import random
 import re
 
 import pytest
-import torch
 
 from aigc_desktop.engine import ContinuationRequest
 from aigc_desktop.engine.detokenizer import (
@@ -29,14 +28,7 @@ CJK_SPACE_CJK = re.compile("[\u4e00-\u9fff\u3000-\u303f\uff00-\uffef] +[\u4e00-\
 SPECIAL_TEXTS = ("[CLS]", "[SEP]", "[UNK]", "[PAD]", "[MASK]")
 
 
-@pytest.fixture(autouse=True, scope="module")
-def _one_torch_thread():
-    """The tiny models gain nothing from intra-op threads; on a busy machine OpenMP's waiting
-    threads make every forward pass ten times slower."""
-    previous = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(previous)
+pytestmark = pytest.mark.usefixtures("one_torch_thread")
 
 
 @functools.lru_cache(maxsize=None)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from fake_backend import FakeBackend, FakeRun, fake_loader
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor

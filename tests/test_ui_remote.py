@@ -7,7 +7,7 @@ from PySide6.QtGui import QTextCursor
 from sse_server import API_KEY, SSEServer
 
 from aigc_desktop.ui import secrets
-from aigc_desktop.ui.continuation import IDLE, PENDING, STREAMING
+from aigc_desktop.ui.continuation import PENDING
 from aigc_desktop.ui.worker import engine_loader, server_source
 
 

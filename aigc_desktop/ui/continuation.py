@@ -11,7 +11,6 @@ import time
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-from ..engine.request import ContinuationRequest
 from .editor import Editor
 from .probability_view import ChunkInfo
 from .worker import RunSummary, WorkerHost
