@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import time
 
-from .stats import alternate, field, ratios
+from .stats import alternate, fields, ratios
 
 
 class _FirstTokenClock:
@@ -109,22 +109,18 @@ def run(ctx) -> dict:
             "prompt_tokens": prompt.tokens,
             "context_tokens": engine[-1]["context_tokens"],
             "same_greedy_tokens": all(a["ids"] == b["ids"] for a, b in zip(raw, engine)),
-            "raw": {"ttft_s": field(raw, "ttft_s"), "decode_tps": field(raw, "decode_tps"),
-                    "tokens": field(raw, "tokens")},
-            "engine": {"ttft_s": field(engine, "ttft_s"), "decode_tps": field(engine, "decode_tps"),
-                       "tokens": field(engine, "tokens")},
+            "raw": fields(raw, "ttft_s", "decode_tps", "tokens"),
+            "engine": fields(engine, "ttft_s", "decode_tps", "tokens"),
             "engine_over_raw_decode": ratios(engine, raw, "decode_tps"),
             "engine_over_raw_ttft": ratios(engine, raw, "ttft_s"),
         }
         ed = runs["editor"]
-        entry["editor"] = {"ttft_s": field(ed, "ttft_s"), "ttft_inserted_s": field(ed, "ttft_inserted_s"),
-                           "decode_tps": field(ed, "decode_tps"), "tokens": field(ed, "tokens"),
-                           "paint_batches": field(ed, "paint_batches")}
+        entry["editor"] = fields(ed, "ttft_s", "ttft_inserted_s", "decode_tps", "tokens", "paint_batches")
         entry["editor_over_raw_decode"] = ratios(ed, raw, "decode_tps")
         entry["editor_over_raw_ttft"] = ratios(ed, raw, "ttft_s")
         if "editor_default" in runs:
             dflt = runs["editor_default"]
-            entry["editor_default"] = {"ttft_s": field(dflt, "ttft_s"), "decode_tps": field(dflt, "decode_tps")}
+            entry["editor_default"] = fields(dflt, "ttft_s", "decode_tps")
             entry["editor_default_over_raw_decode"] = ratios(dflt, raw, "decode_tps")
         result["prompts"][str(prompt.tokens)] = entry
     return result

@@ -9,7 +9,7 @@ spoil the rest), and the free-running prefix the two greedy runs share.
 from __future__ import annotations
 
 from .decode import engine_run
-from .stats import alternate, field, ratios
+from .stats import alternate, fields, ratios
 
 
 def teacher_forced_agreement(lm_int8, prompt_ids: list[int], reference: list[int]) -> float | None:
@@ -56,8 +56,8 @@ def run(ctx) -> dict:
                           "int8": lambda: engine_run(int8, prompt.text, n)}, args.repeats, warmup=args.warmup)
         reference = runs["fp32"][-1]["ids"]
         result["prompts"][str(prompt.tokens)] = {
-            "fp32": {"ttft_s": field(runs["fp32"], "ttft_s"), "decode_tps": field(runs["fp32"], "decode_tps")},
-            "int8": {"ttft_s": field(runs["int8"], "ttft_s"), "decode_tps": field(runs["int8"], "decode_tps")},
+            "fp32": fields(runs["fp32"], "ttft_s", "decode_tps"),
+            "int8": fields(runs["int8"], "ttft_s", "decode_tps"),
             "int8_over_fp32_decode": ratios(runs["int8"], runs["fp32"], "decode_tps"),
             "int8_over_fp32_ttft": ratios(runs["int8"], runs["fp32"], "ttft_s"),
             "agreement_teacher_forced": teacher_forced_agreement(lm_int8, prompt.ids, reference),

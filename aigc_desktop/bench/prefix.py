@@ -8,7 +8,9 @@ the text just generated). run.reused_tokens says how much of the cache was used.
 from __future__ import annotations
 
 from .decode import engine_run
-from .stats import field, ratios
+from .stats import fields, ratios
+
+MEASURES = ("ttft_s", "reused_tokens", "context_tokens")
 
 
 def run(ctx) -> dict:
@@ -28,12 +30,9 @@ def run(ctx) -> dict:
             cold.append(a), regen.append(b), accept.append(c)
     return {
         "prompt_tokens": prompt.tokens,
-        "cold": {"ttft_s": field(cold, "ttft_s"), "reused_tokens": field(cold, "reused_tokens"),
-                 "context_tokens": field(cold, "context_tokens")},
-        "regenerate": {"ttft_s": field(regen, "ttft_s"), "reused_tokens": field(regen, "reused_tokens"),
-                       "context_tokens": field(regen, "context_tokens")},
-        "continue_after_accept": {"ttft_s": field(accept, "ttft_s"), "reused_tokens": field(accept, "reused_tokens"),
-                                  "context_tokens": field(accept, "context_tokens")},
+        "cold": fields(cold, *MEASURES),
+        "regenerate": fields(regen, *MEASURES),
+        "continue_after_accept": fields(accept, *MEASURES),
         "regenerate_over_cold_ttft": ratios(regen, cold, "ttft_s"),
         "accept_over_cold_ttft": ratios(accept, cold, "ttft_s"),
     }

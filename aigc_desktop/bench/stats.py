@@ -46,6 +46,11 @@ def field(runs: list[dict], key: str) -> dict | None:
     return summary(run.get(key) for run in runs)
 
 
+def fields(runs: list[dict], *keys: str) -> dict:
+    """{key: field(runs, key)} for each key: the summary of several measures of the same runs."""
+    return {key: field(runs, key) for key in keys}
+
+
 def ratios(numerators: list[dict], denominators: list[dict], key: str,
            denominator_key: str | None = None) -> dict | None:
     """Per-round ratios numerator[key] / denominator[key], summarised."""
