@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from PySide6.QtCore import QCoreApplication
 from PySide6.QtGui import QColor, QTextCursor
 
+from .edit_history import units
 from .highlights import background
 
 # Probability bands: (lower bound, label, colour). Saturated hues at low alpha
@@ -62,7 +63,7 @@ class ProbabilityLayer:
             return
         cursor = QTextCursor(self._document)
         cursor.setPosition(start)
-        cursor.setPosition(start + len(text.encode("utf-16-le")) // 2, QTextCursor.MoveMode.KeepAnchor)
+        cursor.setPosition(start + units(text), QTextCursor.MoveMode.KeepAnchor)
         cursor.setKeepPositionOnInsert(True)  # text appended right after must not join this span
         self._spans.append(ProbabilitySpan(cursor, cursor.selectedText(), info))
 
