@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from .errors import ModelLoadError
+from .errors import ModelLoadError, first_line
 from .loading import hub_reachable
 from .stop_flag import StopFlag
 
@@ -66,7 +66,7 @@ def plan(repo_id: str) -> list[tuple[str, int]]:
     try:
         info = HfApi().model_info(repo_id, files_metadata=True, timeout=10)
     except Exception as exc:  # noqa: BLE001 - every hub failure becomes one clear message
-        raise ModelLoadError(f"Could not get the file list of '{repo_id}' from the hub: {_first_line(exc)}") from exc
+        raise ModelLoadError(f"Could not get the file list of '{repo_id}' from the hub: {first_line(exc)}") from exc
     files = {s.rfilename: (s.size or 0) for s in info.siblings or ()}
     chosen = needed(files)
     if not any(name.endswith(".safetensors") for name in chosen):
@@ -110,7 +110,7 @@ def download(repo_id: str, on_progress: Callable[[Progress], None] | None = None
         except (DownloadCancelled, ModelLoadError):
             raise
         except Exception as exc:  # noqa: BLE001 - network and disk failures become one clear message
-            raise ModelLoadError(f"Downloading {name} of '{repo_id}' failed: {_first_line(exc)}") from exc
+            raise ModelLoadError(f"Downloading {name} of '{repo_id}' failed: {first_line(exc)}") from exc
         resumed += had
         finished += size
         report(0)
@@ -173,8 +173,3 @@ def _link(blob: Path, pointer: Path) -> None:
         pointer.symlink_to(os.path.relpath(blob, pointer.parent))
     except OSError:
         shutil.copyfile(blob, pointer)
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0]

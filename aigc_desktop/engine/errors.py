@@ -1,6 +1,12 @@
 """Errors the engine raises; their messages are shown to users as they are."""
 
 
+def first_line(exc: BaseException) -> str:
+    """The first line of an exception's message (its type name when it has none), for one-line messages."""
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0]
+
+
 class EngineError(Exception):
     """Base class: str(error) is a complete, user-facing sentence."""
 

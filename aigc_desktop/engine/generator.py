@@ -16,7 +16,7 @@ import torch
 
 from .context import encode_tail
 from .detokenizer import IncrementalDetokenizer
-from .errors import GenerationError
+from .errors import GenerationError, first_line
 from .loading import LoadedModel
 from .request import ContinuationRequest
 from .sampling import build_processors, choose_next
@@ -257,4 +257,4 @@ class Generator:
             ) from exc
         except RuntimeError as exc:
             self.reset_cache()
-            raise GenerationError(f"The model failed while generating: {str(exc).splitlines()[0]}") from exc
+            raise GenerationError(f"The model failed while generating: {first_line(exc)}") from exc

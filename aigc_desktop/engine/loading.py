@@ -20,7 +20,7 @@ import torch
 from . import devices
 from .context import context_window
 from .detokenizer import spaces_between_cjk
-from .errors import ModelLoadError, ModelNotDownloadedError
+from .errors import ModelLoadError, ModelNotDownloadedError, first_line
 from .model_files import check_gguf_file, check_model_folder
 
 DEFAULT_MODEL = "openai-community/gpt2"
@@ -211,7 +211,7 @@ def load_model(source: str = DEFAULT_MODEL, device: str = "auto", allow_download
     except ModelLoadError:
         raise
     except (OSError, ValueError, KeyError, RuntimeError, ImportError) as exc:
-        raise ModelLoadError(f"Could not load model '{source}': {_first_line(exc)}") from exc
+        raise ModelLoadError(f"Could not load model '{source}': {first_line(exc)}") from exc
     if not tokenizer.encode("Hello, 你好", add_special_tokens=False):
         # transformers falls back to an empty tokenizer when a folder has none: it encodes nothing.
         raise ModelLoadError(
@@ -265,8 +265,3 @@ def _eos_ids(model) -> frozenset[int]:
     if eos is None:
         return frozenset()
     return frozenset(eos if isinstance(eos, (list, tuple)) else [eos])
-
-
-def _first_line(exc: BaseException) -> str:
-    text = str(exc).strip() or type(exc).__name__
-    return text.splitlines()[0]
