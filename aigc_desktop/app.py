@@ -75,8 +75,7 @@ def install_translations(app, language: str = "") -> list[QTranslator]:
 
 
 def run_editor(args) -> int:
-    import qasync
-
+    from .ui.event_loop import gui_event_loop
     from .ui.main_window import MainWindow
     from .ui.settings import AppSettings
 
@@ -89,8 +88,7 @@ def run_editor(args) -> int:
     if settings.language():  # chosen in Settings: numbers, dates and QLocale() follow it too
         QLocale.setDefault(QLocale(settings.language()))
     install_translations(app, settings.language())  # before any window: texts are translated when made
-    loop = qasync.QEventLoop(app)
-    asyncio.set_event_loop(loop)
+    loop = gui_event_loop(app)
 
     overrides = {
         "model": args.model,

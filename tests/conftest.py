@@ -2,6 +2,8 @@ import os
 import sys
 from pathlib import Path
 
+import time
+
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
@@ -131,3 +133,34 @@ def one_torch_thread():
     torch.set_num_threads(1)
     yield
     torch.set_num_threads(previous)
+
+
+@pytest.fixture
+def gui_event_loop(qapp):
+    """qasync's event loop on the GUI thread, as in the app, while pytest-qt drives Qt's own loop.
+
+    already_running=True makes tasks run whenever Qt processes events (qtbot.waitUntil).
+    Teardown cannot use loop.stop(): it calls QApplication.exit(), which would end every
+    later qtbot.wait at once; so the loop is marked stopped by hand and closed.
+    """
+    import asyncio
+    import sys
+
+    from aigc_desktop.ui.event_loop import gui_event_loop
+
+    hooks = sys.get_asyncgen_hooks()
+    loop = gui_event_loop(qapp, already_running=True)
+    yield loop
+    pending = [task for task in asyncio.all_tasks(loop) if not task.done()]
+    for task in pending:
+        task.cancel()
+    deadline = time.monotonic() + 2
+    while not all(task.done() for task in pending) and time.monotonic() < deadline:
+        qapp.processEvents()  # let them finish (and async generators close) while the loop runs
+    qapp.aboutToQuit.disconnect(loop._after_run_forever)
+    loop._after_run_forever()
+    asyncio.events._set_running_loop(None)
+    loop._QEventLoop__is_running = False
+    loop.close()
+    asyncio.set_event_loop(None)
+    sys.set_asyncgen_hooks(*hooks)

@@ -165,11 +165,11 @@ def test_llamacpp_logprobs_in_chinese_with_stable_ids(server):
 
 def test_the_editor_worker_reads_remote_alternatives_through_token_text(server):
     pytest.importorskip("PySide6")
-    from aigc_desktop.ui.worker import GenerationWorker, describe_backend
+    from aigc_desktop.ui.worker import chunk_info, describe_backend
 
     backend = RemoteBackend(server.url("vllm-logprobs"))
     _, events = collect(backend)
-    info = GenerationWorker._chunk_info(SimpleNamespace(_backend=backend), events[0])
+    info = chunk_info(events[0], backend)
     assert info is not None and [t for t, _ in info.alternatives][:2] == [" Paris", " the"]
     described = describe_backend(backend, backend.base_url, 0.1)
     assert (described.name, described.device, described.window) == ("gpt2", backend.device_label, 1024)

@@ -24,7 +24,7 @@ def open_on(qtbot, make_window, url, **overrides):
     return window
 
 
-def test_continue_accept_through_a_server_and_privacy_shown(qtbot, make_window, server):
+def test_continue_accept_through_a_server_and_privacy_shown(qtbot, make_window, server, gui_event_loop):
     window = open_on(qtbot, make_window, server.url("llamacpp"), alternatives=1)
     assert window.model_info is not None and window.model_info.source == server_source(server.url("llamacpp"))
     assert window.privacy_label.isVisible() and "127.0.0.1" in window.privacy_label.text()
@@ -37,7 +37,7 @@ def test_continue_accept_through_a_server_and_privacy_shown(qtbot, make_window, 
     assert sent.body["prompt"] == "Once upon a time" and sent.body["stream"] is True
 
 
-def test_probabilities_and_candidates_from_the_server(qtbot, make_window, server):
+def test_probabilities_and_candidates_from_the_server(qtbot, make_window, server, gui_event_loop):
     window = open_on(qtbot, make_window, server.url("vllm-logprobs"), alternatives=1)
     window.probability_view_action.trigger()
     window.controller.continue_text()
@@ -51,15 +51,36 @@ def test_probabilities_and_candidates_from_the_server(qtbot, make_window, server
     qtbot.waitUntil(lambda: n2.controller.state == PENDING and len(n2.controller.candidates) == 2, timeout=10000)
 
 
-def test_stop_closes_the_stream_at_once(qtbot, make_window, server):
+@pytest.mark.parametrize("on_event_loop", [True, False], ids=["qasync-loop", "worker-thread"])
+def test_stop_closes_the_stream_at_once(qtbot, make_window, server, request, on_event_loop):
+    if on_event_loop:
+        request.getfixturevalue("gui_event_loop")
     window = open_on(qtbot, make_window, server.url("slow"))
+    hung_up = len([d for d in server.disconnects if d.scenario == "slow"])
     window.controller.continue_text()
     qtbot.waitUntil(lambda: window.editor.suggestion_text() != "", timeout=10000)
     window.stop_action.trigger()
     shown = window.editor.toPlainText()
-    qtbot.wait(300)
+    qtbot.waitUntil(lambda: len([d for d in server.disconnects if d.scenario == "slow"]) > hung_up, timeout=5000)
     assert window.editor.toPlainText() == shown
     assert window.controller.state == PENDING
+
+
+def test_server_runs_stream_on_the_gui_event_loop_without_the_worker_thread(qtbot, make_window, server,
+                                                                          gui_event_loop):
+    import threading
+
+    from PySide6.QtCore import Qt
+
+    window = open_on(qtbot, make_window, server.url("llamacpp"), alternatives=1)
+    threads = []
+    window.host.worker.chunk.connect(lambda *_: threads.append(threading.current_thread()),
+                                     Qt.ConnectionType.DirectConnection)
+    window.controller.continue_text()
+    assert window.host._active_task is not None  # a task on the loop, not a queued call to the thread
+    qtbot.waitUntil(lambda: window.controller.state == PENDING, timeout=10000)
+    assert threads and set(threads) == {threading.main_thread()}
+    assert window.editor.suggestion_text().startswith(" there was a little girl")
 
 
 def test_cut_stream_keeps_the_text_pending_with_a_message(qtbot, make_window, server):

@@ -9,10 +9,16 @@ The backend is anything with `stream(request, stop)` returning an iterable of
 events with `.text` (the engine's Generator, or a fake in tests), made by a
 `loader(source, device)` callable that runs in the worker thread, so that
 torch and transformers are imported there and never block the window.
+
+An inference server (a backend with `astream`) needs no thread to stream: when
+the GUI thread runs an asyncio loop (qasync, in the app) its runs are tasks on
+that loop, emitting the same signals; Stop also cancels the task, which closes
+the HTTP stream at once.
 """
 
 from __future__ import annotations
 
+import asyncio
 import math
 import sys
 import threading
@@ -26,6 +32,7 @@ from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 from ..engine.errors import EngineError, GenerationError, ModelNotDownloadedError
 from ..engine.request import ContinuationRequest
 from ..engine.stop_flag import StopFlag
+from .event_loop import running_loop
 
 
 @dataclass(frozen=True)
@@ -172,58 +179,101 @@ class GenerationWorker(QObject):
         self._backend = backend  # the old model is freed here
         self.loaded.emit(result)
 
+    @property
+    def backend(self):
+        """The model serving Continue now (None before the first load)."""
+        return self._backend
+
     @Slot(int, object, object)
     def generate(self, request_id: int, request: ContinuationRequest, stop: StopFlag) -> None:
-        if stop.is_set():
-            self.finished.emit(request_id, RunSummary("stopped", 0, 0.0, 0, 0, None))
-            return
-        if self._backend is None:
-            self.failed.emit(request_id, self.tr("No model is loaded yet. Choose a model in Settings."))
+        """A run in this thread: the local engine, or a server when no event loop runs the GUI."""
+        backend = self._ready(request_id, stop)
+        if backend is None:
             return
         try:
-            run = self._backend.stream(request, stop)
+            run = backend.stream(request, stop)
             for event in run:
                 if event.text:
-                    self.chunk.emit(request_id, event.text, self._chunk_info(event))
-        except GenerationError as exc:
+                    self.chunk.emit(request_id, event.text, chunk_info(event, backend))
+        except BaseException as exc:
+            self._report_failure(request_id, exc, backend)
+            return
+        self.finished.emit(request_id, _summary(run))
+
+    async def generate_async(self, request_id: int, request: ContinuationRequest, stop: StopFlag) -> None:
+        """A server run on the GUI thread's event loop (qasync): the HTTP client needs no thread of its own.
+
+        The same signals as `generate`, emitted from the GUI thread. Cancelling the task is
+        Stop: it closes the stream at once instead of at the next poll of the flag.
+        """
+        backend = self._ready(request_id, stop)
+        if backend is None:
+            return
+        run = None
+        try:
+            run = backend.stream(request, stop)
+            async for event in backend.astream(request, stop, run=run):
+                if event.text:
+                    self.chunk.emit(request_id, event.text, chunk_info(event, backend))
+        except asyncio.CancelledError:
+            self.finished.emit(request_id, _summary(run, "stopped") if run is not None
+                               else RunSummary("stopped", 0, 0.0, 0, 0, None))
+            return
+        except BaseException as exc:
+            self._report_failure(request_id, exc, backend)
+            return
+        self.finished.emit(request_id, _summary(run))
+
+    def _ready(self, request_id: int, stop: StopFlag):
+        """The backend to run on, or None after saying why there is nothing to run."""
+        if stop.is_set():
+            self.finished.emit(request_id, RunSummary("stopped", 0, 0.0, 0, 0, None))
+            return None
+        if self._backend is None:
+            self.failed.emit(request_id, self.tr("No model is loaded yet. Choose a model in Settings."))
+        return self._backend
+
+    def _report_failure(self, request_id: int, exc: BaseException, backend) -> None:
+        if isinstance(exc, GenerationError):
             self.failed.emit(request_id, str(exc))
-            if exc.out_of_memory and self._on_gpu():
-                self._backend.fall_back_to_cpu()
+            if exc.out_of_memory and self._on_gpu(backend):
+                backend.fall_back_to_cpu()
                 self.notice.emit(self.tr("The GPU ran out of memory: the model now runs on the CPU. "
                                          "Continue again to retry there."))
-            return
-        except (EngineError, ValueError) as exc:
+        elif isinstance(exc, (EngineError, ValueError)):
             self.failed.emit(request_id, str(exc))
-            return
-        except BaseException as exc:  # anything else, even SystemExit: the editor keeps working
-            traceback.print_exc(file=sys.stderr)
+        else:  # anything else, even SystemExit: the editor keeps working
+            traceback.print_exception(exc, file=sys.stderr)
             self.failed.emit(request_id, self.tr("Generation failed unexpectedly: %s") % (exc or type(exc).__name__))
-            return
-        self.finished.emit(request_id, RunSummary(
-            finish_reason=run.finish_reason,
-            new_tokens=len(run.new_token_ids),
-            tokens_per_second=run.tokens_per_second,
-            context_tokens=run.context_tokens,
-            window=run.window,
-            first_token_seconds=run.first_token_seconds,
-            alternatives=tuple(getattr(run, "alternatives", ())),
-        ))
+
+    @staticmethod
+    def _on_gpu(backend) -> bool:
+        loaded = getattr(backend, "loaded", None)
+        return loaded is not None and loaded.device.type != "cpu" and hasattr(backend, "fall_back_to_cpu")
 
 
-    def _chunk_info(self, event):
-        """The chunk's probability and its first token's alternatives, decoded here in the worker."""
-        probabilities = getattr(event, "probabilities", None)
-        token_text = getattr(self._backend, "token_text", None)
-        if not probabilities or token_text is None:
-            return None
-        from .probability_view import ChunkInfo
+def chunk_info(event, backend):
+    """The chunk's probability and its first token's alternatives, decoded where it was generated."""
+    probabilities = getattr(event, "probabilities", None)
+    token_text = getattr(backend, "token_text", None)
+    if not probabilities or token_text is None:
+        return None
+    from .probability_view import ChunkInfo
 
-        alternatives = ((token_text(token_id), p) for token_id, p in event.alternatives[0])
-        return ChunkInfo(math.prod(probabilities), tuple((t, p) for t, p in alternatives if t))
+    alternatives = ((token_text(token_id), p) for token_id, p in event.alternatives[0])
+    return ChunkInfo(math.prod(probabilities), tuple((t, p) for t, p in alternatives if t))
 
-    def _on_gpu(self) -> bool:
-        loaded = getattr(self._backend, "loaded", None)
-        return loaded is not None and loaded.device.type != "cpu" and hasattr(self._backend, "fall_back_to_cpu")
+
+def _summary(run, finish_reason: str | None = None) -> RunSummary:
+    return RunSummary(
+        finish_reason=finish_reason or run.finish_reason,
+        new_tokens=len(run.new_token_ids),
+        tokens_per_second=run.tokens_per_second,
+        context_tokens=run.context_tokens,
+        window=run.window,
+        first_token_seconds=run.first_token_seconds,
+        alternatives=tuple(getattr(run, "alternatives", ())),
+    )
 
 
 # Worker threads still busy (a model load cannot be interrupted) when their window
@@ -256,6 +306,7 @@ class WorkerHost(QObject):
         self._load.connect(self.worker.load)
         self._generate.connect(self.worker.generate)
         self._active_stop: StopFlag | None = None
+        self._active_task: asyncio.Task | None = None  # a server run on the GUI's event loop
         self._shutting_down = False
         self.restarts = 0
         self.thread.finished.connect(self._on_thread_finished)
@@ -281,15 +332,22 @@ class WorkerHost(QObject):
 
     def generate(self, request_id: int, request: ContinuationRequest) -> StopFlag:
         self.stop()  # a new request always stops the one before it
-        self.ensure_running()
         stop = StopFlag()
         self._active_stop = stop
+        loop = running_loop()
+        if loop is not None and hasattr(self.worker.backend, "astream"):
+            # A server streams through the async client on qasync's loop: no thread is involved.
+            self._active_task = loop.create_task(self.worker.generate_async(request_id, request, stop))
+            return stop
+        self.ensure_running()
         self._generate.emit(request_id, request, stop)
         return stop
 
     def stop(self) -> None:
         if self._active_stop is not None:
             self._active_stop.request_stop()
+        if self._active_task is not None and not self._active_task.done():
+            self._active_task.cancel()  # closes the connection now, not at the next poll
 
     def shutdown(self, timeout_ms: int = 5000) -> bool:
         """Stop generating and end the thread; True when it ended in time.
