@@ -162,3 +162,54 @@ def test_alternating_runner_and_summaries():
     assert summary([3, None, 1, 2]) == {"median": 2, "min": 1, "max": 3, "n": 3}
     assert summary([None]) is None
     assert percentile(list(range(1, 101)), 99) == 99 and percentile([5.0], 50) == 5.0
+
+
+@pytest.fixture(scope="module")
+def sse():
+    from sse_server import SSEServer
+
+    with SSEServer() as running:
+        yield running
+
+
+def test_server_section_measures_an_inference_server_through_the_backend(sse, tmp_path, capsys):
+    from aigc_desktop.bench.cli import main
+
+    out = tmp_path / "server.json"
+    assert main(["--server", sse.url("slow"), "--repeats", "1", "--warmup", "0", "--new-tokens", "8",
+                 "--json", str(out)]) == 0
+    report = json.loads(out.read_text())
+    assert report["meta"]["sections"] == ["server"] and report["meta"]["resolved_device"].startswith("server 127.0.0.1")
+    r = report["results"]["server"]
+    assert set(r["prompts"]) == {"English", "Chinese"}
+    for entry in r["prompts"].values():
+        assert entry["ttft_s"]["median"] > 0 and entry["decode_tps"]["median"] > 0
+    for key in ("stop_event_loop", "stop_thread"):
+        # The slow scenario drips 40 tokens 50 ms apart: every Stop lands mid-run, and is quick.
+        assert r[key]["stopped_mid_run"] == r[key]["runs"] >= 3
+        assert 0 <= r[key]["latency_s"]["max"] < 1.0
+    sent = [q.body["prompt"] for q in sse.requests if q.path.endswith("/v1/completions")]
+    assert any("今天天气真好" in p for p in sent) and any(p.startswith("The draft") for p in sent)
+    table = capsys.readouterr().out
+    assert "server" in table and "Stop -> stream closed" in table
+
+
+@pytest.mark.parametrize("argv, fragment", [
+    (["--server", "http://127.0.0.1:9", "--only", "decode"], "measure a local model"),
+    (["--only", "server"], "needs --server URL"),
+    (["--remote-model", "gpt2"], "need --server URL"),
+])
+def test_server_options_are_checked(argv, fragment, capsys):
+    from aigc_desktop.bench.cli import main
+
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert fragment in err and err.count("\n") == 1, err
+
+
+def test_an_unreachable_server_is_a_one_line_error(capsys):
+    from aigc_desktop.bench.cli import main
+
+    assert main(["--server", "http://127.0.0.1:9", "--repeats", "1"]) == 1
+    err = capsys.readouterr().err
+    assert "error:" in err and "127.0.0.1:9" in err and "Traceback" not in err

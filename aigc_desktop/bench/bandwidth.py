@@ -70,14 +70,14 @@ def memory_rates(megabytes: int, device) -> dict:
 def run(ctx) -> dict:
     args = ctx.args
     lm = ctx.loaded
-    generator = ctx.generator
+    backend = ctx.backend
     n = args.new_tokens
     prompt = ctx.prompt(min(ctx.prompt_sizes(n)))
     per_token = weight_bytes(lm.model)
     rounds = []
     for round_ in range(args.warmup + args.repeats):
         rates = memory_rates(args.copy_mb, lm.device)
-        decoded = engine_run(generator, prompt.text, n)
+        decoded = engine_run(backend, prompt.text, n)
         if round_ < args.warmup:
             continue
         bound = rates["limit_gbps"] * 1e9 / per_token

@@ -2,6 +2,7 @@
 
     aigc-desktop bench --gpt2-shaped small --tokenizer DIR --repeats 3 --json bench.json
     aigc-desktop bench --model DIR --only decode,prefix
+    aigc-desktop bench --server http://127.0.0.1:8080      (the `server` section: an inference server)
 """
 
 from __future__ import annotations
@@ -33,7 +34,9 @@ SECTIONS = {
     "peers": "peers",
     "prefix": "prefix",
     "bandwidth": "bandwidth",
+    "server": "server",
 }
+SERVER_SECTIONS = ("server",)  # the sections that measure an inference server; the rest need a local model
 
 
 class _Parser(argparse.ArgumentParser):
@@ -72,6 +75,10 @@ def bench_parser() -> argparse.ArgumentParser:
     source.add_argument("--model", metavar="ID_OR_DIR", help="a model folder or Hugging Face id (already downloaded)")
     source.add_argument("--gpt2-shaped", choices=tuple(SHAPES), metavar="|".join(SHAPES),
                         help="a randomly initialised GPT-2 of that published shape (needs --tokenizer)")
+    source.add_argument("--server", metavar="URL",
+                        help="an OpenAI-compatible inference server to measure instead (the `server` section)")
+    parser.add_argument("--remote-model", metavar="NAME", help="with --server: the server's model (default: its first)")
+    parser.add_argument("--api-key-env", metavar="VAR", help="with --server: the variable holding the API key")
     parser.add_argument("--tokenizer", metavar="DIR", help="the GPT-2 tokenizer folder for --gpt2-shaped")
     parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda", "mps"))
     parser.add_argument("--prompt-tokens", type=_int_list, default=[32, 512], metavar="N,N",
@@ -79,8 +86,9 @@ def bench_parser() -> argparse.ArgumentParser:
     parser.add_argument("--new-tokens", type=positive_int, default=64, metavar="N")
     parser.add_argument("--repeats", type=positive_int, default=3, metavar="N")
     parser.add_argument("--json", metavar="FILE", help="also write every figure to this JSON file")
-    parser.add_argument("--only", type=_sections, default=list(SECTIONS), metavar="SECTION,...",
-                        help=f"run only these sections: {', '.join(SECTIONS)}")
+    parser.add_argument("--only", type=_sections, default=None, metavar="SECTION,...",
+                        help=f"run only these sections: {', '.join(SECTIONS)} (default: all but server; "
+                             "with --server: server)")
     hidden = argparse.SUPPRESS  # sizes for fast tests and special runs
     parser.add_argument("--warmup", type=non_negative_int, default=1, help=hidden)
     parser.add_argument("--heartbeat-tokens", type=positive_int, default=256, help=hidden)
@@ -127,6 +135,19 @@ def main(argv: list[str] | None = None) -> int:
     if args.gpt2_shaped and not args.tokenizer:
         print(f"{PROG}: error: --gpt2-shaped needs --tokenizer DIR (the real GPT-2 tokenizer files)", file=err)
         return 2
+    if (args.remote_model or args.api_key_env) and not args.server:
+        print(f"{PROG}: error: --remote-model and --api-key-env need --server URL", file=err)
+        return 2
+    if args.only is None:
+        args.only = list(SERVER_SECTIONS) if args.server else [n for n in SECTIONS if n not in SERVER_SECTIONS]
+    local = [n for n in args.only if n not in SERVER_SECTIONS]
+    if args.server and local:
+        print(f"{PROG}: error: section(s) {', '.join(local)} measure a local model; with --server only "
+              f"{', '.join(SERVER_SECTIONS)} runs", file=err)
+        return 2
+    if not args.server and not local:
+        print(f"{PROG}: error: the server section needs --server URL", file=err)
+        return 2
     try:
         overrides = parse_overrides(args.shape_override)
     except ValueError as exc:
@@ -135,7 +156,9 @@ def main(argv: list[str] | None = None) -> int:
     from ..cli import quiet_transformers
 
     quiet_transformers()
-    if args.gpt2_shaped:
+    if args.server:
+        source = args.server
+    elif args.gpt2_shaped:
         print(f"Preparing a random gpt2-shaped {args.gpt2_shaped} model...", file=err, flush=True)
         try:
             source = str(gpt2_shaped_folder(args.gpt2_shaped, args.tokenizer, overrides))
@@ -154,6 +177,7 @@ def main(argv: list[str] | None = None) -> int:
         "command": " ".join(["aigc-desktop", "bench", *(argv if argv is not None else sys.argv[1:])]),
         "started": datetime.datetime.now().astimezone().isoformat(timespec="seconds"),
         "model": args.model or (f"gpt2-shaped {args.gpt2_shaped}" if args.gpt2_shaped else source),
+        "server": args.server,
         "model_folder": source,
         "tokenizer": args.tokenizer,
         "device": args.device,
@@ -169,8 +193,12 @@ def main(argv: list[str] | None = None) -> int:
     results: dict[str, dict] = {}
     failed = False
     try:
-        meta["resolved_device"] = str(ctx.loaded.device)
-        meta["window"] = ctx.loaded.window
+        if args.server:
+            meta["model"], meta["resolved_device"] = ctx.backend.name, ctx.backend.device_label
+            meta["window"] = ctx.backend.window
+        else:
+            meta["resolved_device"] = str(ctx.loaded.device)
+            meta["window"] = ctx.loaded.window
         for name in (n for n in SECTIONS if n in args.only):
             print(f"[{name}] ...", file=err, flush=True)
             started = time.perf_counter()

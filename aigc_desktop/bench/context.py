@@ -14,10 +14,10 @@ from .prompts import Prompt, exact_prompt, rotated_passage
 class BenchContext:
     def __init__(self, args: argparse.Namespace, source: str) -> None:
         self.args = args
-        self.source = source  # a model folder or hub id, loaded with the engine's load_model
+        self.source = source  # a model folder or hub id, loaded with the engine's load_model (or a server's URL)
         self.device = args.device
         self._loaded = None
-        self._generator = None
+        self._backend = None
         self._prompts: dict[int, Prompt] = {}
         self._editor = None
 
@@ -33,13 +33,25 @@ class BenchContext:
         return self._loaded
 
     @property
-    def generator(self):
-        if self._generator is None:
-            from ..engine.generator import Generator
+    def backend(self):
+        """What the sections run on, through the engine's Backend interface: the local engine, or
+        the inference server given with --server (the same RemoteBackend the CLI and editor use)."""
+        if self._backend is None:
+            if self.args.server:
+                from ..engine.remote import RemoteBackend
 
-            self._generator = Generator(self.loaded)
-            self._generator.warm_up()
-        return self._generator
+                backend = RemoteBackend(self.args.server, model=self.args.remote_model,
+                                        api_key_env=self.args.api_key_env)
+                backend.connect()  # a wrong URL, key or model fails here, before any section
+                self._backend = backend
+            else:
+                from ..engine.backend import as_backend
+                from ..engine.generator import Generator
+
+                generator = Generator(self.loaded)
+                generator.warm_up()
+                self._backend = as_backend(generator)
+        return self._backend
 
     def prompt_budget(self, new_tokens: int) -> int:
         """The most text tokens a prompt may have so that new_tokens still fit the window."""

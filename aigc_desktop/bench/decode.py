@@ -59,14 +59,15 @@ def raw_generate(lm, ids: list[int], new_tokens: int) -> dict:
     }
 
 
-def engine_run(generator, text: str, new_tokens: int, cold: bool = True) -> dict:
+def engine_run(backend, text: str, new_tokens: int, cold: bool = True) -> dict:
+    """One greedy run through the Backend interface (the local engine: LocalBackend)."""
     from ..engine.request import ContinuationRequest
 
     if cold:
-        generator.reset_cache()
+        backend.reset_cache()
     request = ContinuationRequest(context=text, max_new_tokens=new_tokens, temperature=0)
     started = time.perf_counter()
-    run = generator.stream(request)
+    run = backend.stream(request)
     for _ in run:
         pass
     return {
@@ -85,7 +86,7 @@ def engine_run(generator, text: str, new_tokens: int, cold: bool = True) -> dict
 def run(ctx) -> dict:
     args = ctx.args
     n = args.new_tokens
-    generator = ctx.generator
+    backend = ctx.backend
     lm = ctx.loaded
     editor = ctx.editor
     result = {"new_tokens": n, "editor_torch_threads": editor.torch_threads,
@@ -96,7 +97,7 @@ def run(ctx) -> dict:
         turn = iter(range(10**9))
         sides = {
             "raw": lambda: raw_generate(lm, prompt.ids, n),
-            "engine": lambda: engine_run(generator, prompt.text, n),
+            "engine": lambda: engine_run(backend, prompt.text, n),
             # Same length, other text, so the editor's engine finds no cached prefix (a cold start).
             "editor": lambda: editor.continue_run(cold[next(turn) % 2].text, n),
         }

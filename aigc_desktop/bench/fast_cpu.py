@@ -37,15 +37,16 @@ def prefix_agreement(a: list[int], b: list[int]) -> float | None:
 
 
 def run(ctx) -> dict:
+    from ..engine.backend import as_backend
     from ..engine.generator import Generator
     from ..engine.loading import load_model
 
     args = ctx.args
-    fp32 = ctx.generator
+    fp32 = ctx.backend
     if fp32.loaded.device.type != "cpu":
         return {"available": False, "reason": "fast CPU mode (int8) exists on the CPU only"}
     lm_int8 = load_model(ctx.source, ctx.device, allow_download=False, int8=True)
-    int8 = Generator(lm_int8)
+    int8 = as_backend(Generator(lm_int8))
     int8.warm_up()
     n = args.new_tokens
     result = {"available": True, "new_tokens": n, "prompts": {},

@@ -73,7 +73,7 @@ def run(ctx) -> dict:
     for _ in range(args.repeats):
         continues.append(editor.continue_run(None, n))
         # The engine alone on the same context (cold), for what the editor adds with this document open.
-        engine.append(engine_run(ctx.generator, context, n))
+        engine.append(engine_run(ctx.backend, context, n))
     editor.reject()
     return {
         "bytes": opens[0]["bytes"],

@@ -40,6 +40,7 @@ def _status_mib() -> dict:
 def probe(source: str, device: str, int8: bool, prompt_tokens: int, new_tokens: int) -> dict:
     before = _status_mib()
     from ..cli import quiet_transformers
+    from ..engine.backend import as_backend
     from ..engine.generator import Generator
     from ..engine.loading import load_model
     from ..engine.request import ContinuationRequest
@@ -49,12 +50,12 @@ def probe(source: str, device: str, int8: bool, prompt_tokens: int, new_tokens: 
     imported = _status_mib()
     lm = load_model(source, device, allow_download=False, int8=int8)
     loaded = _status_mib()
-    generator = Generator(lm)
-    generator.warm_up()  # as the editor's loader does: the model is "ready" after this
+    backend = as_backend(Generator(lm))
+    backend.warm_up()  # as the editor's loader does: the model is "ready" after this
     ready = _status_mib()
     prompt_tokens = max(1, min(prompt_tokens, lm.window - len(lm.prefix_ids) - new_tokens - 1))
     prompt = exact_prompt(lm.tokenizer, prompt_tokens, lm.prefix_ids)
-    run = generator.stream(ContinuationRequest(prompt.text, max_new_tokens=new_tokens, temperature=0))
+    run = backend.stream(ContinuationRequest(prompt.text, max_new_tokens=new_tokens, temperature=0))
     for _ in run:
         pass
     generated = _status_mib()

@@ -15,7 +15,7 @@ MEASURES = ("ttft_s", "reused_tokens", "context_tokens")
 
 def run(ctx) -> dict:
     args = ctx.args
-    generator = ctx.generator
+    backend = ctx.backend
     n = args.new_tokens
     size = max(ctx.prompt_sizes(n))
     # The accepted text must fit too: context + n generated + n new.
@@ -23,9 +23,9 @@ def run(ctx) -> dict:
     prompt = ctx.prompt(size)
     cold, regen, accept = [], [], []
     for round_ in range(args.warmup + args.repeats):
-        a = engine_run(generator, prompt.text, n, cold=True)
-        b = engine_run(generator, prompt.text, n, cold=False)
-        c = engine_run(generator, prompt.text + b["text"], n, cold=False)
+        a = engine_run(backend, prompt.text, n, cold=True)
+        b = engine_run(backend, prompt.text, n, cold=False)
+        c = engine_run(backend, prompt.text + b["text"], n, cold=False)
         if round_ >= args.warmup:
             cold.append(a), regen.append(b), accept.append(c)
     return {

@@ -159,6 +159,16 @@ def table_rows(results: dict) -> list[list[str]]:
         add(s, "bound: limit / weight bytes", fmt(r["bound_tps"], "tps"))
         add(s, f"engine decode ({r['prompt_tokens']}-token prompt)", fmt(r["decode_tps"], "tps"))
         add(s, "decode / bound", fmt(r["fraction"], "pct"))
+    r = results.get("server")
+    if r and "error" not in r:
+        for label, e in r["prompts"].items():
+            s = f"server {r['model']} ({r['server']}), {label} prompt, {r['new_tokens']} new"
+            add(s, "first token", fmt(e["ttft_s"], "ms"))
+            add(s, "decode", fmt(e["decode_tps"], "tps"))
+        for key, how in (("stop_event_loop", "on the event loop (the app)"), ("stop_thread", "from another thread")):
+            e = r[key]
+            add(f"server Stop, {how}", f"Stop -> stream closed ({e['stopped_mid_run']} of {e['runs']} mid-run)",
+                fmt(e["latency_s"], "ms"))
     return rows
 
 

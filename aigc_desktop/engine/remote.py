@@ -537,7 +537,8 @@ class RemoteBackend:
                 run.alternatives = [row.text for row in rows[1:]]
         finally:
             run.elapsed_seconds = time.perf_counter() - started
-            run.finish_reason = run.finish_reason or "error"  # a RemoteError is on its way up
+            # Cancelled after Stop (the editor cancels its task): stopped; otherwise a RemoteError is on its way up.
+            run.finish_reason = run.finish_reason or ("stopped" if stop.is_set() else "error")
 
     async def _open(self, client: httpx.AsyncClient, run: RemoteRun, stop: StopFlag) -> httpx.Response:
         """Send the request; the streaming response once the server accepted it."""

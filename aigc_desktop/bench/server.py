@@ -1,0 +1,125 @@
+"""Section `server`: an inference server through the Backend interface, as the CLI and the editor use it.
+
+    aigc-desktop bench --server http://127.0.0.1:8080 [--remote-model NAME] [--api-key-env VAR]
+
+For an English and a Chinese prompt: time to first token and decode speed over
+`repeats` greedy runs of `stream(request)` (the CLI's call). Stop is measured on
+both of the editor's paths: on an event loop (the app's qasync loop), where Stop
+sets the flag and cancels the task; and from another thread (the worker-thread
+path, and the CLI's Ctrl+C), where the run notices the flag. Each time runs from
+Stop until the run has ended and its connection is closed.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+import time
+
+from .prompts import PASSAGE
+from .stats import summary
+
+PROMPTS = {
+    "English": PASSAGE[:400].rsplit(" ", 1)[0],
+    "Chinese": "今天天气真好，我想去公园散步。路上的行人不多，风吹过湖面，",
+}
+STOP_DELAYS = (0.0, 0.013, 0.031)  # after the first text: Stop lands at different moments of a token
+
+
+def _request(text: str, new_tokens: int):
+    from ..engine.request import ContinuationRequest
+
+    return ContinuationRequest(context=text, max_new_tokens=new_tokens, temperature=0, seed=1)
+
+
+def decode_run(backend, text: str, new_tokens: int) -> dict:
+    run = backend.stream(_request(text, new_tokens))
+    started = time.perf_counter()
+    for _ in run:
+        pass
+    return {"ttft_s": run.first_token_seconds, "decode_tps": run.tokens_per_second or None,
+            "tokens": len(run.new_token_ids), "seconds": time.perf_counter() - started,
+            "finish_reason": run.finish_reason}
+
+
+def stop_from_thread(backend, text: str, new_tokens: int, delay: float) -> dict:
+    """Iterate in this thread; another thread sets Stop `delay` after the first text."""
+    from ..engine.stop_flag import StopFlag
+
+    stop = StopFlag()
+    run = backend.stream(_request(text, new_tokens), stop)
+    pressed: list[float] = []
+
+    def press() -> None:
+        pressed.append(time.perf_counter())
+        stop.request_stop()
+
+    timer = None
+    for event in run:
+        if event.text and timer is None:
+            timer = threading.Timer(delay, press)
+            timer.start()
+    ended = time.perf_counter()
+    if timer is not None:
+        timer.join()
+    return _stopped(run, pressed, ended)
+
+
+def stop_on_event_loop(backend, text: str, new_tokens: int, delay: float) -> dict:
+    """As the editor does on qasync's loop: set the flag, cancel the task, wait for it to end."""
+    from ..engine.stop_flag import StopFlag
+
+    async def measure() -> dict:
+        stop = StopFlag()
+        run = backend.stream(_request(text, new_tokens), stop)
+        first = asyncio.Event()
+
+        async def consume() -> None:
+            async for event in backend.astream(run.request, stop, run=run):
+                if event.text:
+                    first.set()
+
+        task = asyncio.ensure_future(consume())
+        await asyncio.wait({task, asyncio.ensure_future(first.wait())}, return_when=asyncio.FIRST_COMPLETED)
+        await asyncio.sleep(delay)
+        pressed = [time.perf_counter()]
+        stop.request_stop()
+        task.cancel()
+        try:
+            await task
+        except asyncio.CancelledError:
+            pass
+        return _stopped(run, pressed, time.perf_counter())
+
+    return asyncio.run(measure())
+
+
+def _stopped(run, pressed: list[float], ended: float) -> dict:
+    mid_run = bool(pressed) and pressed[0] <= ended and run.finish_reason == "stopped"
+    return {"stopped_mid_run": mid_run, "latency_s": ended - pressed[0] if mid_run else None,
+            "tokens": len(run.new_token_ids)}
+
+
+def run(ctx) -> dict:
+    args = ctx.args
+    backend = ctx.backend
+    n = args.new_tokens
+    result = {"server": backend.device_label, "model": backend.name, "new_tokens": n, "prompts": {}}
+    for label, text in PROMPTS.items():
+        for _ in range(args.warmup):
+            decode_run(backend, text, n)  # the server's first request may load or compile
+        runs = [decode_run(backend, text, n) for _ in range(args.repeats)]
+        result["prompts"][label] = {
+            "ttft_s": summary(r["ttft_s"] for r in runs),
+            "decode_tps": summary(r["decode_tps"] for r in runs),
+            "tokens": summary(r["tokens"] for r in runs),
+        }
+    text = PROMPTS["English"]
+    stop_n = max(n, 256)  # long enough that every Stop lands mid-run
+    repeats = max(args.repeats, len(STOP_DELAYS))
+    for name, measure in (("stop_event_loop", stop_on_event_loop), ("stop_thread", stop_from_thread)):
+        runs = [measure(backend, text, stop_n, STOP_DELAYS[i % len(STOP_DELAYS)]) for i in range(repeats)]
+        stopped = [r for r in runs if r["stopped_mid_run"]]
+        result[name] = {"runs": len(runs), "stopped_mid_run": len(stopped),
+                        "latency_s": summary(r["latency_s"] for r in stopped)}
+    return result
