@@ -133,6 +133,23 @@ def test_settings_no_server_offers_are_refused_not_dropped(server):
         backend.stream(request("  "))
 
 
+def test_only_the_tail_that_fits_the_window_is_sent(server):
+    from aigc_desktop.engine.context import estimated_tail
+    from aigc_desktop.engine.remote import ASSUMED_WINDOW
+
+    document = "\n".join(f"Paragraph {i} of a very long draft, written word by word." for i in range(20000))
+    collect(RemoteBackend(server.url("models"), model="gpt2"), request(document, max_new_tokens=24))
+    sent = server.completions()[-1]["prompt"]
+    assert document.endswith(sent) and 0 < len(sent) <= 3 * (1024 - 24)  # vLLM said 1024 tokens
+    assert sent.startswith("word") or sent[0].isupper() or document[-len(sent) - 1].isspace()  # a whole word
+    collect(RemoteBackend(server.url("llamacpp")), request(document, max_new_tokens=24))
+    assert len(server.completions()[-1]["prompt"]) > len(sent)  # no window given: ASSUMED_WINDOW
+    assert len(server.completions()[-1]["prompt"]) <= 3 * ASSUMED_WINDOW
+    chinese = "今天天气真好，我想去公园散步。" * 1000
+    assert estimated_tail(chinese, 300) == chinese[-100:]  # 3 tokens a character, surely enough
+    assert estimated_tail("short text", 100) == "short text"
+
+
 def test_vllm_logprobs_become_probabilities_and_alternatives(server):
     backend = RemoteBackend(server.url("vllm-logprobs"))
     run, events = collect(backend, request("The capital of France is", max_new_tokens=10))

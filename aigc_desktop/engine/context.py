@@ -7,6 +7,8 @@ keeps the cost proportional to the window, not to the document.
 
 from __future__ import annotations
 
+import re
+
 # Generous characters-per-token first guess; doubled until the budget is covered.
 _CHARS_PER_TOKEN_GUESS = 8
 
@@ -53,3 +55,32 @@ def _after_first_word(tokenizer, piece: str) -> str | None:
         return None
     words = pre_tokenizer.pre_tokenize_str(piece)
     return piece[words[1][1][0]:] if len(words) > 1 else ""
+
+
+# Worst cases for a tokenizer we cannot run (a server's): byte-level BPE spends up to
+# 3 tokens on a rare Chinese character and rarely fewer than 3 characters per token on
+# other text. Over-estimating only sends a little less context than would fit.
+_TOKENS_PER_CJK_CHAR, _CHARS_PER_OTHER_TOKEN = 3, 3
+
+
+def estimated_tail(text: str, budget: int) -> str:
+    """The end of text that surely fits `budget` tokens of an unknown tokenizer, cut at a word start."""
+    from .detokenizer import CJK_CHARACTERS
+
+    cjk = re.compile(f"[{CJK_CHARACTERS}]")
+    cost, start = 0.0, len(text)
+    while start > 0:
+        char = text[start - 1]
+        cost += _TOKENS_PER_CJK_CHAR if cjk.match(char) else 1 / _CHARS_PER_OTHER_TOKEN
+        if cost > budget:
+            break
+        start -= 1
+    if start == 0:
+        return text
+    tail = text[start:]
+    if not cjk.match(text[start - 1]) and not text[start - 1].isspace():
+        # The cut fell inside a word (or a number): start at the next whole one, unless that loses everything.
+        gap = re.search(r"\s", tail)
+        if gap and gap.end() < len(tail):
+            tail = tail[gap.end():]
+    return tail

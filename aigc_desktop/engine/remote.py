@@ -71,11 +71,13 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from .context import estimated_tail
 from .errors import EngineError, GenerationError
 from .request import ContinuationRequest
 from .stop_flag import StopFlag
 from .text_stops import StopMatcher
 
+ASSUMED_WINDOW = 2048  # tokens, for a server that does not say (llama.cpp's and Ollama's usual default)
 POLL_SECONDS = 0.02  # how often Stop is checked while waiting for the server
 TOP_ALTERNATIVES = 5
 _MESSAGE_LIMIT = 300  # characters of a server's error message quoted to the user
@@ -452,7 +454,7 @@ class RemoteBackend:
         try:
             async with self._client() as client:
                 try:
-                    if self.model is None and not self._models_checked:
+                    if not self._models_checked:  # the model to use, and its window (for the tail sent)
                         self._use_models(await _until(self._fetch_models(client, strict=False), stop))
                         run.model, run.window = self.model, self._window
                     response = await self._open(client, run, stop)
@@ -575,8 +577,11 @@ class RemoteBackend:
 
     def _body(self, run: RemoteRun) -> dict:
         request = run.request
+        # Only the tail that fits the window is sent: a long document neither overflows the
+        # server's context nor travels over the network in full.
+        window = self._window or ASSUMED_WINDOW
         body: dict = {
-            "prompt": request.context,
+            "prompt": estimated_tail(request.context, max(1, window - request.max_new_tokens)),
             "max_tokens": request.max_new_tokens,
             "temperature": request.temperature,
             "top_p": request.top_p,
