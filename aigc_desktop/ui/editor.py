@@ -15,11 +15,12 @@ from __future__ import annotations
 
 import os
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QKeySequence, QTextCursor, QTextFormat, QPalette
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QColor, QKeySequence, QMouseEvent, QTextCursor, QTextDocument, QTextFormat, QPalette
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit
 
 from .edit_history import Change, EditHistory, units
+from .line_spacing import SpacedLayout, point_on_text, reveal_caret
 from .partial_accept import next_line, next_word
 from .probability_view import ProbabilityLayer, tooltip_html
 from .provenance import ProvenanceLayer
@@ -69,6 +70,16 @@ class Editor(QPlainTextEdit):
 
     def __init__(self, parent=None) -> None:
         super().__init__(parent)
+        # A document of our own, laid out with adjustable line spacing (see line_spacing.py).
+        # Opening a file (setPlainText) keeps the document, so the spacing stays.
+        document = QTextDocument(self)
+        document.setDocumentLayout(SpacedLayout(document))
+        self.setDocument(document)
+        self._reveal = QTimer(self)  # after Qt's own scrolling to the caret (see reveal_caret)
+        self._reveal.setSingleShot(True)
+        self._reveal.setInterval(0)
+        self._reveal.timeout.connect(lambda: reveal_caret(self))
+        self.cursorPositionChanged.connect(self._caret_moved)
         self.setLineWrapMode(QPlainTextEdit.LineWrapMode.WidgetWidth)
         self.document().setUndoRedoEnabled(False)
         self._history = EditHistory()
@@ -137,6 +148,39 @@ class Editor(QPlainTextEdit):
 
     def is_modified(self) -> bool:
         return self._modified
+
+    # ----- line spacing ------------------------------------------------------
+    def line_spacing(self) -> float:
+        layout = self.document().documentLayout()
+        return layout.factor() if isinstance(layout, SpacedLayout) else 1.0
+
+    def set_line_spacing(self, factor: float) -> None:
+        """Lines `factor` times the font's height (1.0, 1.15, 1.5, 2.0...). Only the view changes:
+        not the text, not the undo history, not the modified flag."""
+        layout = self.document().documentLayout()
+        if not isinstance(layout, SpacedLayout) or layout.factor() == factor:
+            return
+        caret_shown = self.viewport().rect().intersects(self.cursorRect())
+        layout.set_factor(factor)
+        self.viewport().update()
+        if caret_shown:  # keep it in view; a caret the user scrolled away from stays away
+            self.ensureCursorVisible()
+            reveal_caret(self)
+
+    def _caret_moved(self) -> None:
+        if self.line_spacing() != 1.0:
+            self._reveal.start()
+
+    def _on_text(self, event):
+        """A mouse event in the space under a spaced line, as if on the line's text."""
+        point = point_on_text(self, event.position())
+        if point == event.position():
+            return event
+        moved = QMouseEvent(event.type(), point, event.scenePosition() + (point - event.position()),
+                            event.globalPosition() + (point - event.position()), event.button(), event.buttons(),
+                            event.modifiers(), event.pointingDevice())
+        moved.setTimestamp(event.timestamp())
+        return moved
 
     # ----- undo / redo -----------------------------------------------------
     def can_undo(self) -> bool:
@@ -349,7 +393,7 @@ class Editor(QPlainTextEdit):
         return super().event(event)
 
     def _span_under(self, point):
-        cursor = self.cursorForPosition(point)
+        cursor = self.cursorForPosition(point_on_text(self, point.toPointF()).toPoint())
         return self.probabilities.span_at(cursor.position())
 
     def mousePressEvent(self, event) -> None:
@@ -359,7 +403,22 @@ class Editor(QPlainTextEdit):
             if span is not None and suggestion is not None and suggestion[0] <= span.start < suggestion[1]:
                 self.alternatives_requested.emit(span, self.viewport().mapToGlobal(event.position().toPoint()))
                 return
-        super().mousePressEvent(event)
+        self._forward(super().mousePressEvent, event)
+
+    def mouseMoveEvent(self, event) -> None:
+        self._forward(super().mouseMoveEvent, event)
+
+    def mouseReleaseEvent(self, event) -> None:
+        self._forward(super().mouseReleaseEvent, event)
+
+    def mouseDoubleClickEvent(self, event) -> None:
+        self._forward(super().mouseDoubleClickEvent, event)
+
+    def _forward(self, handler, event) -> None:
+        """Qt's handler, with a click in the space under a spaced line moved onto the line."""
+        moved = self._on_text(event)
+        handler(moved)
+        event.setAccepted(moved.isAccepted())
 
     # ----- keys ------------------------------------------------------------
     def keyPressEvent(self, event) -> None:
@@ -376,6 +435,7 @@ class Editor(QPlainTextEdit):
             super().keyPressEvent(event)
         finally:
             self._typing = False
+        reveal_caret(self)  # now rather than after a paint with the caret's line cut
 
     def _handle_auto_key(self, event) -> bool:
         """While typing, an offered suggestion never steals a key: matching characters are

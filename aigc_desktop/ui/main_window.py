@@ -8,7 +8,7 @@ import random
 from pathlib import Path
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QCloseEvent, QFont, QKeySequence
+from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QFont, QKeySequence
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -29,7 +29,7 @@ from .document_io import DocumentError, TextFormat, read_document, write_text_fi
 from .editor import Editor
 from .find_bar import FindBar
 from .message_banner import MessageBanner
-from .settings import AppSettings, GenerationSettings
+from .settings import LINE_SPACINGS, AppSettings, GenerationSettings
 from .settings_dialog import SettingsDialog
 from .text_stats import count_in_slices, count_words_and_chars
 from .worker import ModelInfo, RunSummary, WorkerHost, engine_loader
@@ -63,6 +63,7 @@ class MainWindow(DocumentSafety, QMainWindow):
             font.setFamily(self.settings.font_family())
         font.setPointSize(self.settings.font_point_size())
         self.editor.setFont(font)
+        self.editor.set_line_spacing(self.settings.line_spacing())
         self.banner = MessageBanner(self)
         self.find_bar = FindBar(self.editor, self)
         central = QWidget(self)
@@ -109,6 +110,8 @@ class MainWindow(DocumentSafety, QMainWindow):
         self._refresh_presets()
         for theme, action in self.theme_actions.items():
             action.setChecked(theme == self.settings.theme())
+        for spacing, action in self.line_spacing_actions.items():
+            action.setChecked(spacing == self.editor.line_spacing())
         self._update_title()
         self._update_edit_actions()
         self._update_counts()
@@ -198,6 +201,14 @@ class MainWindow(DocumentSafety, QMainWindow):
             action = self._action(label, lambda _=False, n=name: self.set_theme(n))
             action.setCheckable(True)
             self.theme_actions[name] = action
+        self.line_spacing_actions = {}
+        spacing_group = QActionGroup(self)  # exclusive: one spacing at a time
+        for spacing in LINE_SPACINGS:
+            label = f"{spacing:.2f}" if round(spacing, 1) != spacing else f"{spacing:.1f}"  # 1.0 1.15 1.5 2.0
+            action = self._action(label, lambda _=False, s=spacing: self.set_line_spacing(s))
+            action.setCheckable(True)
+            spacing_group.addAction(action)
+            self.line_spacing_actions[spacing] = action
         self.accept_action.setIconText(self.tr("Accept"))
         self.reject_action.setIconText(self.tr("Reject"))
 
@@ -223,6 +234,8 @@ class MainWindow(DocumentSafety, QMainWindow):
         view_menu.addSeparator()
         theme_menu = view_menu.addMenu(self.tr("&Theme"))
         theme_menu.addActions(list(self.theme_actions.values()))
+        spacing_menu = view_menu.addMenu(self.tr("&Line Spacing"))
+        spacing_menu.addActions(list(self.line_spacing_actions.values()))
         view_menu.addActions([self.font_action, self.full_screen_action])
         generate_menu = bar.addMenu(self.tr("&Generate"))
         generate_menu.addActions([self.continue_action, self.stop_action, self.accept_action,
@@ -803,6 +816,13 @@ class MainWindow(DocumentSafety, QMainWindow):
         for theme, action in self.theme_actions.items():
             action.setChecked(theme == name)
         self.editor._highlight()  # pending-text colours come from the palette
+
+    def set_line_spacing(self, spacing: float) -> None:
+        """View → Line Spacing: only the view changes (not the text, the undo history or the modified flag)."""
+        self.editor.set_line_spacing(spacing)
+        self.settings.set_line_spacing(spacing)
+        for value, action in self.line_spacing_actions.items():
+            action.setChecked(value == spacing)
 
     def choose_font(self) -> None:
         from PySide6.QtWidgets import QFontDialog

@@ -1,4 +1,4 @@
-"""Persistent user settings (generation options, recent files, font, window geometry).
+"""Persistent user settings (generation options, recent files, font, line spacing, window geometry).
 
 QSettings hands values back with platform-dependent types (INI files and some
 backends return every number as a string, a one-item list as a plain string), so
@@ -25,6 +25,7 @@ TOP_P_RANGE = (0.01, 1.0)
 REPETITION_PENALTY_RANGE = (0.5, 3.0)
 SEED_RANGE = (0, 2**63 - 1)  # what the engine accepts
 FONT_SIZE_RANGE = (4, 200)
+LINE_SPACINGS = (1.0, 1.15, 1.5, 2.0)  # View → Line Spacing
 ALTERNATIVES_RANGE = (1, 5)
 LENGTH_MODES = ("tokens", "sentence", "paragraph")
 AUTO_SUGGEST_DELAY_RANGE = (100, 5000)
@@ -275,6 +276,14 @@ class AppSettings:
     def set_font_point_size(self, size: int) -> None:
         lo, hi = FONT_SIZE_RANGE
         self._store("editor/font_point_size", max(lo, min(hi, int(size))))
+
+    def line_spacing(self) -> float:
+        """One of LINE_SPACINGS; anything else stored (garbage, a hand-edited 7) is 1.0."""
+        value = _to_float(self._qs.value("editor/line_spacing"), min(LINE_SPACINGS), max(LINE_SPACINGS))
+        return next((s for s in LINE_SPACINGS if value is not None and abs(s - value) < 1e-6), 1.0)
+
+    def set_line_spacing(self, spacing: float) -> None:
+        self._store("editor/line_spacing", spacing if spacing in LINE_SPACINGS else 1.0)
 
     # --- interface language (takes effect at the next start) ------------------------
 

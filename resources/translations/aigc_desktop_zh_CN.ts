@@ -388,6 +388,10 @@ Reload it and lose your changes, or keep your version?</source>
         <translation>主题(&amp;T)</translation>
     </message>
     <message>
+        <source>&amp;Line Spacing</source>
+        <translation>行距(&amp;L)</translation>
+    </message>
+    <message>
         <source>&amp;Generate</source>
         <translation>生成(&amp;G)</translation>
     </message>
