@@ -25,11 +25,13 @@ which ``POST /v1/completions`` and ``GET /v1/models`` answer as that kind of ser
     whole             ignores "stream": true and answers with one JSON completion
     html-404          a web server that is not an inference server: 404 HTML for everything
     hang              accepts the request and answers nothing for 5 s (timeouts; Stop while waiting)
+    llama-cpp-python  a stream recorded from llama-cpp-python 0.3.36's server (SmolLM2-135M, logprobs=5,
+                      n=2, which it ignores: one choice only), replayed byte for byte from tests/streams/
 
 Every request is recorded in ``server.requests`` (method, path, headers, JSON body).
 
 The streams below are written by hand in the chunk layouts llama.cpp's server (b4514) and
-vLLM (0.6.x) use; they were not captured from running servers (none can run on this machine).
+vLLM (0.6.x) use; `llama-cpp-python` is a real server's stream, recorded with curl.
 """
 
 from __future__ import annotations
@@ -40,6 +42,7 @@ import threading
 import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 API_KEY = "sk-test-123"
 
@@ -127,6 +130,18 @@ MODELS = {
          "root": "gpt2-medium", "parent": None, "max_model_len": 1024, "permission": []},
     ],
 }
+RECORDED = Path(__file__).parent / "streams"
+# What llama-cpp-python's server lists: no context length.
+LLAMA_CPP_PYTHON_MODELS = {"object": "list",
+                           "data": [{"id": "smollm2", "object": "model", "owned_by": "me", "permissions": []}]}
+
+
+def recorded_events(name: str) -> list[str]:
+    """The data of each event in a recorded SSE file ("[DONE]" included)."""
+    text = (RECORDED / name).read_text(encoding="utf-8")
+    return [block[len("data: "):] for block in text.split("\n\n") if block.startswith("data: ")]
+
+
 LLAMACPP_MODELS = {
     "object": "list",
     "data": [{"id": "gpt2-q8_0.gguf", "object": "model", "created": 1736935000, "owned_by": "llamacpp",
@@ -168,6 +183,8 @@ class _Handler(BaseHTTPRequestHandler):
                 return self._json(200, MODELS)
             if scenario in ("llamacpp", "llamacpp-logprobs"):
                 return self._json(200, LLAMACPP_MODELS)
+            if scenario == "llama-cpp-python":
+                return self._json(200, LLAMA_CPP_PYTHON_MODELS)
             if scenario == "auth":
                 return self._auth() or self._json(200, LLAMACPP_MODELS)
             if scenario == "forbidden":
@@ -195,6 +212,9 @@ class _Handler(BaseHTTPRequestHandler):
     # ----- scenarios ---------------------------------------------------------------------------
     def _scenario_llamacpp(self, body):
         self._stream(LLAMACPP_STREAM)
+
+    def _scenario_llama_cpp_python(self, body):
+        self._stream(recorded_events("llama-cpp-python-0.3.36.sse"))
 
     def _scenario_llamacpp_logprobs(self, body):
         self._stream(LLAMACPP_LOGPROBS_STREAM)

@@ -150,6 +150,26 @@ def test_only_the_tail_that_fits_the_window_is_sent(server):
     assert estimated_tail("short text", 100) == "short text"
 
 
+def test_a_recorded_llama_cpp_python_stream_and_its_ignored_n(server):
+    """A real server's bytes: llama-cpp-python 0.3.36 answered n=2 with one choice and said nothing."""
+    import json
+
+    from sse_server import recorded_events
+
+    chunks = [json.loads(e) for e in recorded_events("llama-cpp-python-0.3.36.sse") if e != "[DONE]"]
+    expected = "".join(c["choices"][0]["text"] for c in chunks)
+    backend = RemoteBackend(server.url("llama-cpp-python"))
+    run, events = collect(backend, request(alternatives=2, max_new_tokens=6))
+    assert run.text == expected and run.model == "smollm2" and run.finish_reason == "length"
+    assert backend.window == 0  # it does not list one
+    scored = [e for e in events if e.probabilities]
+    assert len(scored) == 6 and all(0 < p <= 1 for e in scored for p in e.probabilities)
+    assert all(len(e.alternative_texts[0]) >= 5 for e in scored)
+    assert "1 of the 2 candidates" in run.notice and "n field" in run.notice
+    run, _ = collect(backend, request(max_new_tokens=6))
+    assert run.notice == ""  # one asked for, one sent
+
+
 def test_vllm_logprobs_become_probabilities_and_alternatives(server):
     backend = RemoteBackend(server.url("vllm-logprobs"))
     run, events = collect(backend, request("The capital of France is", max_new_tokens=10))

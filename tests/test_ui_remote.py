@@ -130,3 +130,11 @@ def test_settings_list_the_servers_models_and_keep_the_key_out_of_qsettings(qtbo
     ini = tmp_path / "s.ini"
     AppSettings(QSettings(str(ini), QSettings.Format.IniFormat)).save_generation(chosen)
     assert "sk-secret" not in ini.read_text(encoding="utf-8")
+
+
+def test_a_server_that_ignores_candidates_is_told_not_hidden(qtbot, make_window, server, gui_event_loop):
+    window = open_on(qtbot, make_window, server.url("llama-cpp-python"), alternatives=2)
+    window.controller.continue_text()
+    qtbot.waitUntil(lambda: window.controller.state == PENDING and window.banner.isVisible(), timeout=10000)
+    assert "1 of the 2 candidates" in window.banner.text()
+    assert window.editor.suggestion_text() and window.controller.candidates == []

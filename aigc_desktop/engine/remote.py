@@ -171,6 +171,7 @@ class RemoteRun:
     first_token_seconds: float | None = None
     elapsed_seconds: float = 0.0
     alternatives: list[str] = field(default_factory=list)
+    notice: str = ""  # something the user should know about a run that worked (a setting the server ignored)
     _backend: "RemoteBackend | None" = field(default=None, repr=False)
     _stop: StopFlag | None = field(default=None, repr=False)
     _started: bool = field(default=False, repr=False)
@@ -218,6 +219,7 @@ class _Choice:
     done: bool = False  # no more text wanted: the server finished it, or a stop was found here
     server_done: bool = False  # the server sent its finish_reason
     reason: str = ""
+    seen: bool = False  # the server sent anything for this candidate
 
 
 def plain_http_warning(base_url: str) -> str | None:
@@ -356,15 +358,20 @@ class RemoteBackend:
         async with self._client() as client:
             entries = await self._fetch_models(client, strict=True)
         self._use_models(entries)
-        ids = [entry["id"] for entry in entries]
-        if self.model and ids and self.model not in ids:
-            raise RemoteError(self._no_such_model(ids), status=404, models=tuple(ids))
-        return ids
+        return [entry["id"] for entry in entries]
 
     def _use_models(self, entries: list[dict]) -> None:
+        """Pick the first model if none was named; refuse a named one the server does not list.
+
+        Checked here, not left to the server: llama.cpp's server answers with its one model
+        whatever name a request gives, so a mistyped name would pass unnoticed.
+        """
         self._models_checked = True
-        if self.model is None and entries:
-            self.model = entries[0]["id"]
+        ids = [entry["id"] for entry in entries]
+        if self.model is None and ids:
+            self.model = ids[0]
+        elif self.model and ids and self.model not in ids:
+            raise RemoteError(self._no_such_model(ids), status=404, models=tuple(ids))
         for entry in entries:
             if entry["id"] == self.model:
                 window = entry.get("max_model_len") or entry.get("context_length") or entry.get("context_window")
@@ -489,6 +496,7 @@ class RemoteBackend:
                         for choice in chunk["choices"]:
                             index, text, tokens, finish = self._parse_choice(choice, len(rows))
                             row = rows[index]
+                            row.seen = True
                             if row.done:
                                 continue
                             if row is first:
@@ -537,6 +545,13 @@ class RemoteBackend:
                     await response.aclose()
                 run.finish_reason = first.reason or "length"
                 run.alternatives = [row.text for row in rows[1:]]
+                sent = sum(1 for row in rows if row.seen)
+                if sent < len(rows):
+                    # llama.cpp's server, for one, ignores `n` without a word: say so rather than
+                    # quietly showing one candidate where several were asked for.
+                    run.notice = (f"The server at {self.display_url} sent {sent} of the {len(rows)} candidates "
+                                  f"asked for: it ignores the alternatives setting (the n field). "
+                                  f"Set alternatives to 1 for this server.")
         finally:
             run.elapsed_seconds = time.perf_counter() - started
             # Cancelled after Stop (the editor cancels its task): stopped; otherwise a RemoteError is on its way up.

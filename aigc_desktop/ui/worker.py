@@ -198,7 +198,7 @@ class GenerationWorker(QObject):
         except BaseException as exc:
             self._report_failure(request_id, exc, backend)
             return
-        self.finished.emit(request_id, _summary(run))
+        self._finish(request_id, run)
 
     async def generate_async(self, request_id: int, request: ContinuationRequest, stop: StopFlag) -> None:
         """A server run on the GUI thread's event loop (qasync): the HTTP client needs no thread of its own.
@@ -222,7 +222,12 @@ class GenerationWorker(QObject):
         except BaseException as exc:
             self._report_failure(request_id, exc, backend)
             return
+        self._finish(request_id, run)
+
+    def _finish(self, request_id: int, run) -> None:
         self.finished.emit(request_id, _summary(run))
+        if getattr(run, "notice", ""):
+            self.notice.emit(run.notice)
 
     def _ready(self, request_id: int, stop: StopFlag):
         """The backend to run on, or None after saying why there is nothing to run."""
