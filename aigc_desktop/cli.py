@@ -126,13 +126,15 @@ def run_continue(argv: list[str]) -> int:
     if args.server or args.api_key_env or args.remote_model:
         return _continue_on_server(args, request)
     quiet_transformers()
+    from .engine.backend import as_backend
     from .engine.generator import Generator
     from .engine.loading import DEFAULT_MODEL, load_model
 
+    def local_backend():
+        return as_backend(Generator(load_model(args.model or DEFAULT_MODEL, args.device or "auto")))
+
     stop = StopFlag()
-    return _stream_to_stdout(
-        lambda: Generator(load_model(args.model or DEFAULT_MODEL, args.device or "auto")).stream(request, stop),
-        stop, (EngineError, ValueError))
+    return _stream_to_stdout(lambda: local_backend().stream(request, stop), stop, (EngineError, ValueError))
 
 
 def _stream_to_stdout(start_run, stop, errors) -> int:

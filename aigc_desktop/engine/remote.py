@@ -1027,14 +1027,18 @@ def _iterate_on_private_loop(events: AsyncIterator[RemoteTokenEvent]) -> Iterato
     """Drive an async generator from synchronous code, on an event loop of its own."""
     _refuse_running_loop()
     loop = asyncio.new_event_loop()
+    step = None
     try:
         while True:
+            step = asyncio.ensure_future(anext(events), loop=loop)
             try:
-                event = loop.run_until_complete(anext(events))
+                event = loop.run_until_complete(step)
             except StopAsyncIteration:
                 return
             yield event
     finally:
+        if step is not None and step.done() and not step.cancelled():
+            step.exception()  # retrieved: Ctrl+C inside a step must not be logged as "never retrieved"
         try:
             # Interrupted (Ctrl+C, or the consumer stopped iterating): cancel what is in flight,
             # then close the generator, which closes the connection.

@@ -6,7 +6,7 @@ carries its own StopFlag that the window sets directly and the decoding loop
 checks before every step.
 
 The backend is anything with `stream(request, stop)` returning an iterable of
-events with `.text` (the engine's Generator, or a fake in tests), made by a
+events with `.text` (an engine Backend: local or remote; or a fake in tests), made by a
 `loader(source, device)` callable that runs in the worker thread, so that
 torch and transformers are imported there and never block the window.
 
@@ -93,13 +93,14 @@ def engine_loader(source: str, device: str, allow_download: bool = False, int8: 
     if source.startswith(SERVER_PREFIXES):
         return remote_loader(source)
     from ..cli import quiet_transformers
+    from ..engine.backend import as_backend
     from ..engine.generator import Generator
     from ..engine.loading import load_model
 
     quiet_transformers()
-    generator = Generator(load_model(source, device, allow_download=allow_download, int8=int8))
-    generator.warm_up()
-    return generator
+    backend = as_backend(Generator(load_model(source, device, allow_download=allow_download, int8=int8)))
+    backend.warm_up()
+    return backend
 
 
 def _writes_chinese(tokenizer) -> bool:
