@@ -25,6 +25,8 @@ which ``POST /v1/completions`` and ``GET /v1/models`` answer as that kind of ser
     whole             ignores "stream": true and answers with one JSON completion
     html-404          a web server that is not an inference server: 404 HTML for everything
     hang              accepts the request and answers nothing for 5 s (timeouts; Stop while waiting)
+    lossy-logprobs    llama-cpp-python's bug: asked for logprobs, a character split across tokens comes as
+                      tokens with a probability and no text (its bytes lost); without logprobs, whole text
     llama-cpp-python  a stream recorded from llama-cpp-python 0.3.36's server (SmolLM2-135M, logprobs=5,
                       n=2, which it ignores: one choice only), replayed byte for byte from tests/streams/
 
@@ -286,6 +288,23 @@ class _Handler(BaseHTTPRequestHandler):
             return self._json(422, {"error": "Input validation error: `logprobs` is not supported",
                                     "error_type": "validation"})
         self._stream(LLAMACPP_STREAM)
+
+    def _scenario_lossy_logprobs(self, body):
+        def chunk(text, logprobs=None, finish=None):
+            return json.dumps({"id": "cmpl-lossy", "object": "text_completion", "model": "smollm2",
+                               "choices": [{"text": text, "index": 0, "logprobs": logprobs, "finish_reason": finish}]},
+                              ensure_ascii=False)
+
+        def scored(token, logprob):
+            return {"tokens": [token], "text_offset": [0], "token_logprobs": [logprob],
+                    "top_logprobs": [{token: logprob, "的": -2.5}]}
+
+        if "logprobs" in body:  # "我" whole, then the three byte-tokens of "们", each decoded to nothing
+            events = [chunk("我", scored("我", -0.5)), chunk("", scored("", -0.1)), chunk("", scored("", -0.2)),
+                      chunk("", scored("", -0.3)), chunk("去", scored("去", -0.4)), chunk("", None, "length")]
+        else:
+            events = [chunk("们"), chunk("去"), chunk("公园"), chunk("。", None, "length")]
+        self._stream(events + ["[DONE]"])
 
     def _scenario_whole(self, body):
         text = "".join(json.loads(chunk)["choices"][0]["text"] for chunk in LLAMACPP_STREAM[:-1])

@@ -170,6 +170,21 @@ def test_a_recorded_llama_cpp_python_stream_and_its_ignored_n(server):
     assert run.notice == ""  # one asked for, one sent
 
 
+def test_probabilities_that_lose_characters_are_dropped_and_the_text_kept(server):
+    backend = RemoteBackend(server.url("lossy-logprobs"))
+    before = len(server.completions())
+    run, events = collect(backend, request("今天天气真好，", max_new_tokens=10))
+    first, again = server.completions()[before:]
+    assert first["logprobs"] == 5 and "logprobs" not in again
+    # The second request continues from what had arrived, with the tokens spent taken off.
+    assert again["prompt"] == "今天天气真好，我" and again["max_tokens"] == 10 - 2
+    assert run.text == "".join(e.text for e in events) == "我们去公园。"
+    assert events[0].probabilities and not any(e.probabilities for e in events[1:])
+    assert "loses characters" in run.notice and run.finish_reason == "length"
+    run, _ = collect(backend, request("今天天气真好，", max_new_tokens=10))
+    assert "logprobs" not in server.completions()[-1] and run.notice == ""  # said once; not asked again
+
+
 def test_vllm_logprobs_become_probabilities_and_alternatives(server):
     backend = RemoteBackend(server.url("vllm-logprobs"))
     run, events = collect(backend, request("The capital of France is", max_new_tokens=10))

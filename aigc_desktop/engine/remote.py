@@ -172,6 +172,8 @@ class RemoteRun:
     elapsed_seconds: float = 0.0
     alternatives: list[str] = field(default_factory=list)
     notice: str = ""  # something the user should know about a run that worked (a setting the server ignored)
+    _resume_text: str = field(default="", repr=False)  # generated text the request now continues from
+    _resume_tokens: int = field(default=0, repr=False)  # tokens of max_new_tokens already spent on it
     _backend: "RemoteBackend | None" = field(default=None, repr=False)
     _stop: StopFlag | None = field(default=None, repr=False)
     _started: bool = field(default=False, repr=False)
@@ -203,6 +205,10 @@ class _Stopped(Exception):
     """Stop was requested while waiting for the server."""
 
 
+class _Resume(Exception):
+    """Ask again without token probabilities, continuing from the text received so far."""
+
+
 @dataclass
 class _Token:
     text: str
@@ -220,6 +226,7 @@ class _Choice:
     server_done: bool = False  # the server sent its finish_reason
     reason: str = ""
     seen: bool = False  # the server sent anything for this candidate
+    raw: str = ""  # everything the server sent for it, before stop texts were applied
 
 
 def plain_http_warning(base_url: str) -> str | None:
@@ -285,6 +292,7 @@ class RemoteBackend:
         self._window = 0
         self._models_checked = False
         self._unsupported: set[str] = set()  # optional fields this server refused
+        self._told: set[str] = set()  # notices already given for this server (each is said once)
         self._texts: list[str] = []  # token text of id -(i + 1)
         self._ids: dict[str, int] = {}
         self._ssl: ssl.SSLContext | None = None
@@ -468,94 +476,132 @@ class RemoteBackend:
                 except _Stopped:
                     run.finish_reason = "stopped"
                     return
-                lines = _sse_data(response)
-                try:
-                    saw_done = False
-                    while True:
-                        if all(row.done for row in rows) and not all(row.server_done for row in rows):
-                            break  # every candidate met a stop here: the server need not go on
-                        check_stop()
-                        try:
-                            data = await _until(anext(lines), stop)
-                        except StopAsyncIteration:
-                            break
-                        except httpx.HTTPError as exc:
-                            if all(row.server_done for row in rows):
-                                break  # all finished; only the end marker or the usage went missing
-                            raise self._cut(run, rows, _describe_read_error(exc, self.timeout)) from exc
-                        if data == "[DONE]":
-                            saw_done = True
-                            break
-                        chunk = self._parse_chunk(data)
-                        usage = chunk.get("usage")
-                        if isinstance(usage, dict):
-                            if isinstance(usage.get("prompt_tokens"), int):
-                                run.context_tokens = usage["prompt_tokens"]
-                            if isinstance(usage.get("completion_tokens"), int) and request.alternatives == 1:
-                                run.completion_tokens = usage["completion_tokens"]
-                        for choice in chunk["choices"]:
-                            index, text, tokens, finish = self._parse_choice(choice, len(rows))
-                            row = rows[index]
-                            row.seen = True
-                            if row.done:
-                                continue
-                            if row is first:
-                                if (text or tokens) and run.first_token_seconds is None:
-                                    run.first_token_seconds = time.perf_counter() - started
-                                for token in tokens:
-                                    run.new_token_ids.append(self._intern(token.text))
-                                pending.extend(tokens)
-                            piece = row.stops.feed(text)
-                            row.text += piece
-                            if row is first and (piece or row.stops.stopped):
-                                check_stop()
-                                yield event(piece)  # a stop's own tokens still ride with the last event
-                            if row.stops.stopped:
-                                row.done, row.reason = True, "stop_text"
-                            elif finish:
-                                row.done = row.server_done = True
-                                row.reason = _finish_reason(finish, choice, request)
-                                rest = row.stops.flush()
-                                row.text += rest
+                while True:  # a second pass only when the server's probabilities turned out to lose text
+                    lines = _sse_data(response)
+                    resume = False
+                    try:
+                        saw_done = False
+                        while True:
+                            if all(row.done for row in rows) and not all(row.server_done for row in rows):
+                                break  # every candidate met a stop here: the server need not go on
+                            check_stop()
+                            try:
+                                data = await _until(anext(lines), stop)
+                            except StopAsyncIteration:
+                                break
+                            except httpx.HTTPError as exc:
+                                if all(row.server_done for row in rows):
+                                    break  # all finished; only the end marker or the usage went missing
+                                raise self._cut(run, rows, _describe_read_error(exc, self.timeout)) from exc
+                            if data == "[DONE]":
+                                saw_done = True
+                                break
+                            chunk = self._parse_chunk(data)
+                            usage = chunk.get("usage")
+                            if isinstance(usage, dict):
+                                if isinstance(usage.get("prompt_tokens"), int):
+                                    run.context_tokens = usage["prompt_tokens"]
+                                if isinstance(usage.get("completion_tokens"), int) and request.alternatives == 1:
+                                    run.completion_tokens = usage["completion_tokens"]
+                            lost = False
+                            for choice in chunk["choices"]:
+                                index, text, tokens, finish = self._parse_choice(choice, len(rows))
+                                row = rows[index]
+                                row.seen = True
+                                row.raw += text
+                                if row.done:
+                                    continue
                                 if row is first:
-                                    run.server_finish_reason = finish
-                                    if rest or pending:
-                                        check_stop()
-                                        yield event(rest)
-                    if not saw_done and not all(row.done for row in rows):
-                        raise self._cut(run, rows, "it ended before the server said it was complete")
-                    # [DONE] without a finish_reason: what the stops held back is complete now.
-                    rest = "" if first.done else first.stops.flush()
-                    first.text += rest
-                    for row in rows[1:]:
-                        if not row.done:
-                            row.text += row.stops.flush()
-                    if rest or pending:
-                        check_stop()
-                        yield event(rest)
-                except _Stopped:
-                    run.finish_reason = "stopped"
-                    run.alternatives = [row.text for row in rows[1:]]
-                    return
-                except GeneratorExit:  # the consumer stopped iterating
-                    run.finish_reason = run.finish_reason or "stopped"
-                    raise
-                finally:
-                    await lines.aclose()
-                    await response.aclose()
+                                    lost = lost or any(t.text == "" and t.prob is not None for t in tokens)
+                                    if (text or tokens) and run.first_token_seconds is None:
+                                        run.first_token_seconds = time.perf_counter() - started
+                                    for token in tokens:
+                                        run.new_token_ids.append(self._intern(token.text))
+                                    pending.extend(tokens)
+                                piece = row.stops.feed(text)
+                                row.text += piece
+                                if row is first and (piece or row.stops.stopped):
+                                    check_stop()
+                                    yield event(piece)  # a stop's own tokens still ride with the last event
+                                if row.stops.stopped:
+                                    row.done, row.reason = True, "stop_text"
+                                elif finish:
+                                    row.done = row.server_done = True
+                                    row.reason = _finish_reason(finish, choice, request)
+                                    rest = row.stops.flush()
+                                    row.text += rest
+                                    if row is first:
+                                        run.server_finish_reason = finish
+                                        if rest or pending:
+                                            check_stop()
+                                            yield event(rest)
+                            if lost and not first.done and self._drop_lossy_probabilities(run, rows):
+                                resume = True
+                                break
+                        if not resume:
+                            if not saw_done and not all(row.done for row in rows):
+                                raise self._cut(run, rows, "it ended before the server said it was complete")
+                            # [DONE] without a finish_reason: what the stops held back is complete now.
+                            rest = "" if first.done else first.stops.flush()
+                            first.text += rest
+                            for row in rows[1:]:
+                                if not row.done:
+                                    row.text += row.stops.flush()
+                            if rest or pending:
+                                check_stop()
+                                yield event(rest)
+                    except _Stopped:
+                        run.finish_reason = "stopped"
+                        run.alternatives = [row.text for row in rows[1:]]
+                        return
+                    except GeneratorExit:  # the consumer stopped iterating
+                        run.finish_reason = run.finish_reason or "stopped"
+                        raise
+                    finally:
+                        await lines.aclose()
+                        await response.aclose()
+                    if not resume:
+                        break
+                    pending.clear()  # tokens whose text the server lost: nothing to show for them
+                    try:
+                        response = await self._open(client, run, stop)
+                    except _Stopped:
+                        run.finish_reason = "stopped"
+                        return
                 run.finish_reason = first.reason or "length"
                 run.alternatives = [row.text for row in rows[1:]]
                 sent = sum(1 for row in rows if row.seen)
-                if sent < len(rows):
-                    # llama.cpp's server, for one, ignores `n` without a word: say so rather than
-                    # quietly showing one candidate where several were asked for.
-                    run.notice = (f"The server at {self.display_url} sent {sent} of the {len(rows)} candidates "
-                                  f"asked for: it ignores the alternatives setting (the n field). "
-                                  f"Set alternatives to 1 for this server.")
+                if sent < len(rows) and "ignores-n" not in self._told:
+                    # llama.cpp's server, for one, ignores `n` without a word: say so (once) rather
+                    # than quietly showing one candidate where several were asked for.
+                    self._told.add("ignores-n")
+                    run.notice = _join(run.notice, f"The server at {self.display_url} sent {sent} of the "
+                                                   f"{len(rows)} candidates asked for: it ignores the alternatives "
+                                                   f"setting (the n field). Set alternatives to 1 for this server.")
         finally:
             run.elapsed_seconds = time.perf_counter() - started
             # Cancelled after Stop (the editor cancels its task): stopped; otherwise a RemoteError is on its way up.
             run.finish_reason = run.finish_reason or ("stopped" if stop.is_set() else "error")
+
+    def _drop_lossy_probabilities(self, run: RemoteRun, rows: list[_Choice]) -> bool:
+        """A token came with a probability but no text: stop asking this server for probabilities.
+
+        llama-cpp-python (0.3.x), asked for logprobs, decodes each token on its own and drops
+        the bytes of a character split across tokens, as most Chinese characters are: the
+        text itself loses them. True when the run can go on without probabilities from the
+        text received so far (the server sent one candidate only, as that server does).
+        """
+        self._unsupported.add("logprobs")
+        if "lossy-logprobs" not in self._told:
+            self._told.add("lossy-logprobs")
+            run.notice = _join(run.notice, f"The server at {self.display_url} loses characters that span several "
+                                           f"tokens when it sends token probabilities, so the probability view "
+                                           f"is off for it.")
+        if any(row.seen for row in rows[1:]):
+            return False
+        first = rows[0]
+        run._resume_text, run._resume_tokens = first.raw, len(run.new_token_ids)
+        return run._resume_tokens < run.request.max_new_tokens
 
     async def _open(self, client: httpx.AsyncClient, run: RemoteRun, stop: StopFlag) -> httpx.Response:
         """Send the request; the streaming response once the server accepted it."""
@@ -595,9 +641,10 @@ class RemoteBackend:
         # Only the tail that fits the window is sent: a long document neither overflows the
         # server's context nor travels over the network in full.
         window = self._window or ASSUMED_WINDOW
+        max_tokens = max(1, request.max_new_tokens - run._resume_tokens)
         body: dict = {
-            "prompt": estimated_tail(request.context, max(1, window - request.max_new_tokens)),
-            "max_tokens": request.max_new_tokens,
+            "prompt": estimated_tail(request.context + run._resume_text, max(1, window - max_tokens)),
+            "max_tokens": max_tokens,
             "temperature": request.temperature,
             "top_p": request.top_p,
             "top_k": request.top_k if request.top_k > 0 else -1,
@@ -975,6 +1022,10 @@ def _describe_read_error(exc: httpx.HTTPError, timeout: float) -> str:
     if isinstance(exc, httpx.RemoteProtocolError):
         return "the server closed the connection"
     return f"the connection failed: {_quote(str(exc) or type(exc).__name__, 100)}"
+
+
+def _join(*sentences: str) -> str:
+    return " ".join(x for x in sentences if x)
 
 
 def _sentence(text: str) -> str:
