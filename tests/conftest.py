@@ -164,3 +164,10 @@ def gui_event_loop(qapp):
     loop.close()
     asyncio.set_event_loop(None)
     sys.set_asyncgen_hooks(*hooks)
+    # Never let the garbage collector free it: it may run on any thread (the worker's, a test
+    # server's), and a QObject of qasync's deleted off its thread leaves its Qt timers armed,
+    # to fire later on freed memory (a segfault seen once in a few runs).
+    _CLOSED_LOOPS.append(loop)
+
+
+_CLOSED_LOOPS: list = []

@@ -346,8 +346,7 @@ def test_astream_on_an_asyncio_loop(server):
     assert models == ["gpt2", "gpt2-medium"]
 
 
-def test_async_for_on_the_editors_qasync_loop_with_stop(server, qapp):
-    qasync = pytest.importorskip("qasync")
+def test_async_for_on_the_editors_qasync_loop_with_stop(server, qtbot, gui_event_loop):
     backend = RemoteBackend(server.url("slow"))
     stop = StopFlag()
     seen = []
@@ -360,12 +359,9 @@ def test_async_for_on_the_editors_qasync_loop_with_stop(server, qapp):
                 asyncio.get_running_loop().call_later(0.01, stop.request_stop)
         return run
 
-    loop = qasync.QEventLoop(qapp)
-    try:
-        run = loop.run_until_complete(main())
-    finally:
-        loop.close()
-        asyncio.set_event_loop(None)
+    task = asyncio.ensure_future(main())
+    qtbot.waitUntil(task.done, timeout=10000)
+    run = task.result()
     assert seen == SLOW_TOKENS[:2] and run.finish_reason == "stopped"
 
 
