@@ -164,7 +164,8 @@ def table_rows(results: dict) -> list[list[str]]:
         for label, e in r["prompts"].items():
             s = f"server {r['model']} ({r['server']}), {label} prompt, {r['new_tokens']} new"
             add(s, "first token", fmt(e["ttft_s"], "ms"))
-            add(s, "decode", fmt(e["decode_tps"], "tps"))
+            counted = {"chunks": " (tokens counted as stream chunks)"}.get(e.get("tokens_counted_by"), "")
+            add(s, "decode" + counted, fmt(e["decode_tps"], "tps"))
         for key, how in (("stop_event_loop", "on the event loop (the app)"), ("stop_thread", "from another thread")):
             e = r[key]
             add(f"server Stop, {how}", f"Stop -> stream closed ({e['stopped_mid_run']} of {e['runs']} mid-run)",

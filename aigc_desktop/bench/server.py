@@ -3,7 +3,8 @@
     aigc-desktop bench --server http://127.0.0.1:8080 [--remote-model NAME] [--api-key-env VAR]
 
 For an English and a Chinese prompt: time to first token and decode speed over
-`repeats` greedy runs of `stream(request)` (the CLI's call). Stop is measured on
+`repeats` greedy runs of `stream(request)` (the CLI's call), with token
+probabilities asked for as the editor does; English also without them. Stop is measured on
 both of the editor's paths: on an event loop (the app's qasync loop), where Stop
 sets the flag and cancels the task; and from another thread (the worker-thread
 path, and the CLI's Ctrl+C), where the run notices the flag. Each time runs from
@@ -35,11 +36,15 @@ def _request(text: str, new_tokens: int):
 def decode_run(backend, text: str, new_tokens: int) -> dict:
     run = backend.stream(_request(text, new_tokens))
     started = time.perf_counter()
-    for _ in run:
-        pass
+    scored = False
+    for event in run:
+        scored = scored or bool(event.probabilities)
+    # Where the server reports neither usage nor per-token probabilities, tokens are counted
+    # as stream chunks: one per token, except where a chunk carries a character split across several.
+    counted = "usage" if run.completion_tokens is not None else "logprobs" if scored else "chunks"
     return {"ttft_s": run.first_token_seconds, "decode_tps": run.tokens_per_second or None,
             "tokens": len(run.new_token_ids), "seconds": time.perf_counter() - started,
-            "finish_reason": run.finish_reason}
+            "finish_reason": run.finish_reason, "tokens_counted_by": counted}
 
 
 def stop_from_thread(backend, text: str, new_tokens: int, delay: float) -> dict:
@@ -94,6 +99,15 @@ def stop_on_event_loop(backend, text: str, new_tokens: int, delay: float) -> dic
     return asyncio.run(measure())
 
 
+def _without_probabilities(ctx):
+    from ..engine.remote import RemoteBackend
+
+    args = ctx.args
+    plain = RemoteBackend(args.server, model=ctx.backend.model, api_key_env=args.api_key_env, logprobs=False)
+    plain.connect()
+    return plain
+
+
 def _stopped(run, pressed: list[float], ended: float) -> dict:
     mid_run = bool(pressed) and pressed[0] <= ended and run.finish_reason == "stopped"
     return {"stopped_mid_run": mid_run, "latency_s": ended - pressed[0] if mid_run else None,
@@ -105,14 +119,20 @@ def run(ctx) -> dict:
     backend = ctx.backend
     n = args.new_tokens
     result = {"server": backend.device_label, "model": backend.name, "new_tokens": n, "prompts": {}}
-    for label, text in PROMPTS.items():
+    # The editor asks for token probabilities (its probability view); some servers pay for them per
+    # token, so English is also measured without, on a second client of the same server.
+    plain = _without_probabilities(ctx)
+    cases = [(label, backend, text) for label, text in PROMPTS.items()]
+    cases.append(("English, no probabilities", plain, PROMPTS["English"]))
+    for label, client, text in cases:
         for _ in range(args.warmup):
-            decode_run(backend, text, n)  # the server's first request may load or compile
-        runs = [decode_run(backend, text, n) for _ in range(args.repeats)]
+            decode_run(client, text, n)  # the server's first request may load or compile
+        runs = [decode_run(client, text, n) for _ in range(args.repeats)]
         result["prompts"][label] = {
             "ttft_s": summary(r["ttft_s"] for r in runs),
             "decode_tps": summary(r["decode_tps"] for r in runs),
             "tokens": summary(r["tokens"] for r in runs),
+            "tokens_counted_by": runs[-1]["tokens_counted_by"],
         }
     text = PROMPTS["English"]
     stop_n = max(n, 256)  # long enough that every Stop lands mid-run
