@@ -181,7 +181,7 @@ def test_server_section_measures_an_inference_server_through_the_backend(sse, tm
     report = json.loads(out.read_text())
     assert report["meta"]["sections"] == ["server"] and report["meta"]["resolved_device"].startswith("server 127.0.0.1")
     r = report["results"]["server"]
-    assert set(r["prompts"]) == {"English", "Chinese", "English, no probabilities"}
+    assert set(r["prompts"]) == {"English prompt", "Chinese prompt", "English prompt, probability view on"}
     for entry in r["prompts"].values():
         assert entry["ttft_s"]["median"] > 0 and entry["decode_tps"]["median"] > 0
         assert entry["tokens_counted_by"] == "chunks"  # the slow scenario reports no usage or logprobs

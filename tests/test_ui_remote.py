@@ -35,6 +35,7 @@ def test_continue_accept_through_a_server_and_privacy_shown(qtbot, make_window, 
     assert window.editor.user_text().startswith("Once upon a time there was")
     sent = [r for r in server.requests if r.path.endswith("/v1/completions")][-1]
     assert sent.body["prompt"] == "Once upon a time" and sent.body["stream"] is True
+    assert "logprobs" not in sent.body  # the probability view is off: the server is spared them
 
 
 def test_probabilities_and_candidates_from_the_server(qtbot, make_window, server, gui_event_loop):
@@ -42,6 +43,7 @@ def test_probabilities_and_candidates_from_the_server(qtbot, make_window, server
     window.probability_view_action.trigger()
     window.controller.continue_text()
     qtbot.waitUntil(lambda: window.controller.state == PENDING, timeout=10000)
+    assert [r for r in server.requests if r.path.endswith("/v1/completions")][-1].body["logprobs"] == 5
     spans = window.editor.probabilities.spans()
     assert spans and all(0 < s.info.probability <= 1 for s in spans)
     assert any(s.info.alternatives for s in spans)

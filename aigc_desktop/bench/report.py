@@ -162,7 +162,7 @@ def table_rows(results: dict) -> list[list[str]]:
     r = results.get("server")
     if r and "error" not in r:
         for label, e in r["prompts"].items():
-            s = f"server {r['model']} ({r['server']}), {label} prompt, {r['new_tokens']} new"
+            s = f"server {r['model']} ({r['server']}), {label}, {r['new_tokens']} new"
             add(s, "first token", fmt(e["ttft_s"], "ms"))
             counted = {"chunks": " (tokens counted as stream chunks)"}.get(e.get("tokens_counted_by"), "")
             add(s, "decode" + counted, fmt(e["decode_tps"], "tps"))

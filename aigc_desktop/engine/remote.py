@@ -659,7 +659,7 @@ class RemoteBackend:
             body["n"] = request.alternatives
         if request.repetition_penalty != 1.0:
             body["repetition_penalty"] = body["repeat_penalty"] = request.repetition_penalty
-        if self.logprobs and "logprobs" not in self._unsupported:
+        if self.logprobs and request.probabilities and "logprobs" not in self._unsupported:
             body["logprobs"] = TOP_ALTERNATIVES
         if "stream_options" not in self._unsupported:
             body["stream_options"] = {"include_usage": True}

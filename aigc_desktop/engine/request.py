@@ -20,6 +20,9 @@ class ContinuationRequest:
     stop_sequences: tuple[str, ...] = field(default_factory=tuple)
     stop_at: str = "length"  # or "sentence" / "paragraph"
     alternatives: int = 1  # candidates generated together; the first one streams
+    # Per-token probabilities and alternatives wanted (the probability view). The local engine
+    # has them for free; a server may not (llama-cpp-python decodes at half speed with them).
+    probabilities: bool = True
 
     @property
     def greedy(self) -> bool:

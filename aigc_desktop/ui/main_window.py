@@ -456,6 +456,7 @@ class MainWindow(DocumentSafety, QMainWindow):
             stop_at={"tokens": "length"}.get(g.length_mode, g.length_mode),
             stop_sequences=g.stop_strings,
             alternatives=g.alternatives,
+            probabilities=self.probability_view_action.isChecked(),  # a server is asked only when shown
         )
 
     # ----- generation state --------------------------------------------------
