@@ -28,6 +28,12 @@ def test_continue_accept_through_a_server_and_privacy_shown(qtbot, make_window, 
     window = open_on(qtbot, make_window, server.url("llamacpp"), alternatives=1)
     assert window.model_info is not None and window.model_info.source == server_source(server.url("llamacpp"))
     assert window.privacy_label.isVisible() and "127.0.0.1" in window.privacy_label.text()
+    window.probability_legend.show()  # a crowded status bar squeezes the others, never the privacy notice
+    window.resize(640, window.height())
+    qtbot.waitUntil(lambda: window.width() <= 700)
+    label = window.privacy_label
+    assert label.width() >= label.fontMetrics().horizontalAdvance(label.text())
+    window.probability_legend.hide()
     window.controller.continue_text()
     qtbot.waitUntil(lambda: window.controller.state == PENDING, timeout=10000)
     assert window.editor.suggestion_text().startswith(" there was a little girl")

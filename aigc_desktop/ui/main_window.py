@@ -333,6 +333,8 @@ class MainWindow(DocumentSafety, QMainWindow):
         self.privacy_label.setText(self.tr("⇄ text is sent to %s") % info.device.replace("server ", "")
                                    if remote else "")
         self.privacy_label.setVisible(remote)
+        # Never cut short by a crowded status bar: the other labels give way first.
+        self.privacy_label.setMinimumWidth(self.privacy_label.sizeHint().width() if remote else 0)
         self.model_label.setToolTip(self.tr("Context window: %d tokens") % info.window)
         self.statusBar().showMessage(self.tr("Model ready (%.1f s)") % info.load_seconds, 5000)
         if self.banner.isVisible() and getattr(self, "_banner_is_model_error", False):
