@@ -16,10 +16,14 @@ LINES = "\n".join(f"Line {n}: the quick brown fox jumps." for n in range(40))
 PARAGRAPH = " ".join(f"word{n}" for n in range(400))  # wraps over many lines
 
 
-def window_with(make_window, text: str):
+def window_with(make_window, text: str, spacing: float | None = None):
+    """A window showing text; at `spacing` (if given) and scrolled to the top."""
     window = make_window(fake_loader(FakeBackend()))
     window.resize(700, 500)
     window.editor.load_text(text)
+    if spacing is not None:
+        window.set_line_spacing(spacing)
+        window.editor.verticalScrollBar().setValue(0)
     QApplication.processEvents()
     return window
 
@@ -100,11 +104,8 @@ def test_wrapped_paragraphs_are_spaced_too_and_follow_resizing(make_window):
 
 @pytest.mark.parametrize("spacing", LINE_SPACINGS)
 def test_a_click_puts_the_caret_on_the_line_clicked(qtbot, make_window, spacing):
-    window = window_with(make_window, LINES + "\n" + PARAGRAPH)
+    window = window_with(make_window, LINES + "\n" + PARAGRAPH, spacing)
     editor = window.editor
-    window.set_line_spacing(spacing)
-    editor.verticalScrollBar().setValue(0)
-    QApplication.processEvents()
     document = editor.document()
     for n in (0, 1, 2, 5, 9):
         block = document.findBlockByNumber(n)
@@ -132,11 +133,8 @@ def test_a_click_puts_the_caret_on_the_line_clicked(qtbot, make_window, spacing)
 
 @pytest.mark.parametrize("spacing", [1.5, 2.0])
 def test_a_click_in_the_space_under_a_line_lands_on_that_line(qtbot, make_window, spacing):
-    window = window_with(make_window, LINES + "\n" + PARAGRAPH)
+    window = window_with(make_window, LINES + "\n" + PARAGRAPH, spacing)
     editor = window.editor
-    window.set_line_spacing(spacing)
-    editor.verticalScrollBar().setValue(0)
-    QApplication.processEvents()
     for n in (1, 4):
         rect = caret_rect_at(editor, editor.document().findBlockByNumber(n).position() + 12)
         qtbot.mouseClick(editor.viewport(), Qt.MouseButton.LeftButton, pos=rect.center())
