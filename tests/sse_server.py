@@ -158,6 +158,7 @@ class Recorded:
     path: str
     headers: dict
     body: dict | None
+    port: int = 0  # the client's side of the connection: the same port is the same connection
 
 
 @dataclass
@@ -324,7 +325,8 @@ class _Handler(BaseHTTPRequestHandler):
         return scenario, "/" + rest
 
     def _record(self, body) -> None:
-        self.server.requests.append(Recorded(self.command, self.path, dict(self.headers.items()), body))
+        self.server.requests.append(Recorded(self.command, self.path, dict(self.headers.items()), body,
+                                             self.client_address[1]))
 
     def _auth(self) -> bool:
         """Answer 401 and return True unless the right key came."""

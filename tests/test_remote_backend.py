@@ -563,3 +563,27 @@ def test_cli_usage_errors(server):
     assert result.returncode == 2 and "with --server use --remote-model" in one_line_error(result)
     result = cli("--server", server.url("llamacpp"), "--api-key-env", "AIGC_NOT_SET_ANYWHERE", "Hello")
     assert result.returncode == 2 and "AIGC_NOT_SET_ANYWHERE is not set" in one_line_error(result)
+
+
+def test_the_editors_loop_reuses_the_connection(server, qtbot, gui_event_loop):
+    """On the app's long-lived loop each Continue reuses the open connection (no new handshake)."""
+    backend = RemoteBackend(server.url("whole"))
+
+    async def two_runs():
+        for _ in range(2):
+            async for _ in backend.astream(request()):
+                pass
+
+    task = asyncio.ensure_future(two_runs())
+    qtbot.waitUntil(task.done, timeout=10000)
+    task.result()
+    posts = [r for r in server.requests if r.path.endswith("/v1/completions")]
+    assert posts[-1].port == posts[-2].port  # one connection, kept alive between the runs
+
+
+def test_blocking_calls_keep_no_connection(server):
+    blocking = RemoteBackend(server.url("whole"))
+    for _ in range(2):
+        list(blocking.stream(request()))
+    posts = [r for r in server.requests if r.path.endswith("/v1/completions")]
+    assert posts[-1].port != posts[-2].port  # each blocking call's private loop had its own client

@@ -55,6 +55,7 @@ its private network sets `RemoteBackend.warning` (see `plain_http_warning`).
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import email.utils
 import ipaddress
 import json
@@ -65,6 +66,7 @@ import secrets
 import socket
 import ssl
 import time
+import weakref
 from dataclasses import dataclass, field
 from typing import AsyncIterator, Iterator
 from urllib.parse import urlsplit
@@ -293,6 +295,7 @@ class RemoteBackend:
         self._models_checked = False
         self._unsupported: set[str] = set()  # optional fields this server refused
         self._told: set[str] = set()  # notices already given for this server (each is said once)
+        self._kept: tuple[asyncio.AbstractEventLoop, httpx.AsyncClient] | None = None  # see _session
         self._texts: list[str] = []  # token text of id -(i + 1)
         self._ids: dict[str, int] = {}
         self._ssl: ssl.SSLContext | None = None
@@ -350,7 +353,7 @@ class RemoteBackend:
         return _run_on_private_loop(self.alist_models())
 
     async def alist_models(self) -> list[str]:
-        async with self._client() as client:
+        async with self._session() as client:
             return [entry["id"] for entry in await self._fetch_models(client, strict=True)]
 
     def connect(self) -> list[str]:
@@ -363,7 +366,7 @@ class RemoteBackend:
         return _run_on_private_loop(self.aconnect())
 
     async def aconnect(self) -> list[str]:
-        async with self._client() as client:
+        async with self._session() as client:
             entries = await self._fetch_models(client, strict=True)
         self._use_models(entries)
         return [entry["id"] for entry in entries]
@@ -467,7 +470,7 @@ class RemoteBackend:
                 raise _Stopped
 
         try:
-            async with self._client() as client:
+            async with self._session() as client:
                 try:
                     if not self._models_checked:  # the model to use, and its window (for the tail sent)
                         self._use_models(await _until(self._fetch_models(client, strict=False), stop))
@@ -706,6 +709,25 @@ class RemoteBackend:
         return RemoteStreamCut(f"The server's stream was cut off part-way ({why}){kept}.", run.text)
 
     # ----- HTTP plumbing -----------------------------------------------------------------------
+    @contextlib.asynccontextmanager
+    async def _session(self) -> AsyncIterator[httpx.AsyncClient]:
+        """The HTTP client for one call.
+
+        On a loop that outlives the call (the editor's qasync loop) one client is kept, so
+        each Continue reuses the connection the last one left open: no new TCP and TLS
+        handshake before the first token. A private loop, made for one blocking call, gets
+        a client of its own, closed with the call.
+        """
+        loop = asyncio.get_running_loop()
+        if loop in _PRIVATE_LOOPS:
+            async with self._client() as client:
+                yield client
+            return
+        kept = self._kept
+        if kept is None or kept[0] is not loop or kept[1].is_closed:
+            kept = self._kept = (loop, self._client())
+        yield kept[1]
+
     def _client(self) -> httpx.AsyncClient:
         if self._ssl is None:
             self._ssl = httpx.create_ssl_context()  # once: loading the CA bundle takes a while
@@ -1056,9 +1078,19 @@ def _is_loopback(host: str) -> bool:
         return False
 
 
+# Loops made for one blocking call (below): their HTTP clients are not kept.
+_PRIVATE_LOOPS: "weakref.WeakSet[asyncio.AbstractEventLoop]" = weakref.WeakSet()
+
+
+def _private_loop() -> asyncio.AbstractEventLoop:
+    loop = asyncio.new_event_loop()
+    _PRIVATE_LOOPS.add(loop)
+    return loop
+
+
 def _run_on_private_loop(coroutine):
     _refuse_running_loop()
-    loop = asyncio.new_event_loop()
+    loop = _private_loop()
     try:
         return loop.run_until_complete(coroutine)
     finally:
@@ -1077,7 +1109,7 @@ def _refuse_running_loop() -> None:
 def _iterate_on_private_loop(events: AsyncIterator[RemoteTokenEvent]) -> Iterator[RemoteTokenEvent]:
     """Drive an async generator from synchronous code, on an event loop of its own."""
     _refuse_running_loop()
-    loop = asyncio.new_event_loop()
+    loop = _private_loop()
     step = None
     try:
         while True:

@@ -150,3 +150,8 @@ def test_editor_continue_stop_accept_on_the_event_loop(qtbot, make_window, gui_e
     suggestion = window.editor.suggestion_text()
     window.controller.accept()
     assert window.editor.user_text() == "Once upon a time" + suggestion
+    # Again, on the client the first run kept: the stream that was stopped closed its connection.
+    window.controller.continue_text()
+    qtbot.waitUntil(lambda: len(window.editor.suggestion_text()) > 20, timeout=60000)
+    window.controller.reject()
+    assert window.editor.user_text() == "Once upon a time" + suggestion
