@@ -185,6 +185,10 @@ def test_server_section_measures_an_inference_server_through_the_backend(sse, tm
     for entry in r["prompts"].values():
         assert entry["ttft_s"]["median"] > 0 and entry["decode_tps"]["median"] > 0
         assert entry["tokens_counted_by"] == "chunks"  # the slow scenario reports no usage or logprobs
+    editor = r["editor"]  # the real window on the same server, through qasync's loop
+    assert editor["ttft_s"]["median"] > 0 and editor["editor_over_backend_ttft"]["median"] > 0
+    assert editor["on_event_loop"] is True
+    assert editor["stopped_mid_run"] == editor["stop_runs"] >= 3 and editor["text_after_stop"] is False
     for key in ("stop_event_loop", "stop_thread"):
         # The slow scenario drips 40 tokens 50 ms apart: every Stop lands mid-run, and is quick.
         assert r[key]["stopped_mid_run"] == r[key]["runs"] >= 3

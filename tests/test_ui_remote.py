@@ -85,7 +85,7 @@ def test_server_runs_stream_on_the_gui_event_loop_without_the_worker_thread(qtbo
     window.host.worker.chunk.connect(lambda *_: threads.append(threading.current_thread()),
                                      Qt.ConnectionType.DirectConnection)
     window.controller.continue_text()
-    assert window.host._active_task is not None  # a task on the loop, not a queued call to the thread
+    assert window.host.active_task is not None  # a task on the loop, not a queued call to the thread
     qtbot.waitUntil(lambda: window.controller.state == PENDING, timeout=10000)
     assert threads and set(threads) == {threading.main_thread()}
     assert window.editor.suggestion_text().startswith(" there was a little girl")

@@ -91,7 +91,12 @@ class BenchContext:
         if self._editor is None:
             from .editor import EditorClient
 
-            self._editor = EditorClient(self.source, self.device)
+            source = self.source
+            if self.args.server:
+                from urllib.parse import urlencode
+
+                source = f"{self.args.server.rstrip('/')}#{urlencode({'model': self.backend.model or ''})}"
+            self._editor = EditorClient(source, self.device)
         return self._editor
 
     def close(self) -> None:

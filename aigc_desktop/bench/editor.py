@@ -111,8 +111,20 @@ class EditorSession:
         # Settings of this run only: the user's own settings are neither read nor changed.
         self.settings = AppSettings(QSettings(os.path.join(self._tmp.name, "settings.ini"),
                                               QSettings.Format.IniFormat))
+        server = {}
+        if source.startswith(("http://", "https://")):
+            # An inference server ("URL#model=NAME"), streamed as the app does: on qasync's loop,
+            # which runs whenever Qt processes events (the waits below included).
+            from urllib.parse import parse_qs
+
+            from ..ui.event_loop import gui_event_loop
+
+            self._loop = gui_event_loop(self.app, already_running=True)
+            url, _, fragment = source.partition("#")
+            model = parse_qs(fragment).get("model", [""])[0]
+            server = {"use_server": True, "server_url": url, "server_model": model}
         self._generation = GenerationSettings(model=source, device=device, max_new_tokens=64,
-                                              temperature=0.0, seed=0)
+                                              temperature=0.0, seed=0, **server)
         # Candidates per Continue (newer settings): the product's default, unless a run asks for one.
         self.default_candidates = getattr(self._generation, "alternatives", 1)
         self.settings.save_generation(self._generation)
@@ -250,6 +262,7 @@ class EditorSession:
         gaps = beat.stop() if beat else None
         result = self._run_figures(started, ended)
         result["heartbeat"] = gaps
+        result["on_event_loop"] = self.window.host.active_task is not None  # a server, streamed as the app does
         return result
 
     def _run_figures(self, started: float, ended: float) -> dict:
@@ -361,9 +374,9 @@ def serve(source: str, device: str) -> int:
     except Exception as exc:  # reported to the bench, which shows it
         reply({"error": f"{type(exc).__name__}: {exc}"})
         return 1
-    import torch  # loaded by the worker by now
-
-    reply({"ready": True, "ready_seconds": session.ready_seconds, "torch_threads": torch.get_num_threads(),
+    torch = sys.modules.get("torch")  # loaded by the worker by now, unless the model is on a server
+    reply({"ready": True, "ready_seconds": session.ready_seconds,
+           "torch_threads": torch.get_num_threads() if torch else None,
            "default_candidates": session.default_candidates})
     try:
         for line in sys.stdin:

@@ -166,6 +166,15 @@ def table_rows(results: dict) -> list[list[str]]:
             add(s, "first token", fmt(e["ttft_s"], "ms"))
             counted = {"chunks": " (tokens counted as stream chunks)"}.get(e.get("tokens_counted_by"), "")
             add(s, "decode" + counted, fmt(e["decode_tps"], "tps"))
+        e = r.get("editor")
+        if e:
+            s = f"server {r['model']}: the editor (offscreen window, qasync loop), English prompt, {r['new_tokens']} new"
+            add(s, "Continue -> first text painted", fmt(e["ttft_s"], "ms"))
+            add(s, "editor / backend alone, first token", fmt(e["editor_over_backend_ttft"], "x"))
+            add(s, "decode as painted (tokens counted as stream chunks)", fmt(e["decode_tps"], "tps"))
+            add(s, f"Stop pressed -> run finished ({e['stopped_mid_run']} of {e['stop_runs']} mid-run)",
+                fmt(e["stop_latency_s"], "ms"))
+            add(s, "text inserted after Stop", fmt(e["text_after_stop"]))
         for key, how in (("stop_event_loop", "on the event loop (the app)"), ("stop_thread", "from another thread")):
             e = r[key]
             add(f"server Stop, {how}", f"Stop -> stream closed ({e['stopped_mid_run']} of {e['runs']} mid-run)",

@@ -101,6 +101,30 @@ def stop_on_event_loop(backend, text: str, new_tokens: int, delay: float) -> dic
     return asyncio.run(measure())
 
 
+def _editor(ctx, n: int) -> dict:
+    """The real window on the same server, as a user meets it: Continue -> first text painted,
+    decode as painted and Stop, run in turn with the backend alone on the same prompt."""
+    from .stats import alternate, fields, ratios
+
+    args, backend, editor = ctx.args, ctx.backend, ctx.editor
+    text = PROMPTS["English"]
+    runs = alternate({"backend": lambda: decode_run(backend, text, n),
+                      "editor": lambda: editor.continue_run(text, n, candidates=1)},
+                     args.repeats, warmup=args.warmup)
+    stops = [editor.stop_run(text, max(n, 256), STOP_DELAYS[i % len(STOP_DELAYS)], candidates=1)
+             for i in range(max(args.repeats, len(STOP_DELAYS)))]
+    stopped = [r for r in stops if r.get("stopped_mid_run")]
+    return {
+        **fields(runs["editor"], "ttft_s", "decode_tps"),
+        "editor_over_backend_ttft": ratios(runs["editor"], runs["backend"], "ttft_s"),
+        "on_event_loop": all(r["on_event_loop"] for r in runs["editor"]),
+        "stop_runs": len(stops),
+        "stopped_mid_run": len(stopped),
+        "stop_latency_s": summary(r["latency_s"] for r in stopped),
+        "text_after_stop": any(r["text_after_stop"] for r in stopped),
+    }
+
+
 def _stopped(run, pressed: list[float], ended: float) -> dict:
     mid_run = bool(pressed) and pressed[0] <= ended and run.finish_reason == "stopped"
     return {"stopped_mid_run": mid_run, "latency_s": ended - pressed[0] if mid_run else None,
@@ -126,6 +150,8 @@ def run(ctx) -> dict:
             "tokens": summary(r["tokens"] for r in runs),
             "tokens_counted_by": runs[-1]["tokens_counted_by"],
         }
+    if not args.api_key_env:  # the editor would look for a key in the keyring instead
+        result["editor"] = _editor(ctx, n)
     text = PROMPTS["English"]
     stop_n = max(n, 256)  # long enough that every Stop lands mid-run
     repeats = max(args.repeats, len(STOP_DELAYS))

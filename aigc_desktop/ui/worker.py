@@ -341,6 +341,7 @@ class WorkerHost(QObject):
         stop = StopFlag()
         self._active_stop = stop
         loop = running_loop()
+        self._active_task = None
         if loop is not None and hasattr(self.worker.backend, "astream"):
             # A server streams through the async client on qasync's loop: no thread is involved.
             self._active_task = loop.create_task(self.worker.generate_async(request_id, request, stop))
@@ -348,6 +349,11 @@ class WorkerHost(QObject):
         self.ensure_running()
         self._generate.emit(request_id, request, stop)
         return stop
+
+    @property
+    def active_task(self) -> "asyncio.Task | None":
+        """The asyncio task of the latest server run on the event loop (None: it ran in the thread)."""
+        return self._active_task
 
     def stop(self) -> None:
         if self._active_stop is not None:

@@ -140,11 +140,11 @@ def test_editor_continue_stop_accept_on_the_event_loop(qtbot, make_window, gui_e
     window.editor.load_text("Once upon a time")
     window.editor.moveCursor(QTextCursor.MoveOperation.End)
     window.controller.continue_text()
-    assert window.host._active_task is not None  # streamed on the event loop, not in the worker thread
+    assert window.host.active_task is not None  # streamed on the event loop, not in the worker thread
     qtbot.waitUntil(lambda: len(window.editor.suggestion_text()) > 20, timeout=60000)
     window.stop_action.trigger()
     shown = window.editor.toPlainText()
-    qtbot.waitUntil(lambda: window.host._active_task.done(), timeout=1000)
+    qtbot.waitUntil(lambda: window.host.active_task.done(), timeout=1000)
     qtbot.wait(300)
     assert window.editor.toPlainText() == shown and window.controller.state == PENDING
     suggestion = window.editor.suggestion_text()
