@@ -165,7 +165,7 @@ def test_a_recorded_llama_cpp_python_stream_and_its_ignored_n(server):
     scored = [e for e in events if e.probabilities]
     assert len(scored) == 6 and all(0 < p <= 1 for e in scored for p in e.probabilities)
     assert all(len(e.alternative_texts[0]) >= 5 for e in scored)
-    assert "1 of the 2 candidates" in run.notice and "n field" in run.notice
+    assert "1 of the 2 candidates" in run.notice and "Candidates setting (the n field)" in run.notice
     run, _ = collect(backend, request(max_new_tokens=6))
     assert run.notice == ""  # one asked for, one sent
 

@@ -146,3 +146,28 @@ def test_a_server_that_ignores_candidates_is_told_not_hidden(qtbot, make_window,
     qtbot.waitUntil(lambda: window.controller.state == PENDING and window.banner.isVisible(), timeout=10000)
     assert "1 of the 2 candidates" in window.banner.text()
     assert window.editor.suggestion_text() and window.controller.candidates == []
+
+
+def test_a_servers_notices_are_translated(qtbot, make_window, server, gui_event_loop):
+    """The engine names the notice; the window says it in the interface's language."""
+    from PySide6.QtCore import QCoreApplication
+
+    from aigc_desktop.app import install_translations
+
+    installed = install_translations(QCoreApplication.instance(), "zh_CN")
+    try:
+        window = open_on(qtbot, make_window, server.url("lossy-logprobs"), alternatives=2)
+        notices = []
+        window.host.worker.notice.connect(notices.append)
+        window.probability_view_action.trigger()
+        window.editor.load_text("今天天气真好，")
+        window.editor.moveCursor(QTextCursor.MoveOperation.End)
+        window.controller.continue_text()
+        qtbot.waitUntil(lambda: window.controller.state == PENDING and len(notices) == 2, timeout=10000)
+        assert window.editor.suggestion_text() == "我们去公园。"  # continued without the lossy probabilities
+        assert "概率视图" in notices[0] and "127.0.0.1" in notices[0]
+        assert "只返回了 1 个候选（共请求 2 个）" in notices[1]
+        assert window.banner.isVisible() and window.banner.text() in notices
+    finally:
+        for translator in installed:
+            QCoreApplication.instance().removeTranslator(translator)

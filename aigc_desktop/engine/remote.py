@@ -79,6 +79,14 @@ from .request import ContinuationRequest
 from .stop_flag import StopFlag
 from .text_stops import StopMatcher
 
+# Notices a run can carry (RemoteRun.notices), by kind; ui/worker.py has the same in the editor's languages.
+NOTICES = {
+    "ignores-n": "The server at {server} sent {sent} of the {asked} candidates asked for: it ignores the "
+                 "Candidates setting (the n field). Set Candidates to 1 for this server.",
+    "lossy-logprobs": "The server at {server} loses characters that span several tokens when it sends token "
+                      "probabilities, so the probability view is off for it.",
+}
+
 ASSUMED_WINDOW = 2048  # tokens, for a server that does not say (llama.cpp's and Ollama's usual default)
 POLL_SECONDS = 0.02  # how often Stop is checked while waiting for the server
 TOP_ALTERNATIVES = 5
@@ -173,7 +181,8 @@ class RemoteRun:
     first_token_seconds: float | None = None
     elapsed_seconds: float = 0.0
     alternatives: list[str] = field(default_factory=list)
-    notice: str = ""  # something the user should know about a run that worked (a setting the server ignored)
+    # What the user should know about a run that worked: kind -> its facts, in NOTICES' words.
+    notices: dict[str, dict] = field(default_factory=dict)
     _resume_text: str = field(default="", repr=False)  # generated text the request now continues from
     _resume_tokens: int = field(default=0, repr=False)  # tokens of max_new_tokens already spent on it
     _backend: "RemoteBackend | None" = field(default=None, repr=False)
@@ -191,6 +200,11 @@ class RemoteRun:
 
     def __aiter__(self) -> AsyncIterator[RemoteTokenEvent]:
         return self._backend._events(self, self._claim())
+
+    @property
+    def notice(self) -> str:
+        """The notices as English sentences ("" when there are none); the editor translates the kinds."""
+        return " ".join(NOTICES[kind].format(**facts) for kind, facts in self.notices.items())
 
     @property
     def tokens_per_second(self) -> float:
@@ -578,9 +592,7 @@ class RemoteBackend:
                     # llama.cpp's server, for one, ignores `n` without a word: say so (once) rather
                     # than quietly showing one candidate where several were asked for.
                     self._told.add("ignores-n")
-                    run.notice = _join(run.notice, f"The server at {self.display_url} sent {sent} of the "
-                                                   f"{len(rows)} candidates asked for: it ignores the alternatives "
-                                                   f"setting (the n field). Set alternatives to 1 for this server.")
+                    run.notices["ignores-n"] = {"server": self.display_url, "sent": sent, "asked": len(rows)}
         finally:
             run.elapsed_seconds = time.perf_counter() - started
             # Cancelled after Stop (the editor cancels its task): stopped; otherwise a RemoteError is on its way up.
@@ -597,9 +609,7 @@ class RemoteBackend:
         self._unsupported.add("logprobs")
         if "lossy-logprobs" not in self._told:
             self._told.add("lossy-logprobs")
-            run.notice = _join(run.notice, f"The server at {self.display_url} loses characters that span several "
-                                           f"tokens when it sends token probabilities, so the probability view "
-                                           f"is off for it.")
+            run.notices["lossy-logprobs"] = {"server": self.display_url}
         if any(row.seen for row in rows[1:]):
             return False
         first = rows[0]
@@ -1044,10 +1054,6 @@ def _describe_read_error(exc: httpx.HTTPError, timeout: float) -> str:
     if isinstance(exc, httpx.RemoteProtocolError):
         return "the server closed the connection"
     return f"the connection failed: {_quote(str(exc) or type(exc).__name__, 100)}"
-
-
-def _join(*sentences: str) -> str:
-    return " ".join(x for x in sentences if x)
 
 
 def _sentence(text: str) -> str:

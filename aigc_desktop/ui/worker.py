@@ -227,8 +227,19 @@ class GenerationWorker(QObject):
 
     def _finish(self, request_id: int, run) -> None:
         self.finished.emit(request_id, _summary(run))
-        if getattr(run, "notice", ""):
-            self.notice.emit(run.notice)
+        for kind, facts in getattr(run, "notices", {}).items():
+            self.notice.emit(self._notice_text(kind, facts) or run.notice)
+
+    def _notice_text(self, kind: str, facts: dict) -> str:
+        """A server's notice (remote.NOTICES) in the interface's language."""
+        if kind == "ignores-n":
+            return self.tr("The server at %s sent %d of the %d candidates asked for: it ignores the Candidates "
+                           "setting. Set Candidates to 1 for this server.") % (
+                facts["server"], facts["sent"], facts["asked"])
+        if kind == "lossy-logprobs":
+            return self.tr("The server at %s loses characters that span several tokens when it sends token "
+                           "probabilities, so the probability view is off for it.") % facts["server"]
+        return ""
 
     def _ready(self, request_id: int, stop: StopFlag):
         """The backend to run on, or None after saying why there is nothing to run."""

@@ -129,6 +129,14 @@ Reload it and lose your changes, or keep your version?</source>
         <translation>无法加载模型“%s”：%s</translation>
     </message>
     <message>
+        <source>The server at %s sent %d of the %d candidates asked for: it ignores the Candidates setting. Set Candidates to 1 for this server.</source>
+        <translation>服务器 %s 只返回了 %d 个候选（共请求 %d 个）：它忽略候选数设置。请为此服务器把候选数设为 1。</translation>
+    </message>
+    <message>
+        <source>The server at %s loses characters that span several tokens when it sends token probabilities, so the probability view is off for it.</source>
+        <translation>服务器 %s 在发送词元概率时会丢失跨越多个词元的字符，因此已对该服务器关闭概率视图。</translation>
+    </message>
+    <message>
         <source>No model is loaded yet. Choose a model in Settings.</source>
         <translation>尚未加载模型。请在设置中选择模型。</translation>
     </message>
