@@ -201,14 +201,15 @@ class GenerationWorker(QObject):
             return
         self._finish(request_id, run)
 
-    async def generate_async(self, request_id: int, request: ContinuationRequest, stop: StopFlag) -> None:
+    async def generate_async(self, request_id: int, request: ContinuationRequest, stop: StopFlag, backend) -> None:
         """A server run on the GUI thread's event loop (qasync): the HTTP client needs no thread of its own.
 
         The same signals as `generate`, emitted from the GUI thread. Cancelling the task is
-        Stop: it closes the stream at once instead of at the next poll of the flag.
+        Stop: it closes the stream at once instead of at the next poll of the flag. `backend`
+        is the server the run was started for, even if another model is being swapped in.
         """
-        backend = self._ready(request_id, stop)
-        if backend is None:
+        if stop.is_set():
+            self.finished.emit(request_id, RunSummary("stopped", 0, 0.0, 0, 0, None))
             return
         run = None
         try:
@@ -353,9 +354,10 @@ class WorkerHost(QObject):
         self._active_stop = stop
         loop = running_loop()
         self._active_task = None
-        if loop is not None and hasattr(self.worker.backend, "astream"):
+        backend = self.worker.backend
+        if loop is not None and hasattr(backend, "astream"):
             # A server streams through the async client on qasync's loop: no thread is involved.
-            self._active_task = loop.create_task(self.worker.generate_async(request_id, request, stop))
+            self._active_task = loop.create_task(self.worker.generate_async(request_id, request, stop, backend))
             return stop
         self.ensure_running()
         self._generate.emit(request_id, request, stop)
