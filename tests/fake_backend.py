@@ -33,12 +33,16 @@ class FakeRun:
     def __iter__(self):
         self.started.set()
         for i, piece in enumerate(self.pieces):
+            self.wait_for_turn()
             if self.stop.is_set():
                 self.finish_reason = "stopped"
                 return
             time.sleep(self.delay)
             self.new_token_ids.append(i)
             yield FakeEvent(piece)
+
+    def wait_for_turn(self) -> None:
+        """Before each piece: subclasses hold it back here (the stop check follows)."""
 
 
 class FakeBackend:
@@ -57,6 +61,9 @@ class FakeBackend:
         self.requests.append(request)
         if self.fail_with is not None:
             raise self.fail_with
+        return self.make_run(stop)
+
+    def make_run(self, stop) -> FakeRun:
         return FakeRun(list(self.pieces), self.delay, stop, self.started)
 
 

@@ -21,10 +21,9 @@ import itertools
 import os
 import random
 import threading
-import time
 
 import pytest
-from fake_backend import FakeBackend, FakeEvent, FakeRun, fake_loader
+from fake_backend import FakeBackend, FakeRun, fake_loader
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
 
@@ -60,18 +59,10 @@ class GatedRun(FakeRun):
         super().__init__(*args, **kwargs)
         self.gate = gate
 
-    def __iter__(self):
-        self.started.set()
-        for i, piece in enumerate(self.pieces):
-            while not self.gate.acquire(timeout=0.002):
-                if self.stop.is_set():
-                    break
+    def wait_for_turn(self) -> None:
+        while not self.gate.acquire(timeout=0.002):
             if self.stop.is_set():
-                self.finish_reason = "stopped"
                 return
-            time.sleep(self.delay)
-            self.new_token_ids.append(i)
-            yield FakeEvent(piece)
 
 
 class GatedBackend(FakeBackend):
@@ -80,10 +71,7 @@ class GatedBackend(FakeBackend):
         # id(StopFlag) of a run -> (that StopFlag, kept so its id is never reused; the run's gate)
         self.gates: dict[int, tuple[object, threading.Semaphore]] = {}
 
-    def stream(self, request, stop):
-        self.requests.append(request)
-        if self.fail_with is not None:
-            raise self.fail_with
+    def make_run(self, stop) -> GatedRun:
         gate = threading.Semaphore(0)
         self.gates[id(stop)] = (stop, gate)
         return GatedRun(list(self.pieces), self.delay, stop, self.started, gate=gate)
