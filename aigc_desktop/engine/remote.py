@@ -221,10 +221,6 @@ class _Stopped(Exception):
     """Stop was requested while waiting for the server."""
 
 
-class _Resume(Exception):
-    """Ask again without token probabilities, continuing from the text received so far."""
-
-
 @dataclass
 class _Token:
     text: str
@@ -493,98 +489,91 @@ class RemoteBackend:
                 except _Stopped:
                     run.finish_reason = "stopped"
                     return
-                while True:  # a second pass only when the server's probabilities turned out to lose text
-                    lines = _sse_data(response)
-                    resume = False
-                    try:
-                        saw_done = False
-                        while True:
-                            if all(row.done for row in rows) and not all(row.server_done for row in rows):
-                                break  # every candidate met a stop here: the server need not go on
-                            check_stop()
-                            try:
-                                data = await _until(anext(lines), stop)
-                            except StopAsyncIteration:
-                                break
-                            except httpx.HTTPError as exc:
-                                if all(row.server_done for row in rows):
-                                    break  # all finished; only the end marker or the usage went missing
-                                raise self._cut(run, rows, _describe_read_error(exc, self.timeout)) from exc
-                            if data == "[DONE]":
-                                saw_done = True
-                                break
-                            chunk = self._parse_chunk(data)
-                            usage = chunk.get("usage")
-                            if isinstance(usage, dict):
-                                if isinstance(usage.get("prompt_tokens"), int):
-                                    run.context_tokens = usage["prompt_tokens"]
-                                if isinstance(usage.get("completion_tokens"), int) and request.alternatives == 1:
-                                    run.completion_tokens = usage["completion_tokens"]
-                            lost = False
-                            for choice in chunk["choices"]:
-                                index, text, tokens, finish = self._parse_choice(choice, len(rows))
-                                row = rows[index]
-                                row.seen = True
-                                row.raw += text
-                                if row.done:
-                                    continue
-                                if row is first:
-                                    lost = lost or any(t.text == "" and t.prob is not None for t in tokens)
-                                    if (text or tokens) and run.first_token_seconds is None:
-                                        run.first_token_seconds = time.perf_counter() - started
-                                    for token in tokens:
-                                        run.new_token_ids.append(self._intern(token.text))
-                                    pending.extend(tokens)
-                                piece = row.stops.feed(text)
-                                row.text += piece
-                                if row is first and (piece or row.stops.stopped):
-                                    check_stop()
-                                    yield event(piece)  # a stop's own tokens still ride with the last event
-                                if row.stops.stopped:
-                                    row.done, row.reason = True, "stop_text"
-                                elif finish:
-                                    row.done = row.server_done = True
-                                    row.reason = _finish_reason(finish, choice, request)
-                                    rest = row.stops.flush()
-                                    row.text += rest
-                                    if row is first:
-                                        run.server_finish_reason = finish
-                                        if rest or pending:
-                                            check_stop()
-                                            yield event(rest)
-                            if lost and not first.done and self._drop_lossy_probabilities(run, rows):
-                                resume = True
-                                break
-                        if not resume:
-                            if not saw_done and not all(row.done for row in rows):
-                                raise self._cut(run, rows, "it ended before the server said it was complete")
-                            # [DONE] without a finish_reason: what the stops held back is complete now.
-                            rest = "" if first.done else first.stops.flush()
-                            first.text += rest
-                            for row in rows[1:]:
-                                if not row.done:
-                                    row.text += row.stops.flush()
-                            if rest or pending:
+                lines = _sse_data(response)
+                try:
+                    saw_done = False
+                    while True:
+                        if all(row.done for row in rows) and not all(row.server_done for row in rows):
+                            break  # every candidate met a stop here: the server need not go on
+                        check_stop()
+                        try:
+                            data = await _until(anext(lines), stop)
+                        except StopAsyncIteration:
+                            break
+                        except httpx.HTTPError as exc:
+                            if all(row.server_done for row in rows):
+                                break  # all finished; only the end marker or the usage went missing
+                            raise self._cut(run, rows, _describe_read_error(exc, self.timeout)) from exc
+                        if data == "[DONE]":
+                            saw_done = True
+                            break
+                        chunk = self._parse_chunk(data)
+                        usage = chunk.get("usage")
+                        if isinstance(usage, dict):
+                            if isinstance(usage.get("prompt_tokens"), int):
+                                run.context_tokens = usage["prompt_tokens"]
+                            if isinstance(usage.get("completion_tokens"), int) and request.alternatives == 1:
+                                run.completion_tokens = usage["completion_tokens"]
+                        lost = False
+                        for choice in chunk["choices"]:
+                            index, text, tokens, finish = self._parse_choice(choice, len(rows))
+                            row = rows[index]
+                            row.seen = True
+                            row.raw += text
+                            if row.done:
+                                continue
+                            if row is first:
+                                lost = lost or any(t.text == "" and t.prob is not None for t in tokens)
+                                if (text or tokens) and run.first_token_seconds is None:
+                                    run.first_token_seconds = time.perf_counter() - started
+                                for token in tokens:
+                                    run.new_token_ids.append(self._intern(token.text))
+                                pending.extend(tokens)
+                            piece = row.stops.feed(text)
+                            row.text += piece
+                            if row is first and (piece or row.stops.stopped):
                                 check_stop()
-                                yield event(rest)
-                    except _Stopped:
-                        run.finish_reason = "stopped"
-                        run.alternatives = [row.text for row in rows[1:]]
-                        return
-                    except GeneratorExit:  # the consumer stopped iterating
-                        run.finish_reason = run.finish_reason or "stopped"
-                        raise
-                    finally:
-                        await lines.aclose()
-                        await response.aclose()
-                    if not resume:
-                        break
-                    pending.clear()  # tokens whose text the server lost: nothing to show for them
-                    try:
-                        response = await self._open(client, run, stop)
-                    except _Stopped:
-                        run.finish_reason = "stopped"
-                        return
+                                yield event(piece)  # a stop's own tokens still ride with the last event
+                            if row.stops.stopped:
+                                row.done, row.reason = True, "stop_text"
+                            elif finish:
+                                row.done = row.server_done = True
+                                row.reason = _finish_reason(finish, choice, request)
+                                rest = row.stops.flush()
+                                row.text += rest
+                                if row is first:
+                                    run.server_finish_reason = finish
+                                    if rest or pending:
+                                        check_stop()
+                                        yield event(rest)
+                        if lost and not first.done and self._drop_lossy_probabilities(run, rows):
+                            # Ask again without probabilities, continuing from the text received.
+                            await lines.aclose()
+                            await response.aclose()
+                            pending.clear()  # tokens whose text the server lost: nothing to show for them
+                            response = await self._open(client, run, stop)
+                            lines = _sse_data(response)
+                    if not saw_done and not all(row.done for row in rows):
+                        raise self._cut(run, rows, "it ended before the server said it was complete")
+                    # [DONE] without a finish_reason: what the stops held back is complete now.
+                    rest = "" if first.done else first.stops.flush()
+                    first.text += rest
+                    for row in rows[1:]:
+                        if not row.done:
+                            row.text += row.stops.flush()
+                    if rest or pending:
+                        check_stop()
+                        yield event(rest)
+                except _Stopped:
+                    run.finish_reason = "stopped"
+                    run.alternatives = [row.text for row in rows[1:]]
+                    return
+                except GeneratorExit:  # the consumer stopped iterating
+                    run.finish_reason = run.finish_reason or "stopped"
+                    raise
+                finally:
+                    await lines.aclose()
+                    await response.aclose()
                 run.finish_reason = first.reason or "length"
                 run.alternatives = [row.text for row in rows[1:]]
                 sent = sum(1 for row in rows if row.seen)
