@@ -93,9 +93,9 @@ class BenchContext:
 
             source = self.source
             if self.args.server:
-                from urllib.parse import urlencode
+                from ..engine.remote import server_source
 
-                source = f"{self.args.server.rstrip('/')}#{urlencode({'model': self.backend.model or ''})}"
+                source = server_source(self.args.server, self.backend.model or "", self.backend.timeout)
             self._editor = EditorClient(source, self.device)
         return self._editor
 

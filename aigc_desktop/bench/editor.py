@@ -113,16 +113,14 @@ class EditorSession:
                                               QSettings.Format.IniFormat))
         server = {}
         if source.startswith(("http://", "https://")):
-            # An inference server ("URL#model=NAME"), streamed as the app does: on qasync's loop,
+            # An inference server (remote.server_source), streamed as the app does: on qasync's loop,
             # which runs whenever Qt processes events (the waits below included).
-            from urllib.parse import parse_qs
-
+            from ..engine.remote import parse_server_source
             from ..ui.event_loop import gui_event_loop
 
             self._loop = gui_event_loop(self.app, already_running=True)
-            url, _, fragment = source.partition("#")
-            model = parse_qs(fragment).get("model", [""])[0]
-            server = {"use_server": True, "server_url": url, "server_model": model}
+            url, model, timeout = parse_server_source(source)
+            server = {"use_server": True, "server_url": url, "server_model": model or "", "server_timeout": timeout}
         self._generation = GenerationSettings(model=source, device=device, max_new_tokens=64,
                                               temperature=0.0, seed=0, **server)
         # Candidates per Continue (newer settings): the product's default, unless a run asks for one.

@@ -69,7 +69,7 @@ import time
 import weakref
 from dataclasses import dataclass, field
 from typing import AsyncIterator, Iterator
-from urllib.parse import urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import httpx
 
@@ -86,6 +86,24 @@ NOTICES = {
     "lossy-logprobs": "The server at {server} loses characters that span several tokens when it sends token "
                       "probabilities, so the probability view is off for it.",
 }
+
+
+
+def english_notice(kind: str, facts: dict) -> str:
+    return NOTICES[kind].format(**facts)
+
+
+def server_source(url: str, model: str = "", timeout: float = 30.0) -> str:
+    """A server as one `source` string, "URL#model=NAME&timeout=S", as the editor's loader takes it."""
+    return f"{url.rstrip('/')}#{urlencode({'model': model, 'timeout': timeout})}"
+
+
+def parse_server_source(source: str) -> tuple[str, str | None, float]:
+    """(URL, model or None, timeout) from a server_source string."""
+    url, _, fragment = source.partition("#")
+    options = {k: v[0] for k, v in parse_qs(fragment).items()}
+    return url, options.get("model") or None, float(options.get("timeout") or 30.0)
+
 
 ASSUMED_WINDOW = 2048  # tokens, for a server that does not say (llama.cpp's and Ollama's usual default)
 POLL_SECONDS = 0.02  # how often Stop is checked while waiting for the server
@@ -204,7 +222,7 @@ class RemoteRun:
     @property
     def notice(self) -> str:
         """The notices as English sentences ("" when there are none); the editor translates the kinds."""
-        return " ".join(NOTICES[kind].format(**facts) for kind, facts in self.notices.items())
+        return " ".join(english_notice(kind, facts) for kind, facts in self.notices.items())
 
     @property
     def tokens_per_second(self) -> float:

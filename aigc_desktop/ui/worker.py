@@ -58,6 +58,8 @@ class RunSummary:
     alternatives: tuple[str, ...] = ()  # the other candidates, generated in the same run
 
 
+_NOT_STARTED = RunSummary("stopped", 0, 0.0, 0, 0, None)  # Stop came before the run began
+
 # A vocabulary writes Chinese when many of its tokens are whole Chinese characters:
 # GPT-2's byte-level BPE has 140 of 50,257; a Chinese BERT vocabulary has thousands.
 _CHINESE_TOKENS, _CHINESE_SHARE = 1000, 0.2
@@ -68,22 +70,18 @@ SERVER_PREFIXES = ("http://", "https://")
 
 def server_source(url: str, model: str = "", timeout: float = 30.0) -> str:
     """The `source` string that makes engine_loader connect to an inference server."""
-    from urllib.parse import urlencode
+    from ..engine.remote import server_source as make_source
 
-    return f"{url.rstrip('/')}#{urlencode({'model': model, 'timeout': timeout})}"
+    return make_source(url, model, timeout)
 
 
 def remote_loader(source: str):
     """An OpenAI-compatible inference server: checked now, so a wrong URL or model says so at once."""
-    from urllib.parse import parse_qs
-
-    from ..engine.remote import RemoteBackend
+    from ..engine.remote import RemoteBackend, parse_server_source
     from .secrets import load_api_key
 
-    url, _, fragment = source.partition("#")
-    options = {k: v[0] for k, v in parse_qs(fragment).items()}
-    backend = RemoteBackend(url, model=options.get("model") or None, api_key=load_api_key(url),
-                            timeout=float(options.get("timeout") or 30.0))
+    url, model, timeout = parse_server_source(source)
+    backend = RemoteBackend(url, model=model, api_key=load_api_key(url), timeout=timeout)
     backend.connect()
     return backend
 
@@ -208,8 +206,7 @@ class GenerationWorker(QObject):
         Stop: it closes the stream at once instead of at the next poll of the flag. `backend`
         is the server the run was started for, even if another model is being swapped in.
         """
-        if stop.is_set():
-            self.finished.emit(request_id, RunSummary("stopped", 0, 0.0, 0, 0, None))
+        if self._ready(request_id, stop, backend) is None:
             return
         run = None
         try:
@@ -218,8 +215,7 @@ class GenerationWorker(QObject):
                 if event.text:
                     self.chunk.emit(request_id, event.text, chunk_info(event, backend))
         except asyncio.CancelledError:
-            self.finished.emit(request_id, _summary(run, "stopped") if run is not None
-                               else RunSummary("stopped", 0, 0.0, 0, 0, None))
+            self.finished.emit(request_id, _summary(run, "stopped") if run is not None else _NOT_STARTED)
             return
         except BaseException as exc:
             self._report_failure(request_id, exc, backend)
@@ -229,7 +225,7 @@ class GenerationWorker(QObject):
     def _finish(self, request_id: int, run) -> None:
         self.finished.emit(request_id, _summary(run))
         for kind, facts in getattr(run, "notices", {}).items():
-            self.notice.emit(self._notice_text(kind, facts) or run.notice)
+            self.notice.emit(self._notice_text(kind, facts))
 
     def _notice_text(self, kind: str, facts: dict) -> str:
         """A server's notice (remote.NOTICES) in the interface's language."""
@@ -240,16 +236,19 @@ class GenerationWorker(QObject):
         if kind == "lossy-logprobs":
             return self.tr("The server at %s loses characters that span several tokens when it sends token "
                            "probabilities, so the probability view is off for it.") % facts["server"]
-        return ""
+        from ..engine.remote import english_notice
 
-    def _ready(self, request_id: int, stop: StopFlag):
-        """The backend to run on, or None after saying why there is nothing to run."""
+        return english_notice(kind, facts)  # a kind without a translation yet
+
+    def _ready(self, request_id: int, stop: StopFlag, backend=None):
+        """The backend to run on (the current one unless given), or None after saying why there is none."""
+        backend = backend if backend is not None else self._backend
         if stop.is_set():
-            self.finished.emit(request_id, RunSummary("stopped", 0, 0.0, 0, 0, None))
+            self.finished.emit(request_id, _NOT_STARTED)
             return None
-        if self._backend is None:
+        if backend is None:
             self.failed.emit(request_id, self.tr("No model is loaded yet. Choose a model in Settings."))
-        return self._backend
+        return backend
 
     def _report_failure(self, request_id: int, exc: BaseException, backend) -> None:
         if isinstance(exc, GenerationError):
