@@ -20,7 +20,7 @@ from PySide6.QtGui import QColor, QKeySequence, QMouseEvent, QTextCursor, QTextD
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit
 
 from .edit_history import Change, EditHistory, units
-from .line_spacing import SpacedLayout, point_on_text, reveal_caret
+from .line_spacing import SpacedLayout, point_on_text, reveal_caret, spacing_of
 from .partial_accept import next_line, next_word
 from .probability_view import ProbabilityLayer, tooltip_html
 from .provenance import ProvenanceLayer
@@ -151,8 +151,7 @@ class Editor(QPlainTextEdit):
 
     # ----- line spacing ------------------------------------------------------
     def line_spacing(self) -> float:
-        layout = self.document().documentLayout()
-        return layout.factor() if isinstance(layout, SpacedLayout) else 1.0
+        return spacing_of(self)
 
     def set_line_spacing(self, factor: float) -> None:
         """Lines `factor` times the font's height (1.0, 1.15, 1.5, 2.0...). Only the view changes:

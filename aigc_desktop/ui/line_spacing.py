@@ -86,7 +86,8 @@ class SpacedLayout(QPlainTextDocumentLayout):
         return rect
 
 
-def _spacing(edit: QPlainTextEdit) -> float:
+def spacing_of(edit: QPlainTextEdit) -> float:
+    """The editor's line spacing factor (1.0 when its layout is Qt's own)."""
     layout = edit.document().documentLayout()
     return layout.factor() if isinstance(layout, SpacedLayout) else 1.0
 
@@ -98,7 +99,7 @@ def point_on_text(edit: QPlainTextEdit, point: QPointF) -> QPointF:
     line would put the caret at that line's end (or the next line's start), wherever
     the click was along it.
     """
-    if _spacing(edit) == 1.0:
+    if spacing_of(edit) == 1.0:
         return point
     y = point.y()
     top = edit.contentOffset().y()
@@ -128,7 +129,7 @@ def reveal_caret(edit: QPlainTextEdit) -> None:
     extra space short, cutting the caret's line at the bottom. Only a caret cut by the
     bottom edge is moved to: one the user scrolled away from stays where it is.
     """
-    factor = _spacing(edit)
+    factor = spacing_of(edit)
     if factor == 1.0:
         return
     bar = edit.verticalScrollBar()
