@@ -122,3 +122,24 @@ def write_gpt2_gguf(hf_folder: Path, path: Path) -> Path:
     writer.write_tensors_to_file()
     writer.close()
     return path
+
+
+def build_tiny_llama(folder: Path, n_positions: int = 256, seed: int = 0) -> Path:
+    """A 2-layer Llama-family model (grouped-query attention, rotary positions), like SmolLM2, with the tiny BPE."""
+    from transformers import AutoTokenizer, LlamaConfig, LlamaForCausalLM
+
+    bpe_folder = build_tiny_gpt2(folder / "bpe", n_positions=n_positions, seed=seed)
+    tokenizer = AutoTokenizer.from_pretrained(bpe_folder)
+    torch.manual_seed(seed)
+    config = LlamaConfig(
+        vocab_size=len(tokenizer), hidden_size=64, intermediate_size=128, num_hidden_layers=2,
+        num_attention_heads=4, num_key_value_heads=2, max_position_embeddings=n_positions,
+        tie_word_embeddings=True, bos_token_id=tokenizer.eos_token_id, eos_token_id=tokenizer.eos_token_id,
+    )
+    model = LlamaForCausalLM(config).eval()
+    with torch.no_grad():  # livelier than the default init, so greedy runs are not one token repeated
+        model.model.embed_tokens.weight.normal_(0, 1.0)
+    target = folder / "llama"
+    tokenizer.save_pretrained(target)
+    model.save_pretrained(target)
+    return target

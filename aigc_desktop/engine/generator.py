@@ -1,8 +1,12 @@
 """The decoding loop: stream a continuation token by token, stoppable at any token.
 
-A hand-written loop with the key/value cache is as fast as `model.generate`
-(measured) and lets us check the stop flag before each step, keep the cache
-of the last context for the next request, and report each token's probability.
+A hand-written loop over a step decoder (step_decoders.py: the transformers model,
+or the fast ONNX Runtime graph) checks the stop flag before each step, keeps the
+cache of the last context for the next request, and reports each token's
+probability. The first candidate streams alone, at the speed of a single run;
+the others are made afterwards, on request (`GenerationRun.make_alternatives`),
+from the same context: batching them with the first would slow the stream the
+writer watches (three rows cost 2.5x one on a CPU).
 """
 
 from __future__ import annotations
@@ -10,7 +14,7 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass, field, replace
-from typing import Iterator
+from typing import Callable, Iterator
 
 import torch
 
@@ -20,6 +24,7 @@ from .errors import GenerationError, first_line
 from .loading import LoadedModel
 from .request import ContinuationRequest
 from .sampling import build_processors, choose_next
+from .step_decoders import StepDecoder, TorchDecoder
 from .stop_flag import StopFlag
 from .text_stops import StopMatcher
 
@@ -54,11 +59,23 @@ class GenerationRun:
     finish_reason: str = ""  # length | eos | stop_text | stopped
     first_token_seconds: float | None = None
     elapsed_seconds: float = 0.0
-    alternatives: list[str] = field(default_factory=list)  # the other candidates' texts
+    alternatives: list[str] = field(default_factory=list)  # the other candidates' texts, once made
     _events: Iterator[TokenEvent] | None = None
+    _make_alternatives: Callable[[], list[str]] | None = None
 
     def __iter__(self) -> Iterator[TokenEvent]:
         return self._events
+
+    def make_alternatives(self) -> list[str]:
+        """The other candidates (request.alternatives - 1), made now from the same context.
+
+        Call it after the iteration; it checks the run's stop flag before every step, and a
+        stopped run (or one of a single candidate) has none. Calling it again returns the same list.
+        """
+        if self._make_alternatives is not None:
+            make, self._make_alternatives = self._make_alternatives, None
+            self.alternatives = make()
+        return self.alternatives
 
     @property
     def tokens_per_second(self) -> float:
@@ -71,17 +88,36 @@ class GenerationRun:
 
 @dataclass
 class _Row:
-    """Decoding state of one candidate."""
+    """Decoding state of one candidate: its tokens, its text so far, and why it ended."""
 
     detok: IncrementalDetokenizer
     stops: StopMatcher
+    eos_ids: frozenset[int]
     ids: list[int] = field(default_factory=list)
     text: str = ""
     done: bool = False
     reason: str = ""
 
-    def finish(self, reason: str) -> None:
-        self.done, self.reason = True, reason
+    def push(self, token: int) -> str:
+        """Take one generated token; the text it completes ('' while a character or a stop text is pending)."""
+        self.ids.append(token)
+        if token in self.eos_ids:
+            self.done, self.reason = True, "eos"
+            return ""
+        piece = self.stops.feed(self.detok.push(token))
+        self.text += piece
+        if self.stops.stopped:
+            self.done, self.reason = True, "stop_text"
+        return piece
+
+    def flush(self) -> str:
+        """At the end: what was held back is complete now, except a character cut in half."""
+        rest = self.stops.feed(self.detok.flush())
+        rest = (rest + self.stops.flush()).rstrip("\ufffd")
+        self.text += rest
+        if self.stops.stopped:
+            self.done, self.reason = True, "stop_text"
+        return rest
 
 
 class Generator:
@@ -89,8 +125,20 @@ class Generator:
 
     def __init__(self, loaded: LoadedModel) -> None:
         self.loaded = loaded
-        self._cache = None  # keys/values for self._cache_ids
+        self._decoder: StepDecoder | None = None  # holds the keys/values of self._cache_ids
         self._cache_ids: list[int] = []
+
+    @property
+    def name(self) -> str:
+        return self.loaded.name
+
+    @property
+    def device_label(self) -> str:
+        return self.loaded.device_label
+
+    @property
+    def window(self) -> int:
+        return self.loaded.window
 
     def token_text(self, token_id: int) -> str:
         """One token on its own, as a reader would see it ('' for a piece of a character or a special token)."""
@@ -102,7 +150,7 @@ class Generator:
         lm = self.loaded
         ids = torch.tensor([[lm.prefix_ids[0] if lm.prefix_ids else 0]], device=lm.device)
         with torch.inference_mode():
-            lm.model(input_ids=ids, use_cache=True, logits_to_keep=1)
+            self._new_decoder().forward(ids)
 
     def fall_back_to_cpu(self) -> None:
         """After running out of GPU memory: free it and carry on with the model on the CPU."""
@@ -114,7 +162,14 @@ class Generator:
             torch.cuda.empty_cache()
 
     def reset_cache(self) -> None:
-        self._cache, self._cache_ids = None, []
+        self._decoder, self._cache_ids = None, []
+
+    def _new_decoder(self) -> StepDecoder:
+        if self.loaded.fast is not None:
+            from .fast.decoder import FastDecoder
+
+            return FastDecoder(self.loaded.fast)
+        return TorchDecoder(self.loaded.model)
 
     def stream(self, request: ContinuationRequest, stop: StopFlag | None = None) -> GenerationRun:
         """Validate the request now; return a run that generates as it is iterated."""
@@ -128,9 +183,9 @@ class Generator:
         run._events = self._generate(run, stop or StopFlag())
         return run
 
-    def _take_cache(self, ids: list[int]):
-        """The cache trimmed to the longest prefix shared with ids, and its length."""
-        cache, cached = self._cache, self._cache_ids
+    def _take_cache(self, ids: list[int]) -> tuple[StepDecoder, int]:
+        """A decoder holding the longest cached prefix shared with ids, and that prefix's length."""
+        decoder, cached = self._decoder, self._cache_ids
         self.reset_cache()  # if this run fails part-way, no half-updated cache survives
         common = 0
         for a, b in zip(cached, ids):
@@ -138,26 +193,20 @@ class Generator:
                 break
             common += 1
         common = min(common, len(ids) - 1)  # at least one token must be fed to get logits
-        if cache is None or common <= 0:
-            return None, 0
-        surplus = cache.get_seq_length() - common
-        if surplus > 0:
-            cache.crop(-surplus)  # transformers 5: a negative count of tokens to drop
-        return cache, common
+        if decoder is None or common <= 0:
+            return self._new_decoder(), 0
+        decoder.keep(common)
+        return decoder, common
 
     def _generate(self, run: GenerationRun, stop: StopFlag) -> Iterator[TokenEvent]:
         started = time.perf_counter()
         lm, request = self.loaded, run.request
         ids = encode_tail(lm.tokenizer, request.context, lm.window - request.max_new_tokens, lm.prefix_ids)
         run.context_tokens = len(ids)
-        n = request.alternatives
         processors = build_processors(request)
-        # With greedy decoding every row would be the same: the other candidates sample.
-        others = build_processors(replace(request, temperature=0.8)) if request.greedy and n > 1 else None
         rng = torch.Generator(device=lm.device).manual_seed(run.seed)
-        rows = [_Row(IncrementalDetokenizer(lm.tokenizer, lm.cjk_spaces),
-                     StopMatcher(request.stop_sequences, request.stop_at)) for _ in range(n)]
-        first = rows[0]  # the one that streams; the others are read when the run ends
+        row = _Row(IncrementalDetokenizer(lm.tokenizer, lm.cjk_spaces),
+                   StopMatcher(request.stop_sequences, request.stop_at), lm.eos_ids)
         pending_ids, pending_probs, pending_alts = [], [], []
 
         def event(text: str) -> TokenEvent:
@@ -166,10 +215,11 @@ class Generator:
             run.text += text
             return ev
 
-        cache, run.reused_tokens = self._take_cache(ids)
-        all_ids = torch.tensor([ids], dtype=torch.long, device=lm.device)
-        feed = all_ids[:, run.reused_tokens:]
-        fed_ids = ids[: run.reused_tokens]  # row 0's tokens whose keys/values are in the cache
+        decoder, run.reused_tokens = self._take_cache(ids)
+        seen = torch.tensor([ids], dtype=torch.long, device=lm.device)  # what the penalties look at
+        feed = seen[:, run.reused_tokens:]
+        fed_ids = ids[: run.reused_tokens]  # the tokens whose keys/values are in the decoder
+        context_logits = None  # where the other candidates branch off
         run.finish_reason = "length"
         try:
             for step in range(request.max_new_tokens):
@@ -179,75 +229,81 @@ class Generator:
                 # Per step, not around the loop: a suspended run must not leave its caller's
                 # thread in inference mode (nor switch it off when an abandoned run is collected).
                 with torch.inference_mode():
-                    out = self._forward(feed, cache)
-                    cache = out.cache
+                    logits = self._forward(decoder, feed)
                     fed_ids = fed_ids + feed[0].tolist()
-                    logits = out.logits[:, -1, :].float()
-                    if step == 0 and n > 1:
-                        # The context was read once; the candidates branch from here.
-                        cache.batch_repeat_interleave(n)
-                        logits, all_ids = logits.expand(n, -1), all_ids.expand(n, -1)
-                    if n == 1:
-                        self._cache, self._cache_ids = cache, fed_ids
+                    self._decoder, self._cache_ids = decoder, fed_ids
+                    if step == 0 and request.alternatives > 1:
+                        context_logits = logits.clone()
                     if torch.isnan(logits).any():
                         self.reset_cache()
                         raise GenerationError("The model produced invalid numbers (NaN); its weights may be broken.")
-                    next_ids = choose_next(processors(all_ids, logits), request.greedy, rng)
-                    if others is not None:
-                        next_ids[1:] = choose_next(others(all_ids[1:], logits[1:]), False, rng)
+                    next_id = choose_next(processors(seen, logits), request.greedy, rng)
                     if run.first_token_seconds is None:
                         run.first_token_seconds = time.perf_counter() - started
-                    tokens = next_ids[:, 0].tolist()
-                    token = tokens[0]
-                    if not first.done:
-                        probs = torch.softmax(logits[0], dim=-1)
-                        top = torch.topk(probs, min(TOP_ALTERNATIVES, probs.numel()))
-                        run.new_token_ids.append(token)
-                        pending_ids.append(token)
-                        pending_probs.append(float(probs[token]))
-                        pending_alts.append(tuple(zip(top.indices.tolist(), top.values.tolist())))
-                    all_ids = torch.cat([all_ids, next_ids], dim=-1)
-                    feed = next_ids
-                for row, row_token in zip(rows, tokens):
-                    if row.done:
-                        continue
-                    row.ids.append(row_token)
-                    if row_token in lm.eos_ids:
-                        row.finish("eos")
-                        continue
-                    piece = row.stops.feed(row.detok.push(row_token))
-                    row.text += piece
-                    if row is first and (piece or row.stops.stopped):
-                        yield event(piece)  # a stop's own tokens still ride with the last event
-                    if row.stops.stopped:
-                        row.finish("stop_text")
-                if all(row.done for row in rows):
+                    token = int(next_id[0, 0])
+                    probs = torch.softmax(logits[0], dim=-1)
+                    top = torch.topk(probs, min(TOP_ALTERNATIVES, probs.numel()))
+                    run.new_token_ids.append(token)
+                    pending_ids.append(token)
+                    pending_probs.append(float(probs[token]))
+                    pending_alts.append(tuple(zip(top.indices.tolist(), top.values.tolist())))
+                    seen = torch.cat([seen, next_id], dim=-1)
+                    feed = next_id
+                piece = row.push(token)
+                if piece or row.stops.stopped:
+                    yield event(piece)  # a stop's own tokens still ride with the last event
+                if row.done:
                     break
-            for row in rows:
-                if not row.done and run.finish_reason != "stopped":
-                    # What was held back is complete now, except a character cut in half.
-                    rest = row.stops.feed(row.detok.flush())
-                    rest = (rest + row.stops.flush()).rstrip("\ufffd")
-                    row.text += rest
-                    if row.stops.stopped:
-                        row.finish("stop_text")
-                    if row is first and (rest or pending_ids):
-                        yield event(rest)
+            if not row.done and run.finish_reason != "stopped":
+                rest = row.flush()
+                if rest or pending_ids:
+                    yield event(rest)
             if pending_ids:
                 yield event("")  # e.g. the end-of-text token: no text, but part of the run
-            if first.reason:
-                run.finish_reason = first.reason
-            run.alternatives = [row.text for row in rows[1:]]
-            if n > 1:
-                # Keep the first candidate's keys/values for the next request's prefix reuse.
-                cache.batch_select_indices(torch.tensor([0], device=lm.device))
-                self._cache, self._cache_ids = cache, fed_ids
+            if row.reason:
+                run.finish_reason = row.reason
+            if context_logits is not None and run.finish_reason != "stopped":
+                run._make_alternatives = lambda: self._alternatives(run, stop, ids, context_logits)
         finally:
             run.elapsed_seconds = time.perf_counter() - started
 
-    def _forward(self, feed: torch.Tensor, cache):
+    def _alternatives(self, run: GenerationRun, stop: StopFlag, ids: list[int], logits: torch.Tensor) -> list[str]:
+        """The other candidates of `run`, sampled in one batch from its context's keys/values."""
+        lm, request = self.loaded, run.request
+        n = request.alternatives - 1
+        # With greedy decoding every row would be the first candidate again: the others sample.
+        processors = build_processors(replace(request, temperature=0.8) if request.greedy else request)
+        rng = torch.Generator(device=lm.device).manual_seed(run.seed + 1)
+        rows = [_Row(IncrementalDetokenizer(lm.tokenizer, lm.cjk_spaces),
+                     StopMatcher(request.stop_sequences, request.stop_at), lm.eos_ids) for _ in range(n)]
+        with torch.inference_mode():
+            if self._decoder is not None and self._cache_ids[: len(ids)] == ids:
+                decoder = self._decoder.fork(n, len(ids))
+            else:  # another run has used the cache since: read the context again
+                decoder = self._new_decoder().fork(n, 0)
+                logits = self._forward(decoder, torch.tensor([ids] * n, device=lm.device))
+        seen = torch.tensor([ids] * n, dtype=torch.long, device=lm.device)
+        logits = logits.expand(n, -1)
+        for _ in range(request.max_new_tokens):
+            if stop.is_set():
+                return []  # stopped: the caller has moved on
+            with torch.inference_mode():
+                next_ids = choose_next(processors(seen, logits), False, rng)
+                for r, token in zip(rows, next_ids[:, 0].tolist()):
+                    if not r.done:
+                        r.push(token)
+                if all(r.done for r in rows):
+                    break
+                seen = torch.cat([seen, next_ids], dim=-1)
+                logits = self._forward(decoder, next_ids)
+        for r in rows:
+            if not r.done:
+                r.flush()
+        return [r.text for r in rows]
+
+    def _forward(self, decoder: StepDecoder, feed: torch.Tensor) -> torch.Tensor:
         try:
-            return self.loaded.model(input_ids=feed, cache=cache, use_cache=True, logits_to_keep=1)
+            return decoder.forward(feed)
         except torch.OutOfMemoryError as exc:
             self.reset_cache()
             raise GenerationError(
@@ -255,6 +311,8 @@ class Generator:
                 "a smaller model, or the CPU.",
                 out_of_memory=True,
             ) from exc
-        except RuntimeError as exc:
+        except GenerationError:
+            raise
+        except Exception as exc:  # torch's RuntimeError, or ONNX Runtime's own exception types
             self.reset_cache()
             raise GenerationError(f"The model failed while generating: {first_line(exc)}") from exc

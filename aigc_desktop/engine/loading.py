@@ -38,7 +38,7 @@ class LoadedModel:
     prefix_ids: tuple[int, ...]  # ids every context starts with ([CLS] for BERT vocab)
     eos_ids: frozenset[int]
     load_seconds: float
-    int8: bool = False  # fast CPU mode: linear layers dynamically quantised
+    fast: object | None = None  # fast.session.StepSession: the CPU's int8 runtime, when in use
     notice: str = ""  # something the user should know about how it was loaded
 
     @property
@@ -48,7 +48,11 @@ class LoadedModel:
     @property
     def device_label(self) -> str:
         label = devices.describe(self.device)
-        return f"{label} int8" if self.int8 else label
+        return f"{label} fast int8" if self.fast is not None else label
+
+    @property
+    def int8(self) -> bool:
+        return self.fast is not None
 
 
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
@@ -173,7 +177,8 @@ def load_model(source: str = DEFAULT_MODEL, device: str = "auto", allow_download
     """Load `source` (a Hugging Face model id or a local folder) onto `device`.
 
     A hub model missing from the local cache is downloaded only if allow_download.
-    int8 (CPU only, ignored elsewhere) quantises the linear layers for faster decoding.
+    int8 (CPU only, ignored elsewhere) decodes with the fast runtime: int8 weights and
+    activations in blocks of 32 (engine/fast/), when the architecture allows it.
     """
     started = time.perf_counter()
     source = (source or DEFAULT_MODEL).strip()
@@ -229,16 +234,10 @@ def load_model(source: str = DEFAULT_MODEL, device: str = "auto", allow_download
         notice = "Not enough GPU memory for this model: it runs on the CPU instead."
         torch_device = torch.device("cpu")
     model.eval()
-    int8 = int8 and torch_device.type == "cpu"
-    if int8:
-        from .quantize import quantize_int8
-
-        quantize_int8(model)
-        # The replaced fp32 layers sit in reference cycles; free them now, not at some later
-        # collection (the benchmark measured 297 MiB held until gc.collect()).
-        import gc
-
-        gc.collect()
+    fast = None
+    if int8 and torch_device.type == "cpu":
+        fast, fast_notice = _open_fast(model)
+        notice = notice or fast_notice
     return LoadedModel(
         source=source,
         model=model,
@@ -249,9 +248,21 @@ def load_model(source: str = DEFAULT_MODEL, device: str = "auto", allow_download
         prefix_ids=_prefix_ids(tokenizer),
         eos_ids=_eos_ids(model),
         load_seconds=time.perf_counter() - started,
-        int8=int8,
+        fast=fast,
         notice=notice,
     )
+
+
+def _open_fast(model):
+    """The fast runtime's session for model, or None and why not (the exact path serves then)."""
+    from .fast.runtime import UnsupportedModel, open_fast_session
+
+    try:
+        return open_fast_session(model, bits=8), ""
+    except UnsupportedModel as exc:
+        return None, f"Fast mode does not support this model ({exc}): it runs in exact fp32."
+    except Exception as exc:  # e.g. ONNX Runtime missing or refusing the graph: never fatal
+        return None, f"Fast mode could not start ({first_line(exc)}): the model runs in exact fp32."
 
 
 def _prefix_ids(tokenizer) -> tuple[int, ...]:

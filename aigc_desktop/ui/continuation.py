@@ -28,6 +28,7 @@ class ContinuationController(QObject):
     run_finished = Signal(object)  # RunSummary
     error = Signal(str)
     candidates_changed = Signal(int, int)  # index shown (0-based), how many; fewer than 2: nothing to cycle
+    candidates_coming = Signal(int)  # how many more candidates are being made (0: none any more)
 
     def __init__(self, editor: Editor, host: WorkerHost, make_request, parent=None) -> None:
         """make_request(context, regenerate_count) -> ContinuationRequest from the current settings."""
@@ -48,10 +49,14 @@ class ContinuationController(QObject):
         self._regenerations = 0
         self._candidates: list[str] = []
         self._candidate = 0
+        self._candidates_for: int | None = None  # the request whose other candidates are being made
+        self._requested_alternatives = 1
+        self._streamed = ""  # the first candidate as it stood when the others were asked for
         self.model_ready = False
         worker = host.worker
         worker.chunk.connect(self._on_chunk)
         worker.finished.connect(self._on_finished)
+        worker.alternatives_ready.connect(self._on_alternatives)
         worker.failed.connect(self._on_failed)
         host.thread_died.connect(self._on_worker_died)
         editor.accept_requested.connect(self.accept)
@@ -67,6 +72,9 @@ class ContinuationController(QObject):
     def _set_state(self, state: str) -> None:
         if state != PENDING and self._candidates:
             self._set_candidates([])
+        if state != PENDING and self._candidates_for is not None:
+            self._host.stop()  # the suggestion is settled: its other candidates are no longer wanted
+            self._set_candidates_coming(None, 0)
         if state != self._state:
             self._state = state
             self.state_changed.emit(state)
@@ -194,6 +202,8 @@ class ContinuationController(QObject):
         except ValueError as exc:
             self.error.emit(str(exc))
             return False
+        self._requested_alternatives = request.alternatives
+        self._set_candidates_coming(None, 0)
         if not keep_suggestion:
             self._last_context = (context, position)
             cursor = self._editor.textCursor()
@@ -250,11 +260,28 @@ class ContinuationController(QObject):
         self._live_id = None
         self._settle()
         if self._state == PENDING and summary.alternatives:
-            shown = self._editor.suggestion_text()
-            others = [alt for alt in dict.fromkeys(summary.alternatives) if alt and alt != shown]
-            if others:
-                self._set_candidates([shown, *others])
+            self._offer_candidates(summary.alternatives)  # a server sends them with the first
+        elif self._state == PENDING and self._requested_alternatives > 1 and summary.finish_reason != "stopped":
+            self._streamed = self._editor.suggestion_text()
+            self._set_candidates_coming(request_id, self._requested_alternatives - 1)
         self.run_finished.emit(summary)
+
+    def _on_alternatives(self, request_id: int, alternatives: tuple[str, ...]) -> None:
+        if request_id != self._candidates_for:
+            return  # settled, replaced or stopped meanwhile
+        self._set_candidates_coming(None, 0)
+        if self._state == PENDING and self._editor.suggestion_text() == self._streamed:
+            self._offer_candidates(alternatives)  # (after a partial accept they no longer fit)
+
+    def _set_candidates_coming(self, request_id: int | None, count: int) -> None:
+        self._candidates_for = request_id
+        self.candidates_coming.emit(count)
+
+    def _offer_candidates(self, alternatives) -> None:
+        shown = self._editor.suggestion_text()
+        others = [alt for alt in dict.fromkeys(alternatives) if alt and alt != shown]
+        if others:
+            self._set_candidates([shown, *others])
 
     def _on_failed(self, request_id: int, message: str) -> None:
         if request_id != self._live_id:

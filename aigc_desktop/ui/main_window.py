@@ -92,6 +92,7 @@ class MainWindow(DocumentSafety, QMainWindow):
         self.controller.run_finished.connect(self._on_run_finished)
         self.controller.error.connect(self.show_error)
         self.controller.candidates_changed.connect(self._on_candidates_changed)
+        self.controller.candidates_coming.connect(self._on_candidates_coming)
         self.editor.alternatives_requested.connect(self.show_token_alternatives)
         self.editor.text_accepted.connect(self._record_ai_text)
         self._counted.connect(self._on_counted)
@@ -316,7 +317,7 @@ class MainWindow(DocumentSafety, QMainWindow):
     def load_model(self, source: str, device: str, allow_download: bool = False) -> None:
         """Load in the worker; the hub is contacted only when the user asked for a download."""
         self._loading_source = source
-        self.host.load(source, device, allow_download, self.generation_settings().fast_cpu)
+        self.host.load(source, device, allow_download, self.generation_settings().fast_mode)
 
     def _on_model_loading(self, source: str) -> None:
         self.load_progress.show()
@@ -438,7 +439,7 @@ class MainWindow(DocumentSafety, QMainWindow):
             from .secrets import store_api_key
 
             store_api_key(new.server_url.rstrip("/"), dialog.api_key)
-        if (self.model_source(new), new.device, new.fast_cpu) != (self.model_source(old), old.device, old.fast_cpu) \
+        if (self.model_source(new), new.device, new.fast_mode) != (self.model_source(old), old.device, old.fast_mode) \
                 or self.model_info is None or dialog.api_key is not None:
             self.load_model(self.model_source(new), new.device, allow_download=True)  # the user chose it just now
 
@@ -588,6 +589,17 @@ class MainWindow(DocumentSafety, QMainWindow):
         self.candidate_label.setText(self.tr("%d/%d") % (index + 1, count) if several else "")
         self.candidate_label.setToolTip(self.tr("Candidate %d of %d: Alt+] next, Alt+[ previous") % (index + 1, count)
                                         if several else "")
+
+    def _on_candidates_coming(self, count: int) -> None:
+        """The first candidate has streamed; the others are being made while the writer reads it."""
+        if count:
+            self.candidate_label.setText(self.tr("making candidate 2…") if count == 1
+                                         else self.tr("making candidates 2–%d…") % (count + 1))
+            self.candidate_label.setToolTip(self.tr("The other candidates are made after the first has streamed, "
+                                                    "so it streams at full speed; Alt+] works once they are ready."))
+        elif len(self.controller.candidates) < 2:
+            self.candidate_label.setText("")
+            self.candidate_label.setToolTip("")
 
     def _legend_html(self) -> str:
         from html import escape

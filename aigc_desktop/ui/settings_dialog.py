@@ -82,9 +82,9 @@ class SettingsDialog(QDialog):
 
         self.detected_label = QLabel(detected or self.tr("Detected when a model has been loaded."))
         self.detected_label.setWordWrap(True)
-        self.fast_cpu_check = QCheckBox(self.tr("Fast CPU mode (int8 weights, several times faster)"))
-        self.fast_cpu_check.setChecked(settings.fast_cpu)
-        self.fast_cpu_check.setToolTip(self.tr("Quantises the model to 8-bit integers when it runs on the CPU. "
+        self.fast_mode_check = QCheckBox(self.tr("Fast CPU mode (int8 weights, several times faster)"))
+        self.fast_mode_check.setChecked(settings.fast_mode)
+        self.fast_mode_check.setToolTip(self.tr("Quantises the model to 8-bit integers when it runs on the CPU. "
                                                "The README's Performance section shows its speed and quality."))
 
         self.max_new_tokens_spin = QSpinBox()
@@ -163,7 +163,7 @@ class SettingsDialog(QDialog):
         form.addRow(self.tr("Model:"), model_row)
         form.addRow(self.tr("Device:"), self.device_combo)
         form.addRow(self.tr("Detected:"), self.detected_label)
-        form.addRow("", self.fast_cpu_check)
+        form.addRow("", self.fast_mode_check)
         form.addRow(self.tr("Max new tokens:"), self.max_new_tokens_spin)
         form.addRow(self.tr("Temperature:"), self.temperature_spin)
         form.addRow(self.tr("Top-k:"), self.top_k_spin)
@@ -328,7 +328,7 @@ class SettingsDialog(QDialog):
             seed=int(seed_text) if seed_text and not self._seed_error() else None,
             length_mode=self.length_combo.currentData(),
             stop_strings=parse_stop_strings(self.stop_strings_edit.text()),
-            fast_cpu=self.fast_cpu_check.isChecked(),
+            fast_mode=self.fast_mode_check.isChecked(),
             alternatives=self.alternatives_spin.value(),
             auto_suggest=self.auto_suggest_check.isChecked(),
             auto_suggest_delay_ms=self.auto_suggest_delay_spin.value(),

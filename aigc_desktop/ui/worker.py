@@ -130,6 +130,7 @@ class GenerationWorker(QObject):
     load_failed = Signal(str, str, bool)  # source, message, a download would fix it
     chunk = Signal(int, str, object)  # request id, text, ChunkInfo (or None) for the probability view
     finished = Signal(int, object)  # request id, RunSummary
+    alternatives_ready = Signal(int, object)  # request id, tuple of the other candidates' texts (after finished)
     failed = Signal(int, str)  # request id, message
     notice = Signal(str)  # something the user should know, not an error
     _load_done = Signal(int, object, object)  # from the loading thread: token, backend or None, info or error
@@ -198,6 +199,23 @@ class GenerationWorker(QObject):
             self._report_failure(request_id, exc, backend)
             return
         self._finish(request_id, run)
+        self._make_alternatives(request_id, request, run, stop, backend)
+
+    def _make_alternatives(self, request_id: int, request: ContinuationRequest, run, stop: StopFlag, backend) -> None:
+        """The other candidates, made after the first has streamed (the writer reads it meanwhile).
+
+        A new request, Accept or Reject sets `stop`, which ends this at the next step.
+        """
+        make = getattr(run, "make_alternatives", None)
+        if request.alternatives < 2 or make is None or stop.is_set():
+            return
+        try:
+            alternatives = make()
+        except BaseException as exc:  # the first candidate is safe in the editor; say why there are no others
+            self._report_failure(request_id, exc, backend)
+            return
+        if alternatives and not stop.is_set():
+            self.alternatives_ready.emit(request_id, tuple(alternatives))
 
     async def generate_async(self, request_id: int, request: ContinuationRequest, stop: StopFlag, backend) -> None:
         """A server run on the GUI thread's event loop (qasync): the HTTP client needs no thread of its own.
