@@ -33,12 +33,17 @@ EXPECTED = {
     "stop": [("latency_s",), ("decode_step_s",), ("latency_over_step",), ("gui_notified_s",),
              ("text_after_stop",), ("stopped_mid_run",)],
     "startup": [("window_shown_s",), ("model_ready_s",), ("torch_imported_before_shown",)],
-    "memory": [(mode, key) for mode in ("fp32", "int8")
+    "memory": [(mode, key) for mode in ("fp32", "fast")
                for key in ("after_load_rss_mib", "ready_rss_mib", "generating_peak_mib")],
-    "int8": [("agreement_method",),
-             *[("prompts", "*", key) for key in ("int8_over_fp32_decode", "agreement_teacher_forced",
-                                                 "agreement_free_running_prefix")],
-             ("prompts", "*", "int8", "decode_tps"), ("prompts", "*", "fp32", "decode_tps")],
+    "speed": [("available",), ("fast_prepare_s",), ("llama_cpp",),
+              *[("prompts", "*", side, key) for side in ("generate", "exact", "fast_fp32", "fast", "default")
+                for key in ("ttft_s", "decode_tps")],
+              ("prompts", "*", "default", "others_s"),
+              *[("prompts", "*", key) for key in ("default_over_fast_decode", "exact_over_generate_decode",
+                                                  "exact_same_tokens_as_generate", "fast_fp32_same_tokens_as_generate",
+                                                  "fast_free_running_shared_prefix")],
+              *[("quality", key) for key in ("perplexity_fp32", "perplexity_fast", "perplexity_fast_over_fp32",
+                                             "top1_fast_vs_fp32")]],
     "large_document": [(key,) for key in ("bytes", "open_s", "text_before_s", "encode_tail_s", "continue_ttft_s",
                                           "continue_decode_tps", "engine_decode_tps", "editor_over_engine_decode",
                                           "key_to_paint_s", "after_typing_gap_max_ms")],

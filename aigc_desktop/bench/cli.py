@@ -29,7 +29,7 @@ SECTIONS = {
     "stop": "stop",
     "startup": "startup",
     "memory": "memory",
-    "int8": "fast_cpu",
+    "speed": "speed",
     "large_document": "large_document",
     "peers": "peers",
     "prefix": "prefix",
@@ -96,6 +96,8 @@ def bench_parser() -> argparse.ArgumentParser:
     parser.add_argument("--copy-mb", type=positive_int, default=512, help=hidden)
     parser.add_argument("--shape-override", default=None, help=hidden)
     parser.add_argument("--gguf", default=None, help=hidden)
+    parser.add_argument("--quality-model", metavar="DIR_OR_GGUF",
+                        help="a real model for the fast mode's quality gate (default: the measured model)")
     return parser
 
 
@@ -112,6 +114,7 @@ def machine_facts() -> dict:
 
     return {
         "cpu": cpu,
+        "cpu_flags": cpu_flags(),
         "cores": os.cpu_count(),
         "torch": torch.__version__,
         "torch_threads": torch.get_num_threads(),
@@ -120,6 +123,17 @@ def machine_facts() -> dict:
         "platform": platform.platform(),
         "cuda": torch.cuda.get_device_name(0) if torch.cuda.is_available() else None,
     }
+
+
+def cpu_flags() -> str:
+    """The vector extensions that decide which kernels win (AVX2 vs AVX-512 vs AMX change the answer)."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as f:
+            flags = next((line.split(":", 1)[1].split() for line in f if line.startswith("flags")), [])
+    except OSError:
+        return "unknown"
+    wanted = ("avx2", "fma", "avx512f", "avx512_vnni", "avx512_bf16", "avx_vnni", "amx_tile", "amx_int8")
+    return " ".join(flag for flag in wanted if flag in flags) or "none of avx2/avx512/amx"
 
 
 def _load() -> list[float] | None:

@@ -6,7 +6,7 @@ editor's loader makes, and the peak while generating is what the machine must ha
 
 Measured in a fresh process (`python -m aigc_desktop.bench.memory ...`), so the
 bench's other models do not count: VmRSS and VmHWM (peak) from /proc/self/status,
-or ru_maxrss where /proc is missing. fp32 and, on the CPU, fast CPU mode (int8).
+or ru_maxrss where /proc is missing. exact fp32 and, on the CPU, the fast mode (int8 blocks, engine/fast/).
 """
 
 from __future__ import annotations
@@ -60,7 +60,7 @@ def probe(source: str, device: str, int8: bool, prompt_tokens: int, new_tokens: 
         pass
     generated = _status_mib()
     return {
-        "int8": lm.int8,
+        "fast": lm.int8,
         "start_rss_mib": before["VmRSS"],
         "imports_rss_mib": imported["VmRSS"],
         "after_load_rss_mib": loaded["VmRSS"],
@@ -77,7 +77,7 @@ def measure(source: str, device: str, int8: bool, prompt_tokens: int, new_tokens
     command = [sys.executable, "-m", "aigc_desktop.bench.memory", "--model", source, "--device", device,
                "--prompt-tokens", str(prompt_tokens), "--new-tokens", str(new_tokens)]
     if int8:
-        command.append("--int8")
+        command.append("--fast")
     done = subprocess.run(command, capture_output=True, text=True, timeout=900,
                           env={**os.environ, "HF_HUB_OFFLINE": "1"})
     line = next((x for x in done.stdout.splitlines() if x.startswith(_MARK)), None)
@@ -90,8 +90,8 @@ def run(ctx) -> dict:
     args = ctx.args
     prompt_tokens, new_tokens = max(args.prompt_tokens), args.new_tokens
     result = {"fp32": measure(ctx.source, ctx.device, False, prompt_tokens, new_tokens)}
-    int8 = measure(ctx.source, ctx.device, True, prompt_tokens, new_tokens)
-    result["int8"] = int8 if int8["int8"] else None  # fast CPU mode exists on the CPU only
+    fast = measure(ctx.source, ctx.device, True, prompt_tokens, new_tokens)
+    result["fast"] = fast if fast["fast"] else None  # the fast mode exists on the CPU only
     return result
 
 
@@ -99,11 +99,11 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m aigc_desktop.bench.memory")
     parser.add_argument("--model", required=True)
     parser.add_argument("--device", default="auto")
-    parser.add_argument("--int8", action="store_true")
+    parser.add_argument("--fast", action="store_true")
     parser.add_argument("--prompt-tokens", type=int, default=512)
     parser.add_argument("--new-tokens", type=int, default=64)
     args = parser.parse_args(argv)
-    figures = probe(args.model, args.device, args.int8, args.prompt_tokens, args.new_tokens)
+    figures = probe(args.model, args.device, args.fast, args.prompt_tokens, args.new_tokens)
     print(_MARK + json.dumps(figures), flush=True)
     return 0
 

@@ -98,7 +98,7 @@ def table_rows(results: dict) -> list[list[str]]:
         add(s, "torch imported before the window was shown", fmt(r["torch_imported_before_shown"]))
     r = results.get("memory")
     if r and "error" not in r:
-        for mode in ("fp32", "int8"):
+        for mode in ("fp32", "fast"):
             m = r.get(mode)
             if m:
                 s = f"memory ({mode}, fresh process)"
@@ -106,18 +106,9 @@ def table_rows(results: dict) -> list[list[str]]:
                     f"{fmt(m['after_load_rss_mib'], 'mib')} / {fmt(m.get('ready_rss_mib'), 'mib')}")
                 add(s, f"peak RSS generating ({m['context_tokens']} + {m['new_tokens']} tokens)",
                     fmt(m["generating_peak_mib"], "mib"))
-    r = results.get("int8")
+    r = results.get("speed")
     if r and "error" not in r:
-        if not r.get("available"):
-            add("fast CPU mode (int8)", "status", r.get("reason", "n/a"))
-        else:
-            for p, e in r["prompts"].items():
-                s = f"fast CPU mode (int8), {p}-token prompt"
-                add(s, "fp32 / int8 decode", f"{fmt(e['fp32']['decode_tps'], 'tps')} / {fmt(e['int8']['decode_tps'], 'tps')}")
-                add(s, "int8 / fp32 decode", fmt(e["int8_over_fp32_decode"], "x"))
-                add(s, "int8 / fp32 first token", fmt(e["int8_over_fp32_ttft"], "x"))
-                add(s, "greedy agreement, teacher-forced", fmt(e["agreement_teacher_forced"], "pct"))
-                add(s, "greedy agreement, free-running prefix", fmt(e["agreement_free_running_prefix"], "pct"))
+        _speed_rows(r, add)
     r = results.get("large_document")
     if r and "error" not in r:
         s = f"large document ({r['bytes'] / 1e6:.1f} MB, English + Chinese)"
@@ -225,21 +216,84 @@ def goals(results: dict) -> list[dict]:
         _goal(g, "window shown after process start", "<= 1.0 s", r["window_shown_s"], "ms", lambda v: v <= 1.0)
         _goal(g, "window shown before torch is imported", "yes", not r["torch_imported_before_shown"], "plain",
               lambda v: v)
-    r = results.get("int8")
+    r = results.get("speed")
     if r and "error" not in r and r.get("available"):
-        for p, e in r["prompts"].items():
-            _goal(g, f"int8 decode vs fp32 ({p}-token prompt)", ">= 3x", e["int8_over_fp32_decode"], "x",
-                  lambda v: v >= 3)
+        _speed_goals(r, g)
     r = results.get("bandwidth")
     if r and "error" not in r:
         _goal(g, "fp32 decode vs memory-bandwidth bound", ">= 80%", r["fraction"], "pct", lambda v: v >= 0.8)
     return g
 
 
+_SPEED_ROWS = (
+    ("generate", "transformers generate, fp32"),
+    ("exact", "engine, exact fp32 (transformers), 1 candidate"),
+    ("fast_fp32", "engine, fast runtime with fp32 weights, 1 candidate"),
+    ("fast", "engine, fast mode (int8 blocks), 1 candidate"),
+    ("default", "product default: fast mode, 3 candidates (first streams)"),
+    ("llama_f32", "llama.cpp f32"),
+    ("llama_q8_0", "llama.cpp q8_0"),
+)
+
+
+def _speed_rows(r: dict, add) -> None:
+    if not r.get("available"):
+        add("speed", "status", r.get("reason", "n/a"))
+        return
+    add("speed", "llama.cpp", r.get("llama_cpp", "n/a"))
+    add("speed", "fast mode: graph prepared (built or opened from the cache)", fmt(r["fast_prepare_s"], "ms"))
+    for p, e in r["prompts"].items():
+        s = f"speed, {p}-token prompt, {r['new_tokens']} new, {r['threads']} threads"
+        for key, label in _SPEED_ROWS:
+            if key in e:
+                add(s, f"{label}: first token / decode",
+                    f"{fmt(e[key]['ttft_s'], 'ms')} / {fmt(e[key]['decode_tps'], 'tps')}")
+        add(s, "product default: the 2 other candidates, made after the first", fmt(e["default"]["others_s"], "ms"))
+        add(s, "exact / fast runtime fp32 greedy tokens = generate's",
+            f"{fmt(e['exact_same_tokens_as_generate'])} / {fmt(e['fast_fp32_same_tokens_as_generate'])}")
+        add(s, "fast mode: free-running greedy prefix shared with generate", fmt(e["fast_free_running_shared_prefix"], "pct"))
+    q = r.get("quality")
+    if q:
+        s = f"quality gate: {q['model']}, {q['tokens']} tokens of prose, teacher-forced"
+        add(s, "perplexity fp32 / fast", f"{q['perplexity_fp32']:.2f} / {q['perplexity_fast']:.2f}")
+        add(s, "fast perplexity over fp32", f"{100 * q['perplexity_fast_over_fp32']:+.2f}%")
+        add(s, "top-1 agreement with fp32: fast", fmt(q["top1_fast_vs_fp32"], "pct"))
+        if "top1_llama_q8_0_vs_fp32" in q:
+            add(s, "top-1 agreement with fp32: llama.cpp q8_0", fmt(q["top1_llama_q8_0_vs_fp32"], "pct"))
+            add(s, "perplexity llama.cpp q8_0", f"{q['perplexity_llama_q8_0']:.2f}")
+
+
+def _speed_goals(r: dict, g: list) -> None:
+    for p, e in r["prompts"].items():
+        _goal(g, f"product default's stream vs 1 candidate, fast mode ({p}-token prompt)", ">= 0.95x",
+              e["default_over_fast_decode"], "x", lambda v: v >= 0.95)
+        if "fast_over_llama_q8_0_decode" in e:
+            _goal(g, f"fast mode decode vs llama.cpp q8_0 ({p}-token prompt)", ">= 1.0x",
+                  e["fast_over_llama_q8_0_decode"], "x", lambda v: v >= 1.0)
+            _goal(g, f"fast mode first token vs llama.cpp q8_0 ({p}-token prompt)", "<= 1.0x",
+                  e["fast_over_llama_q8_0_ttft"], "x", lambda v: v <= 1.0)
+        if "exact_over_llama_f32_decode" in e:
+            _goal(g, f"exact fp32 decode vs llama.cpp f32 ({p}-token prompt)", ">= 1.0x",
+                  e["exact_over_llama_f32_decode"], "x", lambda v: v >= 1.0)
+            _goal(g, f"fast runtime fp32 decode vs llama.cpp f32 ({p}-token prompt)", ">= 1.0x",
+                  e["fast_fp32_over_llama_f32_decode"], "x", lambda v: v >= 1.0)
+        _goal(g, f"exact fp32 greedy tokens = generate's ({p}-token prompt)", "yes",
+              e["exact_same_tokens_as_generate"], "plain", lambda v: v)
+    q = r.get("quality")
+    if q:
+        _goal(g, f"fast mode perplexity vs fp32 ({q['model']})", "<= +1%", q["perplexity_fast_over_fp32"], "pct",
+              lambda v: v <= 0.01)
+        bar = q.get("top1_llama_q8_0_vs_fp32")
+        target = f">= llama.cpp q8_0's ({fmt(bar, 'pct')})" if bar is not None else ">= 95% (llama.cpp absent)"
+        _goal(g, f"fast mode top-1 agreement with fp32 ({q['model']})", target, q["top1_fast_vs_fp32"], "pct",
+              lambda v: v >= (bar if bar is not None else 0.95))
+
+
 def render(meta: dict, rows: list[list[str]], goal_rows: list[dict]) -> str:
     lines = [
         f"aigc-desktop bench: {meta['model']} on {meta.get('resolved_device', meta['device'])}, "
-        f"{meta['cpu']} ({meta['cores']} cores, torch {meta['torch']}, {meta['torch_threads']} threads), "
+        f"{meta['cpu']} [{meta.get('cpu_flags', '?')}] ({meta['cores']} cores, torch {meta['torch']}, "
+        f"{meta['torch_threads']} threads), "
         f"load average {meta['load_average_start']} -> {meta.get('load_average_end')}",
         f"median of {meta['repeats']} (min–max)",
         "",
