@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from fake_backend import FakeBackend, FakeRun, fake_loader
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
@@ -25,8 +27,8 @@ class CandidatesBackend(FakeBackend):
         return run
 
 
-def start(qtbot, make_window, candidates, **overrides):
-    backend = CandidatesBackend(candidates)
+def start(qtbot, make_window, candidates, loader_backend=None, **overrides):
+    backend = loader_backend or CandidatesBackend(candidates)
     window = make_window(fake_loader(backend), **overrides)
     window.editor.load_text("Go")
     window.editor.moveCursor(QTextCursor.MoveOperation.End)
@@ -87,3 +89,48 @@ def test_one_candidate_setting_means_nothing_to_cycle(qtbot, make_window):
     assert not window.next_candidate_action.isEnabled()
     window.controller.cycle(1)
     assert window.editor.toPlainText() == "Go one"
+
+
+class LaterCandidatesBackend(CandidatesBackend):
+    """As the local engine does: the first candidate streams alone, the others are made on request."""
+
+    def __init__(self, candidates):
+        super().__init__(candidates)
+        self.release = threading.Event()
+        self.made: list[bool] = []
+
+    def stream(self, request, stop):
+        run = super().stream(request, stop)
+        others, run.alternatives = run.alternatives, []
+
+        def make_alternatives():
+            self.release.wait(10)
+            self.made.append(not stop.is_set())
+            run.alternatives = [] if stop.is_set() else others
+            return run.alternatives
+
+        run.make_alternatives = make_alternatives
+        return run
+
+
+def test_the_other_candidates_arrive_after_the_first_has_streamed(qtbot, make_window):
+    backend = LaterCandidatesBackend([" one", " two", " three"])
+    window, _ = start(qtbot, make_window, [" one"], loader_backend=backend)
+    assert window.editor.suggestion_text() == " one"  # pending and usable at once
+    assert "making candidates 2–3" in window.candidate_label.text()
+    assert window.controller.candidates == []
+    backend.release.set()
+    qtbot.waitUntil(lambda: window.candidate_label.text() == "1/3", timeout=5000)
+    qtbot.keyClick(window.editor, Qt.Key.Key_BracketRight, ALT)
+    assert window.editor.toPlainText() == "Go two"
+
+
+def test_accepting_before_the_other_candidates_stops_making_them(qtbot, make_window):
+    backend = LaterCandidatesBackend([" one", " two", " three"])
+    window, _ = start(qtbot, make_window, [" one"], loader_backend=backend)
+    qtbot.keyClick(window.editor, Qt.Key.Key_Tab)
+    assert window.editor.user_text() == "Go one" and window.candidate_label.text() == ""
+    backend.release.set()
+    qtbot.waitUntil(lambda: backend.made == [False], timeout=5000)  # the run saw Stop
+    qtbot.wait(50)
+    assert window.controller.candidates == [] and window.candidate_label.text() == ""
