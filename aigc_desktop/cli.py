@@ -74,6 +74,9 @@ def continue_parser() -> argparse.ArgumentParser:
                         help="stop when this text is generated (repeatable)")
     parser.add_argument("--stop-at", choices=STOP_AT_CHOICES, default="length",
                         help="stop at the end of a sentence or paragraph")
+    parser.add_argument("--exact", action="store_true",
+                        help="on the CPU, decode with the fp32 weights instead of the fast mode (int8 blocks; "
+                             "the editor's default too)")
     server = parser.add_argument_group("inference server (instead of a local model)")
     server.add_argument("--server", metavar="URL",
                         help="an OpenAI-compatible server (vLLM, llama.cpp, TGI, Ollama), e.g. http://127.0.0.1:8080")
@@ -131,7 +134,10 @@ def run_continue(argv: list[str]) -> int:
     from .engine.loading import DEFAULT_MODEL, load_model
 
     def local_backend():
-        return as_backend(Generator(load_model(args.model or DEFAULT_MODEL, args.device or "auto")))
+        loaded = load_model(args.model or DEFAULT_MODEL, args.device or "auto", int8=not args.exact)
+        if loaded.notice:
+            print(f"{PROG}: {loaded.notice}", file=err)
+        return as_backend(Generator(loaded))
 
     stop = StopFlag()
     return _stream_to_stdout(lambda: local_backend().stream(request, stop), stop, (EngineError, ValueError))
