@@ -4,7 +4,7 @@ Rows, alternating in one process (A, B, C, ... per round), greedy, the same prom
   generate      transformers `model.generate`, fp32 (the reference)
   exact         the engine on the transformers model, fp32, one candidate
   fast_fp32     the engine on the fast runtime's graph with fp32 weights
-  fast          the engine on the fast runtime, int8 weights and activations in blocks of 32
+  fast          the engine on the fast runtime, int8 weights and activations in blocks of 16
   default       what the editor does by default: fast mode, 3 candidates; the first streams
                 alone (its decode rate), the others are made after it (their time is given)
   llama_f32, llama_q8_0   llama.cpp through llama-cpp-python, when installed (bench/peers.py)

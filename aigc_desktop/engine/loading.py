@@ -178,7 +178,7 @@ def load_model(source: str = DEFAULT_MODEL, device: str = "auto", allow_download
 
     A hub model missing from the local cache is downloaded only if allow_download.
     int8 (CPU only, ignored elsewhere) decodes with the fast runtime: int8 weights and
-    activations in blocks of 32 (engine/fast/), when the architecture allows it.
+    activations in blocks of 16 (engine/fast/), when the architecture allows it.
     """
     started = time.perf_counter()
     source = (source or DEFAULT_MODEL).strip()

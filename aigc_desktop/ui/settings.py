@@ -47,7 +47,7 @@ class GenerationSettings:
     seed: int | None = None  # None = random each run
     length_mode: str = "tokens"  # tokens (max new tokens) | sentence | paragraph
     stop_strings: tuple[str, ...] = ()  # also stop when one of these is written
-    fast_mode: bool = True  # the fast runtime on the CPU: int8 in blocks of 32 (README: Performance)
+    fast_mode: bool = True  # the fast runtime on the CPU: int8 in blocks of 16 (README: Performance)
     alternatives: int = 3  # candidates per Continue, cycled with Alt+] / Alt+[
     auto_suggest: bool = False  # suggest while typing, after a pause
     auto_suggest_delay_ms: int = 800
