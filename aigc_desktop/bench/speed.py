@@ -43,12 +43,26 @@ def _default_run(generator, text: str, new_tokens: int) -> dict:
             "others": len(others), "ids": list(run.new_token_ids)}
 
 
+def llama_pair(source: str, threads: int) -> dict:
+    """llama.cpp handles for f32 and q8_0 GGUF files of the same weights as `source`.
+
+    A GGUF source is requantised by llama.cpp's own quantizer; a GPT-2 folder is exported.
+    """
+    from . import gguf_export, peers
+
+    if not peers.llama_available():
+        raise RuntimeError("llama-cpp-python is not installed (pip install llama-cpp-python)")
+    if source.lower().endswith(".gguf"):
+        files = {q: gguf_export.requantize_gguf(source, q, threads) for q in ("f32", "q8_0")}
+    else:
+        files = {q: gguf_export.export_gpt2(source, q) for q in ("f32", "q8_0")}
+    return {q: peers.open_llama(str(path), threads) for q, path in files.items()}
+
+
 def _llama_sides(ctx, lm) -> tuple[dict, dict]:
     """llama.cpp handles (f32 and q8_0 GGUF of the same weights), or why there are none."""
-    from . import peers
-
     try:
-        handles = peers.llama_pair(ctx.source, lm, threads=_threads())
+        handles = llama_pair(ctx.source, threads=_threads())
     except Exception as exc:  # not installed, or the export failed: the row says why
         return {}, {"llama_cpp": f"{type(exc).__name__}: {exc}"}
     return handles, {"llama_cpp": "measured", **{f"gguf_{k}": v.path for k, v in handles.items()}}
@@ -180,7 +194,7 @@ def quality_gate(source: str, llama: dict | None) -> dict:
         from . import peers
 
         if llama is None:
-            llama = peers.llama_pair(source, lm, threads=_threads())
+            llama = llama_pair(source, threads=_threads())
         q8 = llama.get("q8_0") if llama else None
         if q8 is not None:
             q8_logits = peers.llama_teacher_forced(q8, ids)
