@@ -70,14 +70,15 @@ SERVER_PREFIXES = ("http://", "https://")
 
 def server_source(url: str, model: str = "", timeout: float = 30.0) -> str:
     """The `source` string that makes engine_loader connect to an inference server."""
-    from ..engine.remote import server_source as make_source
+    from ..engine.server_address import server_source as make_source
 
     return make_source(url, model, timeout)
 
 
 def remote_loader(source: str):
     """An OpenAI-compatible inference server: checked now, so a wrong URL or model says so at once."""
-    from ..engine.remote import RemoteBackend, parse_server_source
+    from ..engine.remote import RemoteBackend
+    from ..engine.server_address import parse_server_source
     from .secrets import load_api_key
 
     url, model, timeout = parse_server_source(source)
@@ -228,7 +229,7 @@ class GenerationWorker(QObject):
             self.notice.emit(self._notice_text(kind, facts))
 
     def _notice_text(self, kind: str, facts: dict) -> str:
-        """A server's notice (remote.NOTICES) in the interface's language."""
+        """A server's notice (remote_errors.NOTICES) in the interface's language."""
         if kind == "ignores-n":
             return self.tr("The server at %s sent %d of the %d candidates asked for: it ignores the Candidates "
                            "setting. Set Candidates to 1 for this server.") % (
@@ -236,7 +237,7 @@ class GenerationWorker(QObject):
         if kind == "lossy-logprobs":
             return self.tr("The server at %s loses characters that span several tokens when it sends token "
                            "probabilities, so the probability view is off for it.") % facts["server"]
-        from ..engine.remote import english_notice
+        from ..engine.remote_errors import english_notice
 
         return english_notice(kind, facts)  # a kind without a translation yet
 

@@ -1,0 +1,143 @@
+"""One server run's candidates as their chunks arrive: candidate 0 becomes events, the others are collected.
+
+Stop texts are applied here as well as by the server, and each event carries the tokens
+(texts, probabilities, top alternatives) that arrived with its text.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass
+from typing import Callable
+
+from .openai_wire import Token, finish_reason, parse_choice
+from .remote_errors import ServerErrors
+from .text_stops import StopMatcher
+
+
+@dataclass(frozen=True)
+class RemoteTokenEvent:
+    """generator.TokenEvent's fields, plus the token texts a server reports instead of ids."""
+
+    text: str
+    token_ids: tuple[int, ...]  # negative ids: RemoteBackend.token_text(id) gives the token's text
+    probabilities: tuple[float, ...]  # empty when the server sent no log-probabilities
+    alternatives: tuple[tuple[tuple[int, float], ...], ...]  # top-5 (negative id, probability) per token
+    tokens: tuple[str, ...] = ()  # each token's text
+    alternative_texts: tuple[tuple[tuple[str, float], ...], ...] = ()  # top-5 (text, probability) per token
+
+
+
+@dataclass
+class Candidate:
+    """One candidate's state while its chunks arrive."""
+
+    stops: StopMatcher
+    text: str = ""
+    done: bool = False  # no more text wanted: the server finished it, or a stop was found here
+    server_done: bool = False  # the server sent its finish_reason
+    reason: str = ""
+    seen: bool = False  # the server sent anything for this candidate
+    raw: str = ""  # everything the server sent for it, before stop texts were applied
+
+
+class Decoding:
+    """One run's candidates as chunks arrive: candidate 0 becomes events, the others are collected."""
+
+    def __init__(self, run, intern: Callable[[str], int], errors: ServerErrors, started: float) -> None:
+        request = run.request
+        self.run = run  # a RemoteRun
+        self.intern = intern  # token text -> its negative id
+        self.errors = errors
+        self.started = started
+        self.rows = [Candidate(StopMatcher(request.stop_sequences, request.stop_at))
+                     for _ in range(request.alternatives)]
+        self.first = self.rows[0]
+        self.pending: list[Token] = []  # tokens of candidate 0 not yet carried by an event
+
+    @property
+    def all_done(self) -> bool:
+        return all(row.done for row in self.rows)
+
+    @property
+    def all_server_done(self) -> bool:
+        return all(row.server_done for row in self.rows)
+
+    @property
+    def wants_more(self) -> bool:
+        """False once every candidate met a stop here: the server need not go on."""
+        return not self.all_done or self.all_server_done
+
+    def take(self, chunk: dict) -> tuple[list[RemoteTokenEvent], bool]:
+        """The events one chunk gives, and whether the server lost characters (see _drop_lossy_probabilities)."""
+        run, request = self.run, self.run.request
+        usage = chunk.get("usage")
+        if isinstance(usage, dict):
+            if isinstance(usage.get("prompt_tokens"), int):
+                run.context_tokens = usage["prompt_tokens"]
+            if isinstance(usage.get("completion_tokens"), int) and request.alternatives == 1:
+                run.completion_tokens = usage["completion_tokens"]
+        events: list[RemoteTokenEvent] = []
+        lost = False
+        for choice in chunk["choices"]:
+            index, text, tokens, finish = parse_choice(choice, len(self.rows), self.errors)
+            row = self.rows[index]
+            row.seen = True
+            row.raw += text
+            if row.done:
+                continue
+            if row is self.first:
+                lost = lost or any(t.text == "" and t.prob is not None for t in tokens)
+                self._count(text, tokens)
+            piece = row.stops.feed(text)
+            row.text += piece
+            if row is self.first and (piece or row.stops.stopped):
+                events.append(self.event(piece))  # a stop's own tokens still ride with the last event
+            if row.stops.stopped:
+                row.done, row.reason = True, "stop_text"
+            elif finish:
+                events.extend(self._finish_row(row, finish, choice))
+        return events, lost
+
+    def _count(self, text: str, tokens: list[Token]) -> None:
+        run = self.run
+        if (text or tokens) and run.first_token_seconds is None:
+            run.first_token_seconds = time.perf_counter() - self.started
+        run.new_token_ids.extend(self.intern(token.text) for token in tokens)
+        self.pending.extend(tokens)
+
+    def _finish_row(self, row: Candidate, finish: str, choice: dict) -> list[RemoteTokenEvent]:
+        row.done = row.server_done = True
+        row.reason = finish_reason(finish, choice, self.run.request)
+        rest = row.stops.flush()
+        row.text += rest
+        if row is not self.first:
+            return []
+        self.run.server_finish_reason = finish
+        return [self.event(rest)] if rest or self.pending else []
+
+    def flush(self) -> RemoteTokenEvent | None:
+        """At the end marker without a finish_reason: what the stops held back is complete now."""
+        rest = "" if self.first.done else self.first.stops.flush()
+        self.first.text += rest
+        for row in self.rows[1:]:
+            if not row.done:
+                row.text += row.stops.flush()
+        return self.event(rest) if rest or self.pending else None
+
+    def event(self, piece: str) -> RemoteTokenEvent:
+        intern = self.intern
+        tokens = tuple(self.pending)
+        self.pending.clear()
+        texts = tuple(t.text for t in tokens)
+        ids = tuple(intern(t) for t in texts)
+        if tokens and all(t.prob is not None for t in tokens):
+            probs = tuple(t.prob for t in tokens)
+            alt_texts = tuple(t.alternatives for t in tokens)
+            alts = tuple(tuple((intern(s), p) for s, p in a) for a in alt_texts)
+        else:
+            probs, alts, alt_texts = (), (), ()
+        return RemoteTokenEvent(piece, ids, probs, alts, texts, alt_texts)
+
+    def alternatives(self) -> list[str]:
+        return [row.text for row in self.rows[1:]]
