@@ -38,7 +38,9 @@ from typing import AsyncIterator
 
 import httpx
 
+from . import http_body
 from .context import estimated_tail
+from .http_body import EVENT_LIMIT, BodyError
 from .remote_errors import ServerErrors
 from .request import ContinuationRequest
 
@@ -101,26 +103,32 @@ def model_entries(data) -> list[dict]:
 
 
 # ----- framing -----------------------------------------------------------------------------------
-async def sse_data(response: httpx.Response) -> AsyncIterator[str]:
-    """The data of each server-sent event ("[DONE]" included); an `error:` field comes as an error payload."""
+async def sse_data(response) -> AsyncIterator[str]:
+    """The data of each server-sent event ("[DONE]" included); an `error:` field comes as an error payload.
+
+    Lines end at CR, LF or CR LF only (http_body.lines), so a U+2028 inside a JSON string
+    stays in its event. BodyError for an event of more than EVENT_LIMIT characters.
+    """
     data: list[str] = []
+    size = 0
     error = False
-    async for line in response.aiter_lines():
+    async for line in response.lines():
         if not line:
             if data:
                 payload = "\n".join(data)
                 yield json.dumps({"error": _error_payload(payload)}) if error else payload
-            data, error = [], False
+            data, size, error = [], 0, False
             continue
         if line.startswith(":"):
             continue  # a comment, e.g. a keep-alive
         name, _, value = line.partition(":")
         value = value[1:] if value.startswith(" ") else value
-        if name == "data":
+        if name in ("data", "error"):  # llama.cpp's server streams failures as `error: {json}`
+            size += len(value) + 1
+            if size > EVENT_LIMIT:
+                raise BodyError(f"an event longer than {EVENT_LIMIT // 1024} KiB")
             data.append(value)
-        elif name == "error":  # llama.cpp's server streams failures as `error: {json}`
-            data.append(value)
-            error = True
+            error = error or name == "error"
         elif name == "event" and value == "error":
             error = True
     if data:
@@ -128,31 +136,41 @@ async def sse_data(response: httpx.Response) -> AsyncIterator[str]:
         yield json.dumps({"error": _error_payload(payload)}) if error else payload
 
 
-class WholeResponse:
-    """A complete JSON answer (the server ignored "stream": true), read as one event and the end marker."""
+class StreamedResponse:
+    """An event-stream answer, read as lines within bounds."""
 
     def __init__(self, response: httpx.Response) -> None:
         self._response = response
-        self.headers = response.headers
 
-    async def aiter_lines(self) -> AsyncIterator[str]:
-        body = (await self._response.aread()).decode("utf-8", "replace")
-        for line in (f"data: {' '.join(body.split(chr(10)))}", "", "data: [DONE]", ""):
-            yield line
+    def lines(self) -> AsyncIterator[str]:
+        return http_body.lines(self._response)
 
     async def aclose(self) -> None:
         await self._response.aclose()
 
 
-def is_whole_json(response: httpx.Response) -> bool:
+class WholeResponse(StreamedResponse):
+    """A complete JSON answer (the server ignored "stream": true), read as one event and the end marker."""
+
+    async def lines(self) -> AsyncIterator[str]:
+        body = (await http_body.read_whole(self._response)).decode("utf-8", "replace")
+        # Only CR and LF end lines here: JSON allows them between values, never inside a string.
+        for line in (f"data: {body.replace(chr(13), ' ').replace(chr(10), ' ')}", "", "data: [DONE]", ""):
+            yield line
+
+
+def answer(response: httpx.Response) -> StreamedResponse:
+    """The accepted answer to a completion request, streamed or whole."""
     content_type = response.headers.get("content-type", "")
-    return "json" in content_type and "event-stream" not in content_type
+    if "json" in content_type and "event-stream" not in content_type:
+        return WholeResponse(response)  # a server that answered without streaming
+    return StreamedResponse(response)
 
 
 def _error_payload(payload: str):
     try:
         return json.loads(payload)
-    except ValueError:
+    except (ValueError, RecursionError):
         return payload
 
 
@@ -161,7 +179,7 @@ def parse_chunk(data: str, errors: ServerErrors) -> dict:
     """One event's JSON: a dict with a list of choices; a RemoteError for anything else."""
     try:
         chunk = json.loads(data)
-    except ValueError:
+    except (ValueError, RecursionError):  # RecursionError: nesting deeper than Python's stack
         raise errors.malformed(data) from None
     if not isinstance(chunk, dict):
         raise errors.malformed(data)
@@ -175,13 +193,13 @@ def parse_chunk(data: str, errors: ServerErrors) -> dict:
 def parse_choice(choice, count: int, errors: ServerErrors) -> tuple[int, str, list[Token], str | None]:
     """(index, text, tokens, finish reason or None) of one choice of `count` asked for."""
     if not isinstance(choice, dict):
-        raise errors.malformed(json.dumps(choice))
+        raise errors.malformed(_shown(choice))
     index = choice.get("index", 0)
     text = choice.get("text")
     if text is None:
         text = ""
     if not isinstance(index, int) or not 0 <= index < count or not isinstance(text, str):
-        raise errors.malformed(json.dumps(choice, ensure_ascii=False))
+        raise errors.malformed(_shown(choice))
     finish = choice.get("finish_reason")
     finish = finish if isinstance(finish, str) and finish else None
     tokens = _tokens_from_logprobs(choice.get("logprobs"))
@@ -236,14 +254,23 @@ def _tokens_from_logprobs(logprobs) -> list[Token] | None:
     return None
 
 
+def _shown(value) -> str:
+    """A part of a chunk as JSON text, for a message; never more than a glimpse."""
+    try:
+        return json.dumps(value, ensure_ascii=False)[:200]
+    except (ValueError, TypeError, RecursionError):
+        return "…"
+
+
 def _prob(entry: dict) -> float | None:
-    if isinstance(entry.get("prob"), (int, float)):
-        return float(entry["prob"])
+    prob = entry.get("prob")
+    if isinstance(prob, (int, float)) and not isinstance(prob, bool):
+        return min(max(float(prob), 0.0), 1.0) if not math.isnan(prob) else None
     return _exp(entry.get("logprob"))
 
 
 def _exp(logprob) -> float | None:
-    if not isinstance(logprob, (int, float)) or math.isnan(logprob):
+    if not isinstance(logprob, (int, float)) or isinstance(logprob, bool) or math.isnan(logprob):
         return None
     return math.exp(min(float(logprob), 0.0))
 

@@ -37,6 +37,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import os
 import secrets
 import ssl
@@ -49,7 +50,9 @@ import httpx
 
 from .async_bridge import cancel_on_stop, finish_task, is_private_loop, iterate_on_private_loop, run_on_private_loop
 from .errors import EngineError
-from .openai_wire import WholeResponse, completion_body, is_whole_json, model_entries, parse_chunk, sse_data
+from . import http_body
+from .http_body import BodyError
+from .openai_wire import StreamedResponse, answer, completion_body, model_entries, parse_chunk, sse_data
 from .remote_candidates import Candidate, Decoding, RemoteTokenEvent
 from .remote_errors import RemoteError, RemoteStreamCut, ServerErrors, english_notice
 from .request import ContinuationRequest
@@ -161,8 +164,7 @@ class RemoteBackend:
         self._host = parts.hostname
         self._port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
         self._loopback = is_loopback(self._host)
-        self._errors = ServerErrors(self.display_url, self._host, self._port, self.timeout,
-                                    self.__api_key is not None)
+        self._errors = ServerErrors(self.display_url, self._host, self._port, self.timeout, self.__api_key)
         self._window = 0
         self._models_checked = False
         self._unsupported: set[str] = set()  # optional fields this server refused
@@ -267,18 +269,23 @@ class RemoteBackend:
         A connection failure raises RemoteError; so does a refused API key when strict. Any other
         answer but a list of models gives [].
         """
+        request = client.build_request("GET", self._url("/v1/models"), headers=self._headers())
         try:
-            response = await client.get(self._url("/v1/models"), headers=self._headers())
-        except httpx.HTTPError as exc:
+            async with asyncio.timeout(self.timeout):  # the whole answer, however slowly it trickles
+                response = await client.send(request, stream=True)
+                try:
+                    if response.status_code in (401, 403) and strict:
+                        raw = await http_body.read_at_most(response, http_body.ERROR_BODY_LIMIT)
+                        raise self._errors.status(response.status_code, response.headers, raw, {}, self.model)
+                    if response.status_code != 200:
+                        return []
+                    return model_entries(json.loads(await http_body.read_whole(response)))
+                finally:
+                    await response.aclose()
+        except (ValueError, RecursionError):  # http_body.BodyError included
+            return []
+        except (httpx.HTTPError, TimeoutError) as exc:
             raise self._errors.transport(exc) from exc
-        if response.status_code in (401, 403) and strict:
-            raise self._errors.status(response.status_code, response.headers, response.content, {}, self.model)
-        if response.status_code != 200:
-            return []
-        try:
-            return model_entries(response.json())
-        except ValueError:
-            return []
 
     # ----- generating --------------------------------------------------------------------------
     def stream(self, request: ContinuationRequest, stop: StopFlag | None = None) -> RemoteRun:
@@ -364,31 +371,38 @@ class RemoteBackend:
 
     async def _stream_chunks(self, client: httpx.AsyncClient, run: RemoteRun, decoding: Decoding,
                              hand: Callable[[RemoteTokenEvent], Awaitable[None]]) -> None:
-        response = await self._open(client, run)
+        deadline = _Deadline(self.timeout)
+        response = await self._open(client, run, deadline)
         lines = sse_data(response)
         try:
             saw_done = False
             while decoding.wants_more:
                 try:
-                    data = await anext(lines)
+                    async with deadline():
+                        data = await anext(lines)
                 except StopAsyncIteration:
                     break
-                except httpx.HTTPError as exc:
+                except (httpx.HTTPError, TimeoutError) as exc:
                     if decoding.all_server_done:
                         break  # all finished; only the end marker or the usage went missing
                     raise self._cut(run, decoding, self._errors.read_failure(exc)) from exc
+                except BodyError as exc:
+                    raise self._errors.malformed_body(str(exc)) from None
                 if data == "[DONE]":
                     saw_done = True
                     break
+                progress = decoding.progress
                 events, lost = decoding.take(parse_chunk(data, self._errors))
                 for event in events:
                     await hand(event)
+                if decoding.progress != progress:
+                    deadline.renew()  # counted from the last new token, once the consumer has it
                 if lost and not decoding.first.done and self._drop_lossy_probabilities(run, decoding.rows):
                     # Ask again without probabilities, continuing from the text received.
                     await lines.aclose()
                     await response.aclose()
                     decoding.pending.clear()  # tokens whose text the server lost: nothing to show for them
-                    response = await self._open(client, run)
+                    response = await self._open(client, run, deadline)
                     lines = sse_data(response)
             if not saw_done and not decoding.all_done:
                 raise self._cut(run, decoding, "it ended before the server said it was complete")
@@ -417,8 +431,15 @@ class RemoteBackend:
         run._resume_text, run._resume_tokens = first.raw, len(run.new_token_ids)
         return run._resume_tokens < run.request.max_new_tokens
 
-    async def _open(self, client: httpx.AsyncClient, run: RemoteRun) -> httpx.Response:
-        """Send the request; the streaming response once the server accepted it."""
+    async def _open(self, client: httpx.AsyncClient, run: RemoteRun, deadline: "_Deadline") -> StreamedResponse:
+        """Send the request; the answer once the server accepted it, by the deadline."""
+        try:
+            async with deadline():
+                return await self._ask(client, run)
+        except TimeoutError:
+            raise self._errors.transport(httpx.ReadTimeout("deadline")) from None
+
+    async def _ask(self, client: httpx.AsyncClient, run: RemoteRun) -> StreamedResponse:
         window = self._window or ASSUMED_WINDOW
         probabilities = self.logprobs and run.request.probabilities and "logprobs" not in self._unsupported
         body = completion_body(run.request, run.seed, self.model, window, run._resume_text, run._resume_tokens,
@@ -430,12 +451,10 @@ class RemoteBackend:
             except httpx.HTTPError as exc:
                 raise self._errors.transport(exc) from exc
             if response.status_code < 300:
-                if is_whole_json(response):
-                    return WholeResponse(response)  # a server that answered without streaming
-                return response
+                return answer(response)
             try:
-                raw = await response.aread()
-            except httpx.HTTPError:
+                raw = await http_body.read_at_most(response, http_body.ERROR_BODY_LIMIT)
+            except (httpx.HTTPError, BodyError):
                 raw = b""
             finally:
                 await response.aclose()
@@ -487,8 +506,25 @@ class RemoteBackend:
         return self.base_url + path
 
     def _headers(self) -> dict[str, str]:
-        headers = {"Accept": "text/event-stream"}
+        headers = {"Accept": "text/event-stream", "Accept-Encoding": http_body.ACCEPT_ENCODING}
         if self.__api_key:
             headers["Authorization"] = f"Bearer {self.__api_key}"
         return headers
 
+
+class _Deadline:
+    """The request timeout as a deadline for progress: counted from the request, then from the last new token.
+
+    httpx's own timeout only bounds the wait for each byte: keep-alive comments, or a byte a
+    second, would hold a run forever.
+    """
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.renew()
+
+    def renew(self) -> None:
+        self.at = asyncio.get_running_loop().time() + self.seconds
+
+    def __call__(self) -> asyncio.Timeout:
+        return asyncio.timeout_at(self.at)

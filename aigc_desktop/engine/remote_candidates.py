@@ -39,6 +39,7 @@ class Candidate:
     reason: str = ""
     seen: bool = False  # the server sent anything for this candidate
     raw: str = ""  # everything the server sent for it, before stop texts were applied
+    tokens: int = 0  # tokens received for it: at max_new_tokens it is done, whatever the server does
 
 
 class Decoding:
@@ -54,6 +55,7 @@ class Decoding:
                      for _ in range(request.alternatives)]
         self.first = self.rows[0]
         self.pending: list[Token] = []  # tokens of candidate 0 not yet carried by an event
+        self.progress = 0  # choices that brought text or tokens (the deadline counts from the last)
 
     @property
     def all_done(self) -> bool:
@@ -70,22 +72,20 @@ class Decoding:
 
     def take(self, chunk: dict) -> tuple[list[RemoteTokenEvent], bool]:
         """The events one chunk gives, and whether the server lost characters (see _drop_lossy_probabilities)."""
-        run, request = self.run, self.run.request
-        usage = chunk.get("usage")
-        if isinstance(usage, dict):
-            if isinstance(usage.get("prompt_tokens"), int):
-                run.context_tokens = usage["prompt_tokens"]
-            if isinstance(usage.get("completion_tokens"), int) and request.alternatives == 1:
-                run.completion_tokens = usage["completion_tokens"]
+        self._take_usage(chunk.get("usage"))
         events: list[RemoteTokenEvent] = []
         lost = False
         for choice in chunk["choices"]:
             index, text, tokens, finish = parse_choice(choice, len(self.rows), self.errors)
             row = self.rows[index]
             row.seen = True
-            row.raw += text
+            self.progress += bool(text or tokens)
             if row.done:
+                row.raw += text
                 continue
+            text, tokens, full = self._within_budget(row, text, tokens)
+            row.raw += text
+            row.tokens += len(tokens)
             if row is self.first:
                 lost = lost or any(t.text == "" and t.prob is not None for t in tokens)
                 self._count(text, tokens)
@@ -96,8 +96,31 @@ class Decoding:
             if row.stops.stopped:
                 row.done, row.reason = True, "stop_text"
             elif finish:
-                events.extend(self._finish_row(row, finish, choice))
+                events.extend(self._finish_row(row, finish_reason(finish, choice, self.run.request), finish))
+            elif full:
+                events.extend(self._finish_row(row, "length"))
         return events, lost
+
+    def _take_usage(self, usage) -> None:
+        if not isinstance(usage, dict):
+            return
+        prompt, completion = usage.get("prompt_tokens"), usage.get("completion_tokens")
+        if _count_of_tokens(prompt):
+            self.run.context_tokens = prompt
+        if _count_of_tokens(completion) and self.run.request.alternatives == 1:
+            self.run.completion_tokens = completion
+
+    def _within_budget(self, row: Candidate, text: str, tokens: list[Token]) -> tuple[str, list[Token], bool]:
+        """The text and tokens that fit in max_new_tokens, and whether some did not (the candidate is full)."""
+        left = self.run.request.max_new_tokens - row.tokens
+        if len(tokens) <= left:
+            return text, tokens, False
+        kept = tokens[:max(left, 0)]
+        if "".join(t.text for t in tokens) == text:
+            text = "".join(t.text for t in kept)
+        elif not kept:
+            text = ""
+        return text, kept, True
 
     def _count(self, text: str, tokens: list[Token]) -> None:
         run = self.run
@@ -106,14 +129,14 @@ class Decoding:
         run.new_token_ids.extend(self.intern(token.text) for token in tokens)
         self.pending.extend(tokens)
 
-    def _finish_row(self, row: Candidate, finish: str, choice: dict) -> list[RemoteTokenEvent]:
-        row.done = row.server_done = True
-        row.reason = finish_reason(finish, choice, self.run.request)
+    def _finish_row(self, row: Candidate, reason: str, server_said: str = "") -> list[RemoteTokenEvent]:
+        """The candidate is complete (server_said: the server's finish_reason, when it said so)."""
+        row.done, row.server_done, row.reason = True, bool(server_said), reason
         rest = row.stops.flush()
         row.text += rest
         if row is not self.first:
             return []
-        self.run.server_finish_reason = finish
+        self.run.server_finish_reason = server_said
         return [self.event(rest)] if rest or self.pending else []
 
     def flush(self) -> RemoteTokenEvent | None:
@@ -141,3 +164,7 @@ class Decoding:
 
     def alternatives(self) -> list[str]:
         return [row.text for row in self.rows[1:]]
+
+
+def _count_of_tokens(value) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 2**31

@@ -87,12 +87,22 @@ class RemoteStreamCut(RemoteError):
 class ServerErrors:
     """The sentences for one server's failures."""
 
-    def __init__(self, where: str, host: str, port: int, timeout: float, has_api_key: bool) -> None:
+    def __init__(self, where: str, host: str, port: int, timeout: float, api_key: str | None) -> None:
         self.where = where  # the display URL: never a user:password part
         self.host = host
         self.port = port
         self.timeout = timeout
-        self.has_api_key = has_api_key
+        self.has_api_key = api_key is not None
+        self.__api_key = api_key  # only to take it out of the server's words; never shown
+
+    def __repr__(self) -> str:
+        return f"ServerErrors({self.where!r})"
+
+    def quote(self, text: str, limit: int) -> str:
+        """Server text on one line, at most limit characters, with the user's own API key taken out."""
+        key = self.__api_key
+        text = str(text).replace(key, "[API key]") if key else str(text)
+        return redact(quote(text, limit), key)  # parts of it too, in the short text
 
     def transport(self, exc: BaseException) -> RemoteError:
         where, host = self.where, self.host
@@ -104,7 +114,7 @@ class ServerErrors:
         ssl_error = next((e for e in chain if isinstance(e, ssl.SSLError)), None)
         if ssl_error is not None or "SSL" in text or "CERTIFICATE" in text.upper():
             reason = getattr(ssl_error, "reason", None) or (str(ssl_error) if ssl_error else str(exc))
-            message = f"The secure (TLS) connection to the server at {where} failed: {quote(reason, 120)}."
+            message = f"The secure (TLS) connection to the server at {where} failed: {self.quote(reason, 120)}."
             if isinstance(ssl_error, ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY" in text.upper():
                 message += " This computer does not trust the server's certificate."
             elif re.search(r"WRONG_VERSION_NUMBER|record layer|packet length|http request", text, re.I):
@@ -120,7 +130,7 @@ class ServerErrors:
                                f"Is the server running and listening on port {self.port}?")
         if isinstance(exc, httpx.TimeoutException):
             return RemoteError(f"The server at {where} did not answer within {self.timeout:g} s.")
-        detail = quote(str(chain[-1]) or type(chain[-1]).__name__, 160)
+        detail = self.quote(str(chain[-1]) or type(chain[-1]).__name__, 160)
         if isinstance(exc, httpx.ConnectError):
             return RemoteError(f"Could not connect to the server at {where}: {detail}.")
         return RemoteError(f"The connection to the server at {where} failed: {detail}.")
@@ -130,6 +140,7 @@ class ServerErrors:
         """The error for an HTTP status; raw is the error body, body the request that was refused."""
         where = self.where
         message, param = server_error(raw)
+        message = self.quote(message, MESSAGE_LIMIT)
         said = f' The server said: "{message}".' if message else ""
         phrase = f"{status} {reason_phrase(status)}"
         if status == 401:
@@ -180,20 +191,25 @@ class ServerErrors:
         return f"The server at {self.where} has no model '{model}'.{offer}"
 
     def malformed(self, data: str) -> RemoteError:
-        return RemoteError(f'The server at {self.where} sent a malformed event: "{quote(data, 80)}".')
+        return RemoteError(f'The server at {self.where} sent a malformed event: "{self.quote(data, 80)}".')
 
     def failed_mid_stream(self, chunk: dict) -> RemoteError:
         """vLLM and others report a failure mid-stream as an event with an "error"."""
-        detail = quote(error_text(chunk), MESSAGE_LIMIT)
+        detail = self.quote(error_text(chunk), MESSAGE_LIMIT)
         return RemoteError(sentence(f"The server failed while generating: {detail}"))
 
-    def read_failure(self, exc: httpx.HTTPError) -> str:
+    def malformed_body(self, why: str) -> RemoteError:
+        return RemoteError(f"The server at {self.where} sent a malformed response: {why}.")
+
+    def read_failure(self, exc: Exception) -> str:
         """Why a stream broke off, for `cut`."""
+        if isinstance(exc, TimeoutError):  # the deadline for progress (see remote._Deadline)
+            return f"no new text came for {self.timeout:g} s"
         if isinstance(exc, httpx.ReadTimeout):
             return f"nothing came for {self.timeout:g} s"
         if isinstance(exc, httpx.RemoteProtocolError):
             return "the server closed the connection"
-        return f"the connection failed: {quote(str(exc) or type(exc).__name__, 100)}"
+        return f"the connection failed: {self.quote(str(exc) or type(exc).__name__, 100)}"
 
     @staticmethod
     def cut(why: str, text: str) -> RemoteStreamCut:
@@ -206,7 +222,7 @@ def server_error(raw: bytes) -> tuple[str, str | None]:
     text = raw.decode("utf-8", "replace").strip() if raw else ""
     try:
         data = json.loads(text)
-    except ValueError:
+    except (ValueError, RecursionError):
         data = None
     if data is None:
         if text.lstrip().startswith("<"):  # an HTML error page: its words are not worth quoting
@@ -219,15 +235,22 @@ def server_error(raw: bytes) -> tuple[str, str | None]:
     return quote(error_text(data), MESSAGE_LIMIT), param
 
 
-def error_text(data) -> str:
-    if isinstance(data, dict):
-        for key in ("error", "message", "detail", "msg"):
-            if key in data and data[key] not in (None, "", {}):
-                return error_text(data[key])
-        return json.dumps(data, ensure_ascii=False)
-    if isinstance(data, list):
-        return "; ".join(error_text(item) for item in data[:3])
-    return str(data)
+def error_text(data, depth: int = 0) -> str:
+    """The message in an error in any server's shape: {"error": {"message": ...}}, a list of them, a string."""
+    for _ in range(20):  # a server's nesting, followed only so deep
+        key = next((k for k in ("error", "message", "detail", "msg") if isinstance(data, dict)
+                    and data.get(k) not in (None, "", {})), None)
+        if key is None:
+            break
+        data = data[key]
+    if isinstance(data, list) and depth < 3:
+        return "; ".join(error_text(item, depth + 1) for item in data[:3])
+    if isinstance(data, (dict, list)):
+        try:
+            return json.dumps(data, ensure_ascii=False)[:MESSAGE_LIMIT * 2]
+        except (ValueError, RecursionError):
+            return "…"
+    return str(data)[:MESSAGE_LIMIT * 2]
 
 
 def param_named(message: str, body: dict) -> str | None:
@@ -282,6 +305,20 @@ def quote(text: str, limit: int) -> str:
     """One line, at most limit characters."""
     text = " ".join(str(text).split())
     return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def redact(text: str, secret: str | None) -> str:
+    """text without the secret, nor any stretch of 8 or more of its characters (a server may echo part of it)."""
+    if not secret:
+        return text
+    text = text.replace(secret, "[API key]")
+    shortest = min(8, len(secret))
+    for length in range(len(secret) - 1, shortest - 1, -1):
+        for start in range(len(secret) - length + 1):
+            part = secret[start:start + length]
+            if part in text:
+                text = text.replace(part, "[API key]")
+    return text
 
 
 def _chain(exc: BaseException) -> list[BaseException]:
