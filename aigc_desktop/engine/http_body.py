@@ -20,7 +20,7 @@ ACCEPT_ENCODING = "gzip, deflate"
 PIECE = 64 * 1024  # bytes inflated at a time
 ERROR_BODY_LIMIT = 64 * 1024  # bytes of an error answer read, after decompression
 EVENT_LIMIT = 1024 * 1024  # characters of one event-stream line (and of one event's data)
-WHOLE_LIMIT = 16 * 1024 * 1024  # bytes of an answer that is one JSON document (a model list, an unstreamed completion)
+WHOLE_LIMIT = 8 * 1024 * 1024  # bytes of an answer that is one JSON document (a model list, an unstreamed completion)
 
 _NEWLINE = re.compile(r"\r\n|\r|\n")  # the event stream's line ends; U+2028 and friends are not
 
@@ -49,11 +49,14 @@ class _Inflater:
             if data:
                 yield data
             return
-        inflater = self._stages[-1 - stage]  # the last encoding applied is undone first
+        index = len(self._stages) - 1 - stage  # the last encoding applied is undone first
         try:
             while data:
+                inflater = self._stages[index]
                 piece = inflater.decompress(data, PIECE)
                 data = inflater.unconsumed_tail
+                if inflater.eof and inflater.unused_data:  # gzip members may follow one another
+                    data, self._stages[index] = inflater.unused_data + data, zlib.decompressobj(47)
                 yield from self._through(stage + 1, piece)
         except zlib.error:
             raise BodyError("a body that does not decompress") from None

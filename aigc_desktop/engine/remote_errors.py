@@ -237,7 +237,7 @@ def server_error(raw: bytes) -> tuple[str, str | None]:
 
 def error_text(data, depth: int = 0) -> str:
     """The message in an error in any server's shape: {"error": {"message": ...}}, a list of them, a string."""
-    for _ in range(20):  # a server's nesting, followed only so deep
+    for _ in range(10_000):  # a loop, not recursion: nesting never exhausts the stack
         key = next((k for k in ("error", "message", "detail", "msg") if isinstance(data, dict)
                     and data.get(k) not in (None, "", {})), None)
         if key is None:
