@@ -295,9 +295,15 @@ def test_a_servers_model_name_and_error_show_as_literal_text(qtbot, make_window,
     assert failing.editor.user_text() == "Once upon a time"
 
 
+class _TallyReport:
+    """Prints HOSTILE_TALLY at the end of the run, beside conftest's reliability counts."""
+
+    def pytest_terminal_summary(self, terminalreporter):
+        if HOSTILE_TALLY["cases tried"]:
+            terminalreporter.write_line("hostile server: " + ", ".join(f"{k} {v}" for k, v in HOSTILE_TALLY.items()))
+
+
 @pytest.fixture(scope="module", autouse=True)
 def _report_the_tally(request):
-    yield
-    reporter = request.config.pluginmanager.get_plugin("terminalreporter")
-    if reporter is not None and HOSTILE_TALLY["cases tried"]:
-        reporter.write_line("hostile server: " + ", ".join(f"{k} {v}" for k, v in HOSTILE_TALLY.items()))
+    if not request.config.pluginmanager.has_plugin("hostile-tally"):
+        request.config.pluginmanager.register(_TallyReport(), "hostile-tally")

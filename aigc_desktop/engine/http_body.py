@@ -1,9 +1,11 @@
-"""A server's HTTP body read within bounds: decompressed here, a piece at a time, so a gzip bomb inflates no further.
+"""A server's HTTP body read within bounds of size and time: decompressed a piece at a time, under a deadline.
 
 httpx would inflate each network read whole (one 64 KiB read of a gzip bomb is 64 MB).
 Here the raw bytes are inflated at most PIECE bytes at a time, and the reader stops at
 its limit: an error body at ERROR_BODY_LIMIT, a line of the event stream at
-EVENT_LIMIT. Only gzip and deflate are asked for and understood.
+EVENT_LIMIT. Only gzip and deflate are asked for and understood. A `Deadline` bounds
+the time: httpx's own timeout only bounds the wait for each byte, so keep-alive
+comments, or a byte a second, would hold a reader forever.
 """
 
 from __future__ import annotations
@@ -11,10 +13,13 @@ from __future__ import annotations
 import asyncio
 import codecs
 import re
+import time
 import zlib
-from typing import AsyncIterator, Iterator
+from typing import AsyncIterator, Awaitable, Iterator, TypeVar
 
 import httpx
+
+T = TypeVar("T")
 
 ACCEPT_ENCODING = "gzip, deflate"
 PIECE = 64 * 1024  # bytes inflated at a time
@@ -115,3 +120,21 @@ async def lines(response: httpx.Response, limit: int = EVENT_LIMIT) -> AsyncIter
     pending += decoder.decode(b"", final=True)
     if pending:
         yield pending
+
+
+class Deadline:
+    """A time limit that progress renews: `wait` raises TimeoutError once `seconds` pass without a `renew`."""
+
+    def __init__(self, seconds: float) -> None:
+        self.seconds = seconds
+        self.renew()
+
+    def renew(self) -> None:
+        self.at = time.monotonic() + self.seconds
+
+    async def wait(self, awaitable: Awaitable[T]) -> T:
+        """The awaitable's result, cancelled and TimeoutError if the deadline passes first."""
+        try:
+            return await asyncio.wait_for(awaitable, max(self.at - time.monotonic(), 0.0))
+        except asyncio.TimeoutError:  # not yet the built-in TimeoutError before Python 3.11
+            raise TimeoutError from None

@@ -13,24 +13,13 @@ with no extra thread; `stream` runs it on a private event loop, for the CLI and 
 editor's worker thread (async_bridge). Each run reads the server in a task of its own;
 Stop (a StopFlag) cancels that task the moment it is set, which closes the connection.
 
-How a request maps onto the API: see openai_wire.completion_body.
-
-Token ids. A server reports token *texts*, not ids. `RemoteTokenEvent` has
-generator.TokenEvent's fields (so code written for the local engine keeps working)
-plus the texts: ``tokens`` (each token's text) and ``alternative_texts`` (per token,
-the top-5 ``(text, probability)`` pairs). Its ``token_ids`` and the ids in
-``alternatives`` are negative: the backend gives each distinct token text a stable
-id -1, -2, ... and `RemoteBackend.token_text(id)` turns it back into the text, just
-as `Generator.token_text` does for vocabulary ids. Without log-probabilities (a
-server that does not offer them) each chunk counts as one token and
-``probabilities``/``alternatives`` are empty.
-
 The API key comes from the ``api_key`` argument or the environment variable named by
 ``api_key_env``; it is sent only in the Authorization header and never appears in a
 message, a repr or a log line. A plain-HTTP URL to a host outside this computer and
 its private network sets `RemoteBackend.warning` (see server_address.plain_http_warning).
 
-The wire format is openai_wire's, the sentences for failures remote_errors'.
+The wire format (and how a request maps onto it) is openai_wire's, the token ids
+remote_candidates', the sentences for failures remote_errors'.
 """
 
 from __future__ import annotations
@@ -51,7 +40,7 @@ import httpx
 from .async_bridge import cancel_on_stop, finish_task, is_private_loop, iterate_on_private_loop, run_on_private_loop
 from .errors import EngineError
 from . import http_body
-from .http_body import BodyError
+from .http_body import BodyError, Deadline
 from .openai_wire import StreamedResponse, answer, completion_body, model_entries, parse_chunk, sse_data
 from .remote_candidates import Candidate, Decoding, RemoteTokenEvent
 from .remote_errors import RemoteError, RemoteStreamCut, ServerErrors, english_notice
@@ -269,23 +258,26 @@ class RemoteBackend:
         A connection failure raises RemoteError; so does a refused API key when strict. Any other
         answer but a list of models gives [].
         """
-        request = client.build_request("GET", self._url("/v1/models"), headers=self._headers())
-        try:
-            async with asyncio.timeout(self.timeout):  # the whole answer, however slowly it trickles
-                response = await client.send(request, stream=True)
-                try:
-                    if response.status_code in (401, 403) and strict:
-                        raw = await http_body.read_at_most(response, http_body.ERROR_BODY_LIMIT)
-                        raise self._errors.status(response.status_code, response.headers, raw, {}, self.model)
-                    if response.status_code != 200:
-                        return []
-                    return model_entries(json.loads(await http_body.read_whole(response)))
-                finally:
-                    await response.aclose()
+        try:  # the whole answer within the timeout, however slowly it trickles
+            response = await Deadline(self.timeout).wait(self._models_answer(client, strict))
+            return model_entries(json.loads(response))
         except (ValueError, RecursionError):  # http_body.BodyError included
             return []
-        except (httpx.HTTPError, TimeoutError) as exc:
+        except TimeoutError:
+            raise self._errors.no_answer() from None
+        except httpx.HTTPError as exc:
             raise self._errors.transport(exc) from exc
+
+    async def _models_answer(self, client: httpx.AsyncClient, strict: bool) -> bytes:
+        request = client.build_request("GET", self.base_url + "/v1/models", headers=self._headers())
+        response = await client.send(request, stream=True)
+        try:
+            if response.status_code in (401, 403) and strict:
+                raw = await http_body.read_at_most(response, http_body.ERROR_BODY_LIMIT)
+                raise self._errors.status(response.status_code, response.headers, raw, {}, self.model)
+            return await http_body.read_whole(response) if response.status_code == 200 else b"[]"
+        finally:
+            await response.aclose()
 
     # ----- generating --------------------------------------------------------------------------
     def stream(self, request: ContinuationRequest, stop: StopFlag | None = None) -> RemoteRun:
@@ -371,15 +363,14 @@ class RemoteBackend:
 
     async def _stream_chunks(self, client: httpx.AsyncClient, run: RemoteRun, decoding: Decoding,
                              hand: Callable[[RemoteTokenEvent], Awaitable[None]]) -> None:
-        deadline = _Deadline(self.timeout)
+        deadline = Deadline(self.timeout)
         response = await self._open(client, run, deadline)
         lines = sse_data(response)
         try:
             saw_done = False
             while decoding.wants_more:
                 try:
-                    async with deadline():
-                        data = await anext(lines)
+                    data = await deadline.wait(anext(lines))
                 except StopAsyncIteration:
                     break
                 except (httpx.HTTPError, TimeoutError) as exc:
@@ -431,13 +422,12 @@ class RemoteBackend:
         run._resume_text, run._resume_tokens = first.raw, len(run.new_token_ids)
         return run._resume_tokens < run.request.max_new_tokens
 
-    async def _open(self, client: httpx.AsyncClient, run: RemoteRun, deadline: "_Deadline") -> StreamedResponse:
+    async def _open(self, client: httpx.AsyncClient, run: RemoteRun, deadline: Deadline) -> StreamedResponse:
         """Send the request; the answer once the server accepted it, by the deadline."""
         try:
-            async with deadline():
-                return await self._ask(client, run)
+            return await deadline.wait(self._ask(client, run))
         except TimeoutError:
-            raise self._errors.transport(httpx.ReadTimeout("deadline")) from None
+            raise self._errors.no_answer() from None
 
     async def _ask(self, client: httpx.AsyncClient, run: RemoteRun) -> StreamedResponse:
         window = self._window or ASSUMED_WINDOW
@@ -445,7 +435,7 @@ class RemoteBackend:
         body = completion_body(run.request, run.seed, self.model, window, run._resume_text, run._resume_tokens,
                                probabilities=probabilities, usage="stream_options" not in self._unsupported)
         while True:
-            request = client.build_request("POST", self._url("/v1/completions"), json=body, headers=self._headers())
+            request = client.build_request("POST", self.base_url + "/v1/completions", json=body, headers=self._headers())
             try:
                 response = await client.send(request, stream=True)
             except httpx.HTTPError as exc:
@@ -502,29 +492,9 @@ class RemoteBackend:
         # A proxy from the environment can never reach this computer's own server.
         return httpx.AsyncClient(timeout=self.timeout, verify=self._ssl, trust_env=not self._loopback)
 
-    def _url(self, path: str) -> str:
-        return self.base_url + path
-
     def _headers(self) -> dict[str, str]:
         headers = {"Accept": "text/event-stream", "Accept-Encoding": http_body.ACCEPT_ENCODING}
         if self.__api_key:
             headers["Authorization"] = f"Bearer {self.__api_key}"
         return headers
 
-
-class _Deadline:
-    """The request timeout as a deadline for progress: counted from the request, then from the last new token.
-
-    httpx's own timeout only bounds the wait for each byte: keep-alive comments, or a byte a
-    second, would hold a run forever.
-    """
-
-    def __init__(self, seconds: float) -> None:
-        self.seconds = seconds
-        self.renew()
-
-    def renew(self) -> None:
-        self.at = asyncio.get_running_loop().time() + self.seconds
-
-    def __call__(self) -> asyncio.Timeout:
-        return asyncio.timeout_at(self.at)

@@ -2,6 +2,16 @@
 
 Stop texts are applied here as well as by the server, and each event carries the tokens
 (texts, probabilities, top alternatives) that arrived with its text.
+
+Token ids. A server reports token *texts*, not ids. `RemoteTokenEvent` has
+generator.TokenEvent's fields (so code written for the local engine keeps working)
+plus the texts: ``tokens`` (each token's text) and ``alternative_texts`` (per token,
+the top-5 ``(text, probability)`` pairs). Its ``token_ids`` and the ids in
+``alternatives`` are negative: the backend gives each distinct token text a stable
+id -1, -2, ... and `RemoteBackend.token_text(id)` turns it back into the text, just
+as `Generator.token_text` does for vocabulary ids. Without log-probabilities (a
+server that does not offer them) each chunk counts as one token and
+``probabilities``/``alternatives`` are empty.
 """
 
 from __future__ import annotations

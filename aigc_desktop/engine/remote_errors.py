@@ -198,6 +198,9 @@ class ServerErrors:
         detail = self.quote(error_text(chunk), MESSAGE_LIMIT)
         return RemoteError(sentence(f"The server failed while generating: {detail}"))
 
+    def no_answer(self) -> RemoteError:
+        return RemoteError(f"The server at {self.where} did not answer within {self.timeout:g} s.")
+
     def malformed_body(self, why: str) -> RemoteError:
         return RemoteError(f"The server at {self.where} sent a malformed response: {why}.")
 
