@@ -203,8 +203,8 @@ class GenerationWorker(QObject):
     async def generate_async(self, request_id: int, request: ContinuationRequest, stop: StopFlag, backend) -> None:
         """A server run on the GUI thread's event loop (qasync): the HTTP client needs no thread of its own.
 
-        The same signals as `generate`, emitted from the GUI thread. Cancelling the task is
-        Stop: it closes the stream at once instead of at the next poll of the flag. `backend`
+        The same signals as `generate`, emitted from the GUI thread. Stop cancels the run's own
+        task (StopFlag.on_set), which closes the stream at once; the host cancels this task too. `backend`
         is the server the run was started for, even if another model is being swapped in.
         """
         if self._ready(request_id, stop, backend) is None:
@@ -372,7 +372,7 @@ class WorkerHost(QObject):
         if self._active_stop is not None:
             self._active_stop.request_stop()
         if self._active_task is not None and not self._active_task.done():
-            self._active_task.cancel()  # closes the connection now, not at the next poll
+            self._active_task.cancel()  # ends it even before its run has begun
 
     def shutdown(self, timeout_ms: int = 5000) -> bool:
         """Stop generating and end the thread; True when it ended in time.
