@@ -193,6 +193,10 @@ class _Handler(socketserver.BaseRequestHandler):
         self._head(200, "text/event-stream")
         self._forever((f"data: {chunk(' a', 0)}\n\ndata: {chunk(' b', 1)}\n\n").encode() * 8, every=0.001)
 
+    def _huge_tokens(self, body):  # 64 KiB of text a "token", for ever
+        self._head(200, "text/event-stream")
+        self._forever(f"data: {chunk('y' * 65536)}\n\n".encode(), every=0.001)
+
     def _many_tokens_in_a_chunk(self, body):  # llama.cpp's shape, 50 tokens in one chunk
         tokens = [{"token": f" t{i}", "logprob": -0.5, "top_logprobs": []} for i in range(50)]
         text = "".join(t["token"] for t in tokens)

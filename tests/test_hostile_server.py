@@ -152,6 +152,17 @@ def test_max_tokens_is_enforced_on_the_client(server):
     assert out.run.text == " a" * 4 and out.run.alternatives == [" b" * 4]
 
 
+def test_a_token_of_64_kib_counts_as_256_characters(server):
+    from aigc_desktop.engine.remote_candidates import CHARS_PER_TOKEN
+
+    out = attempt(server, "huge-tokens", max_new_tokens=8)
+    assert out.error is None and out.run.text == "y" * 8 * CHARS_PER_TOKEN and out.run.finish_reason == "length"
+    # Candidate 1 never comes, and candidate 0's text past its budget is no progress: the deadline ends it.
+    out = attempt(server, "huge-tokens", max_new_tokens=2, alternatives=2)
+    assert isinstance(out.error, RemoteStreamCut) and f"no new text came for {TIMEOUT:g} s" in out.message
+    assert out.run.text == out.error.partial_text == "y" * 2 * CHARS_PER_TOKEN
+
+
 def test_max_tokens_cuts_a_chunk_of_many_tokens(server):
     out = attempt(server, "many-tokens-in-a-chunk", max_new_tokens=7)
     assert out.run.text == "".join(f" t{i}" for i in range(7)) and len(out.run.new_token_ids) == 7

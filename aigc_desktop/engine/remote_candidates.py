@@ -24,6 +24,8 @@ from .openai_wire import Token, finish_reason, parse_choice
 from .remote_errors import ServerErrors
 from .text_stops import StopMatcher
 
+CHARS_PER_TOKEN = 256  # longer than any vocabulary's token (long runs of spaces in code models included)
+
 
 @dataclass(frozen=True)
 class RemoteTokenEvent:
@@ -65,7 +67,7 @@ class Decoding:
                      for _ in range(request.alternatives)]
         self.first = self.rows[0]
         self.pending: list[Token] = []  # tokens of candidate 0 not yet carried by an event
-        self.progress = 0  # choices that brought text or tokens (the deadline counts from the last)
+        self.progress = 0  # choices that brought wanted text or tokens (the deadline counts from the last)
 
     @property
     def all_done(self) -> bool:
@@ -89,11 +91,11 @@ class Decoding:
             index, text, tokens, finish = parse_choice(choice, len(self.rows), self.errors)
             row = self.rows[index]
             row.seen = True
-            self.progress += bool(text or tokens)
             if row.done:
                 row.raw += text
                 continue
             text, tokens, full = self._within_budget(row, text, tokens)
+            self.progress += bool(text or tokens)
             row.raw += text
             row.tokens += len(tokens)
             if row is self.first:
@@ -121,16 +123,20 @@ class Decoding:
             self.run.completion_tokens = completion
 
     def _within_budget(self, row: Candidate, text: str, tokens: list[Token]) -> tuple[str, list[Token], bool]:
-        """The text and tokens that fit in max_new_tokens, and whether some did not (the candidate is full)."""
-        left = self.run.request.max_new_tokens - row.tokens
-        if len(tokens) <= left:
+        """The text and tokens that fit in max_new_tokens, and whether some did not (the candidate is full).
+
+        The text is bounded too, at CHARS_PER_TOKEN a token: a server can call anything one token.
+        """
+        budget = self.run.request.max_new_tokens
+        left, chars_left = budget - row.tokens, budget * CHARS_PER_TOKEN - len(row.raw)
+        if len(tokens) <= left and len(text) <= chars_left:
             return text, tokens, False
         kept = tokens[:max(left, 0)]
-        if "".join(t.text for t in tokens) == text:
+        if len(kept) < len(tokens) and "".join(t.text for t in tokens) == text:
             text = "".join(t.text for t in kept)
         elif not kept:
             text = ""
-        return text, kept, True
+        return text[:max(chars_left, 0)], kept, True
 
     def _count(self, text: str, tokens: list[Token]) -> None:
         run = self.run
