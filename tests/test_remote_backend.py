@@ -20,14 +20,9 @@ from sse_server import API_KEY, SLOW_DELAY, SLOW_TOKENS, SSEServer, closed_port
 
 from aigc_desktop.engine import ContinuationRequest, EngineError, GenerationError, StopFlag
 from aigc_desktop.engine.backend import Backend, LocalBackend, RunLike, TokenEventLike, as_backend
-from aigc_desktop.engine.remote import (
-    RemoteBackend,
-    RemoteError,
-    RemoteRun,
-    RemoteStreamCut,
-    RemoteTokenEvent,
-    plain_http_warning,
-)
+from aigc_desktop.engine.remote import RemoteBackend, RemoteRun, RemoteTokenEvent
+from aigc_desktop.engine.remote_errors import RemoteError, RemoteStreamCut
+from aigc_desktop.engine.server_address import plain_http_warning
 
 STORY = " there was a little girl who lived in a village near the forest."
 PARIS = " Paris, and the capital of Germany is Berlin."

@@ -93,7 +93,7 @@ class BenchContext:
 
             source = self.source
             if self.args.server:
-                from ..engine.remote import server_source
+                from ..engine.server_address import server_source
 
                 source = server_source(self.args.server, self.backend.model or "", self.backend.timeout)
             self._editor = EditorClient(source, self.device)

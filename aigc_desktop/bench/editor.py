@@ -113,9 +113,9 @@ class EditorSession:
                                               QSettings.Format.IniFormat))
         server = {}
         if source.startswith(("http://", "https://")):
-            # An inference server (remote.server_source), streamed as the app does: on qasync's loop,
+            # An inference server (server_address.server_source), streamed as the app does: on qasync's loop,
             # which runs whenever Qt processes events (the waits below included).
-            from ..engine.remote import parse_server_source
+            from ..engine.server_address import parse_server_source
             from ..ui.event_loop import gui_event_loop
 
             self._loop = gui_event_loop(self.app, already_running=True)

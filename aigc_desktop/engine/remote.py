@@ -10,168 +10,48 @@ chunk of text and ``data: [DONE]`` at the end.
 
 `astream` is the same run as an async generator, for an asyncio (qasync) event loop
 with no extra thread; `stream` runs it on a private event loop, for the CLI and the
-editor's worker thread. Stop (a StopFlag) is checked between events and polled every
-POLL_SECONDS while waiting for the server, and closes the connection at once.
-
-How a request maps onto the API:
-
-=====================  ==================================================================
-prompt                 request.context (sent whole: the server's own limit applies)
-max_tokens             request.max_new_tokens
-temperature, top_p     as they are (temperature 0 is greedy on every server)
-top_k                  an extra field vLLM, llama.cpp and TGI accept; 0 ("off") is sent as -1
-seed                   request.seed, or a fresh random one (reported as run.seed)
-stop                   request.stop_sequences (also applied here, with stop_at)
-n                      request.alternatives, when more than 1: choice 0 streams as events,
-                       the others are collected into run.alternatives
-repetition_penalty     when not 1.0, as both ``repetition_penalty`` (vLLM, TGI) and
-                       ``repeat_penalty`` (llama.cpp)
-no_repeat_ngram_size   no server offers it: a request that sets it is refused (ValueError)
-logprobs               5, so events carry probabilities and the top-5 alternatives
-stream_options         {"include_usage": true}, so the run learns the prompt's length
-=====================  ==================================================================
-
-A server that rejects one of the user's settings (400 or 422 naming it) fails the run
-with a RemoteError saying which setting; nothing the user chose is dropped silently.
-Only our own optional extras (``logprobs``, ``stream_options``) are dropped when a
-server refuses them, and the backend remembers not to send them again.
-
-Token ids. A server reports token *texts*, not ids. `RemoteTokenEvent` has
-generator.TokenEvent's fields (so code written for the local engine keeps working)
-plus the texts: ``tokens`` (each token's text) and ``alternative_texts`` (per token,
-the top-5 ``(text, probability)`` pairs). Its ``token_ids`` and the ids in
-``alternatives`` are negative: the backend gives each distinct token text a stable
-id -1, -2, ... and `RemoteBackend.token_text(id)` turns it back into the text, just
-as `Generator.token_text` does for vocabulary ids. Without log-probabilities (a
-server that does not offer them) each chunk counts as one token and
-``probabilities``/``alternatives`` are empty.
+editor's worker thread (async_bridge). Each run reads the server in a task of its own;
+Stop (a StopFlag) cancels that task the moment it is set, which closes the connection.
 
 The API key comes from the ``api_key`` argument or the environment variable named by
 ``api_key_env``; it is sent only in the Authorization header and never appears in a
 message, a repr or a log line. A plain-HTTP URL to a host outside this computer and
-its private network sets `RemoteBackend.warning` (see `plain_http_warning`).
+its private network sets `RemoteBackend.warning` (see server_address.plain_http_warning).
+
+The wire format (and how a request maps onto it) is openai_wire's, the token ids
+remote_candidates', the sentences for failures remote_errors'.
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import email.utils
-import ipaddress
 import json
-import math
 import os
-import re
 import secrets
-import socket
 import ssl
 import time
-import weakref
 from dataclasses import dataclass, field
-from typing import AsyncIterator, Iterator
-from urllib.parse import parse_qs, urlencode, urlsplit
+from typing import AsyncIterator, Awaitable, Callable, Iterator
+from urllib.parse import urlsplit
 
 import httpx
 
-from .context import estimated_tail
-from .errors import EngineError, GenerationError
+from .async_bridge import cancel_on_stop, finish_task, is_private_loop, iterate_on_private_loop, run_on_private_loop
+from .errors import EngineError
+from . import http_body
+from .http_body import BodyError, Deadline
+from .openai_wire import StreamedResponse, answer, completion_body, model_entries, parse_chunk, sse_data
+from .remote_candidates import Candidate, Decoding, RemoteTokenEvent
+from .remote_errors import RemoteError, RemoteStreamCut, ServerErrors, english_notice
 from .request import ContinuationRequest
+from .server_address import is_loopback, plain_http_warning
 from .stop_flag import StopFlag
-from .text_stops import StopMatcher
-
-# Notices a run can carry (RemoteRun.notices), by kind; ui/worker.py has the same in the editor's languages.
-NOTICES = {
-    "ignores-n": "The server at {server} sent {sent} of the {asked} candidates asked for: it ignores the "
-                 "Candidates setting (the n field). Set Candidates to 1 for this server.",
-    "lossy-logprobs": "The server at {server} loses characters that span several tokens when it sends token "
-                      "probabilities, so the probability view is off for it.",
-}
-
-
-
-def english_notice(kind: str, facts: dict) -> str:
-    return NOTICES[kind].format(**facts)
-
-
-def server_source(url: str, model: str = "", timeout: float = 30.0) -> str:
-    """A server as one `source` string, "URL#model=NAME&timeout=S", as the editor's loader takes it."""
-    return f"{url.rstrip('/')}#{urlencode({'model': model, 'timeout': timeout})}"
-
-
-def parse_server_source(source: str) -> tuple[str, str | None, float]:
-    """(URL, model or None, timeout) from a server_source string."""
-    url, _, fragment = source.partition("#")
-    options = {k: v[0] for k, v in parse_qs(fragment).items()}
-    return url, options.get("model") or None, float(options.get("timeout") or 30.0)
-
 
 ASSUMED_WINDOW = 2048  # tokens, for a server that does not say (llama.cpp's and Ollama's usual default)
-POLL_SECONDS = 0.02  # how often Stop is checked while waiting for the server
-TOP_ALTERNATIVES = 5
-_MESSAGE_LIMIT = 300  # characters of a server's error message quoted to the user
 
 # Our own additions to a request: a server that refuses one gets the request again without it.
 _OPTIONAL_FIELDS = ("logprobs", "stream_options")
-
-# Request fields by the names the editor's settings give them, for error messages.
-_SETTING_NAMES = {
-    "prompt": "the text to continue",
-    "max_tokens": "max new tokens",
-    "temperature": "temperature",
-    "top_p": "top-p",
-    "top_k": "top-k",
-    "seed": "seed",
-    "stop": "stop sequences",
-    "n": "alternatives",
-    "repetition_penalty": "repetition penalty",
-    "repeat_penalty": "repetition penalty",
-    "model": "model",
-    "logprobs": "token probabilities",
-    "stream_options": "usage reporting",
-}
-
-# Servers that refuse a setting without naming the field the usual way.
-_PHRASES = (
-    (re.compile(r"completion choice|\bbest_of\b|\bn must\b|number of (?:choices|completions|sequences)", re.I), "n"),
-    (re.compile(r"\bmaximum context length\b|\bcontext length\b|too many tokens|\bprompt is too long\b", re.I),
-     "max_tokens"),
-)
-
-
-class RemoteError(GenerationError):
-    """A server run that failed; str() is the sentence to show.
-
-    status: the HTTP status, if the server answered; retry_after: seconds to wait (429);
-    param: the request field the server refused (400/422); models: what the server offers (404).
-    """
-
-    def __init__(self, message: str, *, status: int | None = None, retry_after: float | None = None,
-                 param: str | None = None, models: tuple[str, ...] = ()) -> None:
-        super().__init__(message)
-        self.status = status
-        self.retry_after = retry_after
-        self.param = param
-        self.models = models
-
-
-class RemoteStreamCut(RemoteError):
-    """The stream ended part-way (connection lost, or no end marker). run.text keeps what came."""
-
-    def __init__(self, message: str, partial_text: str) -> None:
-        super().__init__(message)
-        self.partial_text = partial_text
-
-
-@dataclass(frozen=True)
-class RemoteTokenEvent:
-    """generator.TokenEvent's fields, plus the token texts a server reports instead of ids."""
-
-    text: str
-    token_ids: tuple[int, ...]  # negative ids: RemoteBackend.token_text(id) gives the token's text
-    probabilities: tuple[float, ...]  # empty when the server sent no log-probabilities
-    alternatives: tuple[tuple[tuple[int, float], ...], ...]  # top-5 (negative id, probability) per token
-    tokens: tuple[str, ...] = ()  # each token's text
-    alternative_texts: tuple[tuple[tuple[str, float], ...], ...] = ()  # top-5 (text, probability) per token
 
 
 @dataclass
@@ -214,7 +94,7 @@ class RemoteRun:
         return self._stop or StopFlag()
 
     def __iter__(self) -> Iterator[RemoteTokenEvent]:
-        return _iterate_on_private_loop(self._backend._events(self, self._claim()))
+        return iterate_on_private_loop(self._backend._events(self, self._claim()))
 
     def __aiter__(self) -> AsyncIterator[RemoteTokenEvent]:
         return self._backend._events(self, self._claim())
@@ -235,53 +115,7 @@ class RemoteRun:
         return (n - 1) / max(self.elapsed_seconds - self.first_token_seconds, 1e-9)
 
 
-class _Stopped(Exception):
-    """Stop was requested while waiting for the server."""
-
-
-@dataclass
-class _Token:
-    text: str
-    prob: float | None
-    alternatives: tuple[tuple[str, float], ...]
-
-
-@dataclass
-class _Choice:
-    """One candidate's state while its chunks arrive."""
-
-    stops: StopMatcher
-    text: str = ""
-    done: bool = False  # no more text wanted: the server finished it, or a stop was found here
-    server_done: bool = False  # the server sent its finish_reason
-    reason: str = ""
-    seen: bool = False  # the server sent anything for this candidate
-    raw: str = ""  # everything the server sent for it, before stop texts were applied
-
-
-def plain_http_warning(base_url: str) -> str | None:
-    """A warning when base_url sends text unencrypted beyond this computer and its private network.
-
-    Addresses that are not global (loopback, private, link-local, unique-local, the shared
-    100.64.0.0/10 of carrier NAT and Tailscale) are fine, and so are host names
-    that only mean something on a local network ("localhost", a name without dots,
-    *.local, *.lan, *.internal, *.home.arpa); the name is not looked up.
-    """
-    parts = urlsplit(base_url)
-    if parts.scheme.lower() != "http":
-        return None
-    host = (parts.hostname or "").lower().rstrip(".")
-    try:
-        address = ipaddress.ip_address(host)
-    except ValueError:
-        local = (host == "localhost" or "." not in host
-                 or host.endswith((".localhost", ".local", ".lan", ".internal", ".home.arpa")))
-    else:
-        local = not address.is_global  # loopback, private, link-local, shared (CGNAT, Tailscale), reserved
-    if local:
-        return None
-    return (f"The server {host} is reached over plain HTTP: your text leaves this computer unencrypted. "
-            "Use an https:// address if the server offers one.")
+_END = object()  # the run's task is over (see RemoteBackend._events)
 
 
 class RemoteBackend:
@@ -318,7 +152,8 @@ class RemoteBackend:
         self.warning = plain_http_warning(base)
         self._host = parts.hostname
         self._port = parts.port or (443 if parts.scheme.lower() == "https" else 80)
-        self._loopback = _is_loopback(self._host)
+        self._loopback = is_loopback(self._host)
+        self._errors = ServerErrors(self.display_url, self._host, self._port, self.timeout, self.__api_key)
         self._window = 0
         self._models_checked = False
         self._unsupported: set[str] = set()  # optional fields this server refused
@@ -378,7 +213,7 @@ class RemoteBackend:
 
         Raises RemoteError when the server cannot be reached or refuses the API key.
         """
-        return _run_on_private_loop(self.alist_models())
+        return run_on_private_loop(self.alist_models())
 
     async def alist_models(self) -> list[str]:
         async with self._session() as client:
@@ -391,7 +226,7 @@ class RemoteBackend:
         API key, or does not offer the named model. The editor's loader calls this, so a wrong
         address shows when the "model" is chosen, not at the first Continue.
         """
-        return _run_on_private_loop(self.aconnect())
+        return run_on_private_loop(self.aconnect())
 
     async def aconnect(self) -> list[str]:
         async with self._session() as client:
@@ -410,7 +245,7 @@ class RemoteBackend:
         if self.model is None and ids:
             self.model = ids[0]
         elif self.model and ids and self.model not in ids:
-            raise RemoteError(self._no_such_model(ids), status=404, models=tuple(ids))
+            raise RemoteError(self._errors.no_such_model(self.model, ids), status=404, models=tuple(ids))
         for entry in entries:
             if entry["id"] == self.model:
                 window = entry.get("max_model_len") or entry.get("context_length") or entry.get("context_window")
@@ -423,30 +258,26 @@ class RemoteBackend:
         A connection failure raises RemoteError; so does a refused API key when strict. Any other
         answer but a list of models gives [].
         """
-        try:
-            response = await client.get(self._url("/v1/models"), headers=self._headers())
+        try:  # the whole answer within the timeout, however slowly it trickles
+            response = await Deadline(self.timeout).wait(self._models_answer(client, strict))
+            return model_entries(json.loads(response))
+        except (ValueError, RecursionError):  # http_body.BodyError included
+            return []
+        except TimeoutError:
+            raise self._errors.no_answer() from None
         except httpx.HTTPError as exc:
-            raise self._transport_error(exc) from exc
-        if response.status_code in (401, 403) and strict:
-            raise self._status_error(response.status_code, response.headers, response.content, {})
-        if response.status_code != 200:
-            return []
+            raise self._errors.transport(exc) from exc
+
+    async def _models_answer(self, client: httpx.AsyncClient, strict: bool) -> bytes:
+        request = client.build_request("GET", self.base_url + "/v1/models", headers=self._headers())
+        response = await client.send(request, stream=True)
         try:
-            data = response.json()
-        except ValueError:
-            return []
-        entries = data.get("data") if isinstance(data, dict) else None
-        if not isinstance(entries, list):
-            entries = data.get("models") if isinstance(data, dict) else None  # a few servers list them so
-        if not isinstance(entries, list):
-            return []
-        out = []
-        for entry in entries:
-            if isinstance(entry, dict):
-                model_id = entry.get("id") or entry.get("name") or entry.get("model")
-                if isinstance(model_id, str) and model_id:
-                    out.append({**entry, "id": model_id})
-        return out
+            if response.status_code in (401, 403) and strict:
+                raw = await http_body.read_at_most(response, http_body.ERROR_BODY_LIMIT)
+                raise self._errors.status(response.status_code, response.headers, raw, {}, self.model)
+            return await http_body.read_whole(response) if response.status_code == 200 else b"[]"
+        finally:
+            await response.aclose()
 
     # ----- generating --------------------------------------------------------------------------
     def stream(self, request: ContinuationRequest, stop: StopFlag | None = None) -> RemoteRun:
@@ -473,139 +304,107 @@ class RemoteBackend:
             yield event
 
     async def _events(self, run: RemoteRun, stop: StopFlag) -> AsyncIterator[RemoteTokenEvent]:
+        """The events of the run, read by a task of its own that Stop cancels.
+
+        The task hands over one event at a time and reads on only when the next is asked
+        for, so the server is read no further ahead than the consumer.
+        """
         started = time.perf_counter()
-        request = run.request
-        rows = [_Choice(StopMatcher(request.stop_sequences, request.stop_at)) for _ in range(request.alternatives)]
-        first = rows[0]
-        pending: list[_Token] = []
-
-        def event(piece: str) -> RemoteTokenEvent:
-            tokens = tuple(pending)
-            pending.clear()
-            run.text += piece
-            texts = tuple(t.text for t in tokens)
-            ids = tuple(self._intern(t) for t in texts)
-            if tokens and all(t.prob is not None for t in tokens):
-                probs = tuple(t.prob for t in tokens)
-                alt_texts = tuple(t.alternatives for t in tokens)
-                alts = tuple(tuple((self._intern(s), p) for s, p in a) for a in alt_texts)
-            else:
-                probs, alts, alt_texts = (), (), ()
-            return RemoteTokenEvent(piece, ids, probs, alts, texts, alt_texts)
-
-        def check_stop() -> None:
-            if stop.is_set():
-                raise _Stopped
-
+        handoff: asyncio.Queue = asyncio.Queue()
+        task = asyncio.get_running_loop().create_task(self._read(run, handoff, started))
+        task.add_done_callback(lambda _: handoff.put_nowait(_END))
+        forget = cancel_on_stop(task, stop)
         try:
-            async with self._session() as client:
-                try:
-                    if not self._models_checked:  # the model to use, and its window (for the tail sent)
-                        self._use_models(await _until(self._fetch_models(client, strict=False), stop))
-                        run.model, run.window = self.model, self._window
-                    response = await self._open(client, run, stop)
-                except _Stopped:
+            while (event := await handoff.get()) is not _END:
+                if stop.is_set():
                     run.finish_reason = "stopped"
                     return
-                lines = _sse_data(response)
-                try:
-                    saw_done = False
-                    while True:
-                        if all(row.done for row in rows) and not all(row.server_done for row in rows):
-                            break  # every candidate met a stop here: the server need not go on
-                        check_stop()
-                        try:
-                            data = await _until(anext(lines), stop)
-                        except StopAsyncIteration:
-                            break
-                        except httpx.HTTPError as exc:
-                            if all(row.server_done for row in rows):
-                                break  # all finished; only the end marker or the usage went missing
-                            raise self._cut(run, rows, _describe_read_error(exc, self.timeout)) from exc
-                        if data == "[DONE]":
-                            saw_done = True
-                            break
-                        chunk = self._parse_chunk(data)
-                        usage = chunk.get("usage")
-                        if isinstance(usage, dict):
-                            if isinstance(usage.get("prompt_tokens"), int):
-                                run.context_tokens = usage["prompt_tokens"]
-                            if isinstance(usage.get("completion_tokens"), int) and request.alternatives == 1:
-                                run.completion_tokens = usage["completion_tokens"]
-                        lost = False
-                        for choice in chunk["choices"]:
-                            index, text, tokens, finish = self._parse_choice(choice, len(rows))
-                            row = rows[index]
-                            row.seen = True
-                            row.raw += text
-                            if row.done:
-                                continue
-                            if row is first:
-                                lost = lost or any(t.text == "" and t.prob is not None for t in tokens)
-                                if (text or tokens) and run.first_token_seconds is None:
-                                    run.first_token_seconds = time.perf_counter() - started
-                                for token in tokens:
-                                    run.new_token_ids.append(self._intern(token.text))
-                                pending.extend(tokens)
-                            piece = row.stops.feed(text)
-                            row.text += piece
-                            if row is first and (piece or row.stops.stopped):
-                                check_stop()
-                                yield event(piece)  # a stop's own tokens still ride with the last event
-                            if row.stops.stopped:
-                                row.done, row.reason = True, "stop_text"
-                            elif finish:
-                                row.done = row.server_done = True
-                                row.reason = _finish_reason(finish, choice, request)
-                                rest = row.stops.flush()
-                                row.text += rest
-                                if row is first:
-                                    run.server_finish_reason = finish
-                                    if rest or pending:
-                                        check_stop()
-                                        yield event(rest)
-                        if lost and not first.done and self._drop_lossy_probabilities(run, rows):
-                            # Ask again without probabilities, continuing from the text received.
-                            await lines.aclose()
-                            await response.aclose()
-                            pending.clear()  # tokens whose text the server lost: nothing to show for them
-                            response = await self._open(client, run, stop)
-                            lines = _sse_data(response)
-                    if not saw_done and not all(row.done for row in rows):
-                        raise self._cut(run, rows, "it ended before the server said it was complete")
-                    # [DONE] without a finish_reason: what the stops held back is complete now.
-                    rest = "" if first.done else first.stops.flush()
-                    first.text += rest
-                    for row in rows[1:]:
-                        if not row.done:
-                            row.text += row.stops.flush()
-                    if rest or pending:
-                        check_stop()
-                        yield event(rest)
-                except _Stopped:
-                    run.finish_reason = "stopped"
-                    run.alternatives = [row.text for row in rows[1:]]
-                    return
-                except GeneratorExit:  # the consumer stopped iterating
-                    run.finish_reason = run.finish_reason or "stopped"
-                    raise
-                finally:
-                    await lines.aclose()
-                    await response.aclose()
-                run.finish_reason = first.reason or "length"
-                run.alternatives = [row.text for row in rows[1:]]
-                sent = sum(1 for row in rows if row.seen)
-                if sent < len(rows) and "ignores-n" not in self._told:
-                    # llama.cpp's server, for one, ignores `n` without a word: say so (once) rather
-                    # than quietly showing one candidate where several were asked for.
-                    self._told.add("ignores-n")
-                    run.notices["ignores-n"] = {"server": self.display_url, "sent": sent, "asked": len(rows)}
+                run.text += event.text
+                yield event
+                handoff.task_done()
+            if not stop.is_set() and not task.cancelled() and task.exception() is not None:
+                raise task.exception()
+        except GeneratorExit:  # the consumer stopped iterating
+            run.finish_reason = run.finish_reason or "stopped"
+            raise
         finally:
+            forget()
+            await finish_task(task)
             run.elapsed_seconds = time.perf_counter() - started
             # Cancelled after Stop (the editor cancels its task): stopped; otherwise a RemoteError is on its way up.
             run.finish_reason = run.finish_reason or ("stopped" if stop.is_set() else "error")
 
-    def _drop_lossy_probabilities(self, run: RemoteRun, rows: list[_Choice]) -> bool:
+    async def _read(self, run: RemoteRun, handoff: asyncio.Queue, started: float) -> None:
+        """The run's task: ask the server, and hand each event over as its chunks arrive."""
+        decoding = Decoding(run, self._intern, self._errors, started)
+
+        async def hand(event: RemoteTokenEvent) -> None:
+            await handoff.put(event)
+            await handoff.join()  # taken, and the next one asked for
+
+        try:
+            async with self._session() as client:
+                if not self._models_checked:  # the model to use, and its window (for the tail sent)
+                    self._use_models(await self._fetch_models(client, strict=False))
+                    run.model, run.window = self.model, self._window
+                await self._stream_chunks(client, run, decoding, hand)
+        except asyncio.CancelledError:
+            run.finish_reason = "stopped"
+            run.alternatives = decoding.alternatives()
+            raise
+        run.finish_reason = decoding.first.reason or "length"
+        run.alternatives = decoding.alternatives()
+        sent = sum(1 for row in decoding.rows if row.seen)
+        if sent < len(decoding.rows) and "ignores-n" not in self._told:
+            # llama.cpp's server, for one, ignores `n` without a word: say so (once) rather
+            # than quietly showing one candidate where several were asked for.
+            self._told.add("ignores-n")
+            run.notices["ignores-n"] = {"server": self.display_url, "sent": sent, "asked": len(decoding.rows)}
+
+    async def _stream_chunks(self, client: httpx.AsyncClient, run: RemoteRun, decoding: Decoding,
+                             hand: Callable[[RemoteTokenEvent], Awaitable[None]]) -> None:
+        deadline = Deadline(self.timeout)
+        response = await self._open(client, run, deadline)
+        lines = sse_data(response)
+        try:
+            saw_done = False
+            while decoding.wants_more:
+                try:
+                    data = await deadline.wait(anext(lines))
+                except StopAsyncIteration:
+                    break
+                except (httpx.HTTPError, TimeoutError) as exc:
+                    if decoding.all_server_done:
+                        break  # all finished; only the end marker or the usage went missing
+                    raise self._cut(run, decoding, self._errors.read_failure(exc)) from exc
+                except BodyError as exc:
+                    raise self._errors.malformed_body(str(exc)) from None
+                if data == "[DONE]":
+                    saw_done = True
+                    break
+                progress = decoding.progress
+                events, lost = decoding.take(parse_chunk(data, self._errors))
+                for event in events:
+                    await hand(event)
+                if decoding.progress != progress:
+                    deadline.renew()  # counted from the last new token, once the consumer has it
+                if lost and not decoding.first.done and self._drop_lossy_probabilities(run, decoding.rows):
+                    # Ask again without probabilities, continuing from the text received.
+                    await lines.aclose()
+                    await response.aclose()
+                    decoding.pending.clear()  # tokens whose text the server lost: nothing to show for them
+                    response = await self._open(client, run, deadline)
+                    lines = sse_data(response)
+            if not saw_done and not decoding.all_done:
+                raise self._cut(run, decoding, "it ended before the server said it was complete")
+            final = decoding.flush()
+            if final is not None:
+                await hand(final)
+        finally:
+            await lines.aclose()
+            await response.aclose()
+
+    def _drop_lossy_probabilities(self, run: RemoteRun, rows: list[Candidate]) -> bool:
         """A token came with a probability but no text: stop asking this server for probabilities.
 
         llama-cpp-python (0.3.x), asked for logprobs, decodes each token on its own and drops
@@ -623,107 +422,49 @@ class RemoteBackend:
         run._resume_text, run._resume_tokens = first.raw, len(run.new_token_ids)
         return run._resume_tokens < run.request.max_new_tokens
 
-    async def _open(self, client: httpx.AsyncClient, run: RemoteRun, stop: StopFlag) -> httpx.Response:
-        """Send the request; the streaming response once the server accepted it."""
-        body = self._body(run)
+    async def _open(self, client: httpx.AsyncClient, run: RemoteRun, deadline: Deadline) -> StreamedResponse:
+        """Send the request; the answer once the server accepted it, by the deadline."""
+        try:
+            return await deadline.wait(self._ask(client, run))
+        except TimeoutError:
+            raise self._errors.no_answer() from None
+
+    async def _ask(self, client: httpx.AsyncClient, run: RemoteRun) -> StreamedResponse:
+        window = self._window or ASSUMED_WINDOW
+        probabilities = self.logprobs and run.request.probabilities and "logprobs" not in self._unsupported
+        body = completion_body(run.request, run.seed, self.model, window, run._resume_text, run._resume_tokens,
+                               probabilities=probabilities, usage="stream_options" not in self._unsupported)
         while True:
-            request = client.build_request("POST", self._url("/v1/completions"), json=body, headers=self._headers())
+            request = client.build_request("POST", self.base_url + "/v1/completions", json=body, headers=self._headers())
             try:
-                response = await _until(client.send(request, stream=True), stop)
+                response = await client.send(request, stream=True)
             except httpx.HTTPError as exc:
-                raise self._transport_error(exc) from exc
+                raise self._errors.transport(exc) from exc
             if response.status_code < 300:
-                if "json" in response.headers.get("content-type", "") and "event-stream" not in \
-                        response.headers.get("content-type", ""):
-                    return _WholeResponse(response)  # a server that answered without streaming
-                return response
+                return answer(response)
             try:
-                raw = await _until(response.aread(), stop)
-            except httpx.HTTPError:
+                raw = await http_body.read_at_most(response, http_body.ERROR_BODY_LIMIT)
+            except (httpx.HTTPError, BodyError):
                 raw = b""
             finally:
                 await response.aclose()
             models = None
             if response.status_code == 404:
                 try:
-                    models = [entry["id"] for entry in await _until(self._fetch_models(client, strict=False), stop)]
+                    models = [entry["id"] for entry in await self._fetch_models(client, strict=False)]
                 except RemoteError:
                     models = []
-            error = self._status_error(response.status_code, response.headers, raw, body, models)
+            error = self._errors.status(response.status_code, response.headers, raw, body, self.model, models)
             if error.param in _OPTIONAL_FIELDS and error.param in body:
                 self._unsupported.add(error.param)  # ours, not the user's: ask again without it
                 del body[error.param]
                 continue
             raise error
 
-    def _body(self, run: RemoteRun) -> dict:
-        request = run.request
-        # Only the tail that fits the window is sent: a long document neither overflows the
-        # server's context nor travels over the network in full.
-        window = self._window or ASSUMED_WINDOW
-        max_tokens = max(1, request.max_new_tokens - run._resume_tokens)
-        body: dict = {
-            "prompt": estimated_tail(request.context + run._resume_text, max(1, window - max_tokens)),
-            "max_tokens": max_tokens,
-            "temperature": request.temperature,
-            "top_p": request.top_p,
-            "top_k": request.top_k if request.top_k > 0 else -1,
-            "seed": run.seed,
-            "stream": True,
-        }
-        if self.model:
-            body["model"] = self.model
-        if request.stop_sequences:
-            body["stop"] = list(request.stop_sequences)
-        if request.alternatives > 1:
-            body["n"] = request.alternatives
-        if request.repetition_penalty != 1.0:
-            body["repetition_penalty"] = body["repeat_penalty"] = request.repetition_penalty
-        if self.logprobs and request.probabilities and "logprobs" not in self._unsupported:
-            body["logprobs"] = TOP_ALTERNATIVES
-        if "stream_options" not in self._unsupported:
-            body["stream_options"] = {"include_usage": True}
-        return body
-
-    # ----- reading chunks ----------------------------------------------------------------------
-    def _parse_chunk(self, data: str) -> dict:
-        try:
-            chunk = json.loads(data)
-        except ValueError:
-            raise self._malformed(data) from None
-        if not isinstance(chunk, dict):
-            raise self._malformed(data)
-        if "error" in chunk:  # vLLM and others report a failure mid-stream as an event
-            detail = _quote(_error_text(chunk), _MESSAGE_LIMIT)
-            raise RemoteError(_sentence(f"The server failed while generating: {detail}"))
-        if not isinstance(chunk.get("choices"), list):
-            raise self._malformed(data)
-        return chunk
-
-    def _parse_choice(self, choice, count: int) -> tuple[int, str, list[_Token], str | None]:
-        if not isinstance(choice, dict):
-            raise self._malformed(json.dumps(choice))
-        index = choice.get("index", 0)
-        text = choice.get("text")
-        if text is None:
-            text = ""
-        if not isinstance(index, int) or not 0 <= index < count or not isinstance(text, str):
-            raise self._malformed(json.dumps(choice, ensure_ascii=False))
-        finish = choice.get("finish_reason")
-        finish = finish if isinstance(finish, str) and finish else None
-        tokens = _tokens_from_logprobs(choice.get("logprobs"))
-        if tokens is None:
-            tokens = [_Token(text, None, ())] if text else []
-        return index, text, tokens, finish
-
-    def _malformed(self, data: str) -> RemoteError:
-        return RemoteError(f'The server at {self.display_url} sent a malformed event: "{_quote(data, 80)}".')
-
-    def _cut(self, run: RemoteRun, rows: list[_Choice], why: str) -> RemoteStreamCut:
+    def _cut(self, run: RemoteRun, decoding: Decoding, why: str) -> RemoteStreamCut:
         run.finish_reason = "cut"
-        run.alternatives = [row.text for row in rows[1:]]
-        kept = f"; the {len(run.text)} characters received so far were kept" if run.text else ""
-        return RemoteStreamCut(f"The server's stream was cut off part-way ({why}){kept}.", run.text)
+        run.alternatives = decoding.alternatives()
+        return self._errors.cut(why, run.text)
 
     # ----- HTTP plumbing -----------------------------------------------------------------------
     @contextlib.asynccontextmanager
@@ -736,7 +477,7 @@ class RemoteBackend:
         a client of its own, closed with the call.
         """
         loop = asyncio.get_running_loop()
-        if loop in _PRIVATE_LOOPS:
+        if is_private_loop(loop):
             async with self._client() as client:
                 yield client
             return
@@ -751,399 +492,9 @@ class RemoteBackend:
         # A proxy from the environment can never reach this computer's own server.
         return httpx.AsyncClient(timeout=self.timeout, verify=self._ssl, trust_env=not self._loopback)
 
-    def _url(self, path: str) -> str:
-        return self.base_url + path
-
     def _headers(self) -> dict[str, str]:
-        headers = {"Accept": "text/event-stream"}
+        headers = {"Accept": "text/event-stream", "Accept-Encoding": http_body.ACCEPT_ENCODING}
         if self.__api_key:
             headers["Authorization"] = f"Bearer {self.__api_key}"
         return headers
 
-    def _transport_error(self, exc: BaseException) -> RemoteError:
-        where, host = self.display_url, self._host
-        chain = _chain(exc)
-        text = " ".join(str(e) for e in chain)
-        if isinstance(exc, httpx.ConnectTimeout):
-            return RemoteError(f"Could not connect to the server at {where} within {self.timeout:g} s. "
-                               "Check the address and that the server is running.")
-        ssl_error = next((e for e in chain if isinstance(e, ssl.SSLError)), None)
-        if ssl_error is not None or "SSL" in text or "CERTIFICATE" in text.upper():
-            reason = getattr(ssl_error, "reason", None) or (str(ssl_error) if ssl_error else str(exc))
-            message = f"The secure (TLS) connection to the server at {where} failed: {_quote(reason, 120)}."
-            if isinstance(ssl_error, ssl.SSLCertVerificationError) or "CERTIFICATE_VERIFY" in text.upper():
-                message += " This computer does not trust the server's certificate."
-            elif re.search(r"WRONG_VERSION_NUMBER|record layer|packet length|http request", text, re.I):
-                message += " The server seems to speak plain HTTP: try http:// instead of https://."
-            return RemoteError(message)
-        if any(isinstance(e, socket.gaierror) for e in chain) or re.search(
-                r"Name or service not known|nodename nor servname|getaddrinfo failed|"
-                r"Temporary failure in name resolution|No address associated", text):
-            return RemoteError(f"Could not find the server '{host}': its name does not resolve (DNS lookup failed). "
-                               "Check the address and your network connection.")
-        if any(isinstance(e, ConnectionRefusedError) for e in chain) or "refused" in text.lower():
-            return RemoteError(f"Could not connect to the server at {where}: the connection was refused. "
-                               f"Is the server running and listening on port {self._port}?")
-        if isinstance(exc, httpx.TimeoutException):
-            return RemoteError(f"The server at {where} did not answer within {self.timeout:g} s.")
-        detail = _quote(str(chain[-1]) or type(chain[-1]).__name__, 160)
-        if isinstance(exc, httpx.ConnectError):
-            return RemoteError(f"Could not connect to the server at {where}: {detail}.")
-        return RemoteError(f"The connection to the server at {where} failed: {detail}.")
-
-    def _status_error(self, status: int, headers, raw: bytes, body: dict,
-                      models: list[str] | None = None) -> RemoteError:
-        where = self.display_url
-        message, param = _server_error(raw)
-        said = f' The server said: "{message}".' if message else ""
-        phrase = f"{status} {_reason_phrase(status)}"
-        if status == 401:
-            why = ("the API key was not accepted; check it" if self.__api_key
-                   else "it needs an API key, and none was given")
-            return RemoteError(f"The server at {where} refused the request ({phrase}): {why}.", status=status)
-        if status == 403:
-            return RemoteError(f"The server at {where} refused access ({phrase}): the API key is wrong, missing "
-                               f"or not allowed to use {self._model_phrase()}.{said}", status=status)
-        if status == 404:
-            models = models or []
-            model_said = bool(re.search(r"\bmodel\b", message, re.I))
-            if self.model and (model_said or (models and self.model not in models)):
-                return RemoteError(self._no_such_model(models), status=status, models=tuple(models))
-            if model_said:
-                offer = f" It offers: {', '.join(models[:20])}." if models else ""
-                return RemoteError(f"The server at {where} could not find the model ({phrase}).{said}{offer}",
-                                   status=status, models=tuple(models))
-            return RemoteError(f"The server at {where} has no completions endpoint ({phrase} at /v1/completions). "
-                               "Check that the address is the server's base URL and that it speaks the "
-                               "OpenAI-compatible API.", status=status, models=tuple(models))
-        if status == 429:
-            wait = _retry_after(headers.get("retry-after"))
-            when = f"try again in {_duration(wait)}" if wait is not None else "try again in a little while"
-            return RemoteError(f"The server at {where} is busy ({phrase}): {when}.{said}",
-                               status=status, retry_after=wait)
-        if status in (400, 413, 422):
-            param = param if param in body else _param_named(message, body)
-            if param is not None:
-                setting = _SETTING_NAMES.get(param, param)
-                value = body.get(param)
-                shown = f" = {_quote(json.dumps(value, ensure_ascii=False), 40)}" if param != "prompt" else ""
-                return RemoteError(f"The server at {where} rejected the setting {setting} ({param}{shown}).{said}",
-                                   status=status, param=param)
-            return RemoteError(f"The server at {where} rejected the request ({phrase}).{said}", status=status)
-        if status == 503:
-            wait = _retry_after(headers.get("retry-after"))
-            return RemoteError(f"The server at {where} is unavailable ({phrase}); it may still be loading the "
-                               f"model, try again shortly.{said}", status=status, retry_after=wait)
-        if status >= 500:
-            return RemoteError(f"The server at {where} failed ({phrase}).{said}", status=status)
-        return RemoteError(f"The server at {where} answered {phrase}.{said}", status=status)
-
-    def _model_phrase(self) -> str:
-        return f"the model '{self.model}'" if self.model else "its model"
-
-    def _no_such_model(self, models: list[str]) -> str:
-        offer = (f" It offers: {', '.join(models[:20])}{' …' if len(models) > 20 else ''}." if models
-                 else " It did not list the models it offers.")
-        return f"The server at {self.display_url} has no model '{self.model}'.{offer}"
-
-
-# ----- helpers -----------------------------------------------------------------------------------
-async def _until(awaitable, stop: StopFlag):
-    """Await something, checking Stop every POLL_SECONDS; _Stopped (and the work cancelled) if it is set."""
-    task = asyncio.ensure_future(awaitable)
-    try:
-        while True:
-            done, _ = await asyncio.wait({task}, timeout=POLL_SECONDS)
-            if done:
-                return task.result()
-            if stop.is_set():
-                raise _Stopped
-    finally:
-        if not task.done():
-            task.cancel()
-            try:
-                await task
-            except BaseException:  # noqa: BLE001 - its cancellation, or what it failed with meanwhile
-                pass
-
-
-async def _sse_data(response: httpx.Response) -> AsyncIterator[str]:
-    """The data of each server-sent event ("[DONE]" included); an `error:` field comes as an error payload."""
-    data: list[str] = []
-    error = False
-    async for line in response.aiter_lines():
-        if not line:
-            if data:
-                payload = "\n".join(data)
-                yield json.dumps({"error": _error_payload(payload)}) if error else payload
-            data, error = [], False
-            continue
-        if line.startswith(":"):
-            continue  # a comment, e.g. a keep-alive
-        name, _, value = line.partition(":")
-        value = value[1:] if value.startswith(" ") else value
-        if name == "data":
-            data.append(value)
-        elif name == "error":  # llama.cpp's server streams failures as `error: {json}`
-            data.append(value)
-            error = True
-        elif name == "event" and value == "error":
-            error = True
-    if data:
-        payload = "\n".join(data)
-        yield json.dumps({"error": _error_payload(payload)}) if error else payload
-
-
-class _WholeResponse:
-    """A complete JSON answer (the server ignored "stream": true), read as one event and the end marker."""
-
-    def __init__(self, response: httpx.Response) -> None:
-        self._response = response
-        self.headers = response.headers
-
-    async def aiter_lines(self) -> AsyncIterator[str]:
-        body = (await self._response.aread()).decode("utf-8", "replace")
-        for line in (f"data: {' '.join(body.split(chr(10)))}", "", "data: [DONE]", ""):
-            yield line
-
-    async def aclose(self) -> None:
-        await self._response.aclose()
-
-
-def _error_payload(payload: str):
-    try:
-        return json.loads(payload)
-    except ValueError:
-        return payload
-
-
-def _tokens_from_logprobs(logprobs) -> list[_Token] | None:
-    """The tokens of a chunk from either logprobs shape; None when there are none."""
-    if not isinstance(logprobs, dict):
-        return None
-    content = logprobs.get("content")
-    if isinstance(content, list):  # llama.cpp: [{token, logprob | prob, top_logprobs | top_probs}]
-        tokens = []
-        for entry in content:
-            if not isinstance(entry, dict) or not isinstance(entry.get("token"), str):
-                return None
-            top = entry.get("top_logprobs") or entry.get("top_probs") or []
-            alternatives = [(alt.get("token"), _prob(alt)) for alt in top if isinstance(alt, dict)]
-            tokens.append(_Token(entry["token"], _prob(entry), _top(alternatives)))
-        return tokens or None
-    texts, logps = logprobs.get("tokens"), logprobs.get("token_logprobs")
-    if isinstance(texts, list) and isinstance(logps, list) and len(texts) == len(logps):  # OpenAI legacy, vLLM
-        tops = logprobs.get("top_logprobs")
-        if not isinstance(tops, list) or len(tops) != len(texts):
-            tops = [None] * len(texts)
-        tokens = []
-        for text, logp, top in zip(texts, logps, tops):
-            if not isinstance(text, str):
-                return None
-            alternatives = list(top.items()) if isinstance(top, dict) else []
-            tokens.append(_Token(text, _exp(logp), _top([(t, _exp(lp)) for t, lp in alternatives])))
-        return tokens or None
-    return None
-
-
-def _prob(entry: dict) -> float | None:
-    if isinstance(entry.get("prob"), (int, float)):
-        return float(entry["prob"])
-    return _exp(entry.get("logprob"))
-
-
-def _exp(logprob) -> float | None:
-    if not isinstance(logprob, (int, float)) or math.isnan(logprob):
-        return None
-    return math.exp(min(float(logprob), 0.0))
-
-
-def _top(pairs) -> tuple[tuple[str, float], ...]:
-    good = [(t, p) for t, p in pairs if isinstance(t, str) and p is not None]
-    good.sort(key=lambda pair: -pair[1])
-    return tuple(good[:TOP_ALTERNATIVES])
-
-
-def _finish_reason(finish: str, choice: dict, request: ContinuationRequest) -> str:
-    if finish == "length":
-        return "length"
-    if finish in ("stop_sequence",):
-        return "stop_text"
-    if finish == "stop":
-        stop_reason = choice.get("stop_reason", ...)
-        if isinstance(stop_reason, str) or (stop_reason is ... and request.stop_sequences
-                                            and choice.get("stopping_word")):
-            return "stop_text"
-        return "eos"
-    if finish in ("eos", "eos_token"):
-        return "eos"
-    return finish
-
-
-def _server_error(raw: bytes) -> tuple[str, str | None]:
-    """The message (one line, shortened) and the refused field from an error body in any server's shape."""
-    text = raw.decode("utf-8", "replace").strip() if raw else ""
-    try:
-        data = json.loads(text)
-    except ValueError:
-        data = None
-    if data is None:
-        if text.lstrip().startswith("<"):  # an HTML error page: its words are not worth quoting
-            text = re.sub(r"<[^>]+>", " ", text)
-        return _quote(text, _MESSAGE_LIMIT), None
-    param = None
-    for candidate in (data, data.get("error") if isinstance(data, dict) else None):
-        if isinstance(candidate, dict) and isinstance(candidate.get("param"), str):
-            param = candidate["param"]
-    return _quote(_error_text(data), _MESSAGE_LIMIT), param
-
-
-def _error_text(data) -> str:
-    if isinstance(data, dict):
-        for key in ("error", "message", "detail", "msg"):
-            if key in data and data[key] not in (None, "", {}):
-                return _error_text(data[key])
-        return json.dumps(data, ensure_ascii=False)
-    if isinstance(data, list):
-        return "; ".join(_error_text(item) for item in data[:3])
-    return str(data)
-
-
-def _param_named(message: str, body: dict) -> str | None:
-    """The request field a server's error message names, if any."""
-    for name in sorted(body, key=len, reverse=True):
-        if name in ("stream",):
-            continue
-        quoted = re.search(rf"[`'\"]{re.escape(name)}[`'\"]", message)
-        if quoted or (len(name) > 4 and re.search(rf"(?<![\w-]){re.escape(name)}(?![\w-])", message)):
-            return name
-    for pattern, name in _PHRASES:
-        if name in body and pattern.search(message):
-            return name
-    return None
-
-
-def _retry_after(value: str | None) -> float | None:
-    if not value:
-        return None
-    value = value.strip()
-    if value.isdigit():
-        return float(value)
-    try:
-        when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError):
-        return None
-    if when is None:
-        return None
-    return max(0.0, when.timestamp() - time.time())
-
-
-def _duration(seconds: float) -> str:
-    seconds = math.ceil(seconds)
-    if seconds < 120:
-        return f"{seconds} second{'s' if seconds != 1 else ''}"
-    minutes = math.ceil(seconds / 60)
-    return f"{minutes} minutes"
-
-
-def _reason_phrase(status: int) -> str:
-    try:
-        from http import HTTPStatus
-
-        return HTTPStatus(status).phrase
-    except ValueError:
-        return "error"
-
-
-def _describe_read_error(exc: httpx.HTTPError, timeout: float) -> str:
-    if isinstance(exc, httpx.ReadTimeout):
-        return f"nothing came for {timeout:g} s"
-    if isinstance(exc, httpx.RemoteProtocolError):
-        return "the server closed the connection"
-    return f"the connection failed: {_quote(str(exc) or type(exc).__name__, 100)}"
-
-
-def _sentence(text: str) -> str:
-    return text if text.endswith((".", "!", "?", "…")) else text + "."
-
-
-def _quote(text: str, limit: int) -> str:
-    """One line, at most limit characters."""
-    text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[: limit - 1] + "…"
-
-
-def _chain(exc: BaseException) -> list[BaseException]:
-    chain, seen = [], set()
-    while exc is not None and id(exc) not in seen:
-        seen.add(id(exc))
-        chain.append(exc)
-        exc = exc.__cause__ or exc.__context__
-    return chain
-
-
-def _is_loopback(host: str) -> bool:
-    if host.lower() in ("localhost",) or host.lower().endswith(".localhost"):
-        return True
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return False
-
-
-# Loops made for one blocking call (below): their HTTP clients are not kept.
-_PRIVATE_LOOPS: "weakref.WeakSet[asyncio.AbstractEventLoop]" = weakref.WeakSet()
-
-
-def _private_loop() -> asyncio.AbstractEventLoop:
-    loop = asyncio.new_event_loop()
-    _PRIVATE_LOOPS.add(loop)
-    return loop
-
-
-def _run_on_private_loop(coroutine):
-    _refuse_running_loop()
-    loop = _private_loop()
-    try:
-        return loop.run_until_complete(coroutine)
-    finally:
-        loop.close()
-
-
-def _refuse_running_loop() -> None:
-    try:
-        asyncio.get_running_loop()
-    except RuntimeError:
-        return
-    raise RuntimeError("RemoteBackend's blocking calls cannot run on an event loop's thread: "
-                       "use astream/alist_models/aconnect (or `async for`) there.")
-
-
-def _iterate_on_private_loop(events: AsyncIterator[RemoteTokenEvent]) -> Iterator[RemoteTokenEvent]:
-    """Drive an async generator from synchronous code, on an event loop of its own."""
-    _refuse_running_loop()
-    loop = _private_loop()
-    step = None
-    try:
-        while True:
-            step = asyncio.ensure_future(anext(events), loop=loop)
-            try:
-                event = loop.run_until_complete(step)
-            except StopAsyncIteration:
-                return
-            yield event
-    finally:
-        if step is not None and step.done() and not step.cancelled():
-            step.exception()  # retrieved: Ctrl+C inside a step must not be logged as "never retrieved"
-        try:
-            # Interrupted (Ctrl+C, or the consumer stopped iterating): cancel what is in flight,
-            # then close the generator, which closes the connection.
-            tasks = asyncio.all_tasks(loop)
-            for task in tasks:
-                task.cancel()
-            if tasks:
-                loop.run_until_complete(asyncio.gather(*tasks, return_exceptions=True))
-            loop.run_until_complete(events.aclose())
-            loop.run_until_complete(loop.shutdown_asyncgens())
-        finally:
-            loop.close()

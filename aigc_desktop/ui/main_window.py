@@ -278,6 +278,8 @@ class MainWindow(DocumentSafety, QMainWindow):
         self.privacy_label.setStyleSheet("color: #b35c00; font-weight: bold;")
         self.privacy_label.setToolTip(self.tr("Your text goes to this inference server when you continue"))
         self.privacy_label.hide()
+        for label in (self.model_label, self.privacy_label):  # a server's model name and host are data
+            label.setTextFormat(Qt.TextFormat.PlainText)
         self.ai_share_label = QLabel()
         self.probability_legend = QLabel(self._legend_html())
         self.probability_legend.setToolTip(self.tr("How likely the model found each piece of text"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import Signal
+from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton
 
 
@@ -17,6 +17,7 @@ class MessageBanner(QFrame):
         layout.setContentsMargins(8, 4, 4, 4)
         self.label = QLabel(self)
         self.label.setWordWrap(True)
+        self.label.setTextFormat(Qt.TextFormat.PlainText)  # server and file messages are data, never markup
         layout.addWidget(self.label, 1)
         self._buttons: list[QPushButton] = []
         self._layout = layout

@@ -125,6 +125,7 @@ class ModelManagerDialog(QDialog):
         self.description = QLabel(self)
         self.description.setWordWrap(True)
         self.message = QLabel(self)
+        self.message.setTextFormat(Qt.TextFormat.PlainText)  # a mirror's or the file system's words
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.progress = QProgressBar(self)

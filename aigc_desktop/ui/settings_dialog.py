@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from PySide6.QtCore import QDir, Signal
+from PySide6.QtCore import QDir, Qt, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -269,6 +269,7 @@ class SettingsDialog(QDialog):
         self.server_timeout_spin.setSuffix(self.tr(" s"))
         self.server_timeout_spin.setValue(settings.server_timeout)
         self.server_message = QLabel()
+        self.server_message.setTextFormat(Qt.TextFormat.PlainText)  # the server's own words
         self.server_message.setWordWrap(True)
         form.addRow(self.tr("Server:"), self.use_server_check)
         form.addRow(self.tr("Server address:"), self.server_url_edit)

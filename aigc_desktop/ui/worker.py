@@ -70,14 +70,15 @@ SERVER_PREFIXES = ("http://", "https://")
 
 def server_source(url: str, model: str = "", timeout: float = 30.0) -> str:
     """The `source` string that makes engine_loader connect to an inference server."""
-    from ..engine.remote import server_source as make_source
+    from ..engine.server_address import server_source as make_source
 
     return make_source(url, model, timeout)
 
 
 def remote_loader(source: str):
     """An OpenAI-compatible inference server: checked now, so a wrong URL or model says so at once."""
-    from ..engine.remote import RemoteBackend, parse_server_source
+    from ..engine.remote import RemoteBackend
+    from ..engine.server_address import parse_server_source
     from .secrets import load_api_key
 
     url, model, timeout = parse_server_source(source)
@@ -220,8 +221,8 @@ class GenerationWorker(QObject):
     async def generate_async(self, request_id: int, request: ContinuationRequest, stop: StopFlag, backend) -> None:
         """A server run on the GUI thread's event loop (qasync): the HTTP client needs no thread of its own.
 
-        The same signals as `generate`, emitted from the GUI thread. Cancelling the task is
-        Stop: it closes the stream at once instead of at the next poll of the flag. `backend`
+        The same signals as `generate`, emitted from the GUI thread. Stop cancels the run's own
+        task (StopFlag.on_set), which closes the stream at once; the host cancels this task too. `backend`
         is the server the run was started for, even if another model is being swapped in.
         """
         if self._ready(request_id, stop, backend) is None:
@@ -246,7 +247,7 @@ class GenerationWorker(QObject):
             self.notice.emit(self._notice_text(kind, facts))
 
     def _notice_text(self, kind: str, facts: dict) -> str:
-        """A server's notice (remote.NOTICES) in the interface's language."""
+        """A server's notice (remote_errors.NOTICES) in the interface's language."""
         if kind == "ignores-n":
             return self.tr("The server at %s sent %d of the %d candidates asked for: it ignores the Candidates "
                            "setting. Set Candidates to 1 for this server.") % (
@@ -254,7 +255,7 @@ class GenerationWorker(QObject):
         if kind == "lossy-logprobs":
             return self.tr("The server at %s loses characters that span several tokens when it sends token "
                            "probabilities, so the probability view is off for it.") % facts["server"]
-        from ..engine.remote import english_notice
+        from ..engine.remote_errors import english_notice
 
         return english_notice(kind, facts)  # a kind without a translation yet
 
@@ -389,7 +390,7 @@ class WorkerHost(QObject):
         if self._active_stop is not None:
             self._active_stop.request_stop()
         if self._active_task is not None and not self._active_task.done():
-            self._active_task.cancel()  # closes the connection now, not at the next poll
+            self._active_task.cancel()  # ends it even before its run has begun
 
     def shutdown(self, timeout_ms: int = 5000) -> bool:
         """Stop generating and end the thread; True when it ended in time.
