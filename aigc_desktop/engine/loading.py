@@ -6,7 +6,6 @@ and the network is touched only when the model is not already cached locally.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import socket
@@ -21,7 +20,7 @@ from . import devices
 from .context import context_window
 from .detokenizer import spaces_between_cjk
 from .errors import ModelLoadError, ModelNotDownloadedError, first_line
-from .model_files import check_gguf_file, check_model_folder
+from .model_files import check_gguf_file, check_model_folder, read_config, read_weights
 
 DEFAULT_MODEL = "openai-community/gpt2"
 _HUB_CHECK_TIMEOUT_S = 3.0
@@ -62,14 +61,11 @@ def _looks_like_path(source: str) -> bool:
 def _check_architecture(config_path: Path) -> None:
     from transformers.models.auto.modeling_auto import MODEL_FOR_CAUSAL_LM_MAPPING_NAMES
 
-    try:
-        config = json.loads(config_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ModelLoadError(f"{config_path} is not valid JSON: {exc}") from None
-    model_type = config.get("model_type") if isinstance(config, dict) else None
+    config = read_config(config_path)
+    model_type = config.get("model_type")
     if not model_type:
         raise ModelLoadError(f"{config_path} does not say which architecture it is (no model_type).")
-    if model_type not in MODEL_FOR_CAUSAL_LM_MAPPING_NAMES:
+    if not isinstance(model_type, str) or model_type not in MODEL_FOR_CAUSAL_LM_MAPPING_NAMES:
         raise ModelLoadError(
             f"Unknown architecture '{model_type}' in {config_path}: it is not a text-generation "
             "model that transformers can load."
@@ -83,6 +79,44 @@ def _check_architecture(config_path: Path) -> None:
                 f"{config_path} describes a {', '.join(map(str, architectures))} ('{model_type}'): it is not "
                 "a text-generation model (a causal language model such as GPT-2 is needed)."
             )
+
+
+def check_weights_fit_config(folder: Path) -> None:
+    """Every tensor the config's model needs is in the weights, in its shape: checked on the meta
+    device, so an absurd config is refused before any memory is allocated, and a file that lacks
+    tensors is refused instead of running with random ones."""
+    from transformers import AutoConfig, AutoModelForCausalLM
+
+    try:
+        config = AutoConfig.from_pretrained(folder, trust_remote_code=False, local_files_only=True)
+        with torch.device("meta"):
+            model = AutoModelForCausalLM.from_config(config, trust_remote_code=False)
+    except Exception as exc:  # noqa: BLE001 - a config transformers cannot build from
+        raise ModelLoadError(f"{folder / 'config.json'} does not describe a model that can be built: "
+                             f"{first_line(exc)}") from None
+    prefix = f"{model.base_model_prefix}."
+    strip = lambda name: name[len(prefix):] if name.startswith(prefix) else name  # noqa: E731
+    saved = {strip(name): info.shape for name, info in read_weights(folder).items()}
+    tied = _tied_names(model)
+    for name, tensor in model.state_dict().items():
+        shape = saved.get(strip(name))
+        if shape is None and name not in tied:
+            raise ModelLoadError(f"{folder} is incomplete: the weights lack {name}; the model would run with "
+                                 "random values there.")
+        if shape is not None and shape != tuple(tensor.shape):
+            raise ModelLoadError(f"{folder}: the weights do not match config.json ({name} is "
+                                 f"{list(shape)} in the file, {list(tensor.shape)} in the config).")
+
+
+def _tied_names(model) -> set[str]:
+    """Weights that share another's storage (the LM head tied to the embedding) and are not saved."""
+    seen, tied = {}, set()
+    for name, param in model.named_parameters(remove_duplicate=False):
+        if id(param) in seen:
+            tied.add(name)
+        seen.setdefault(id(param), name)
+    keys = getattr(model, "_tied_weights_keys", None) or ()
+    return tied | set(keys)
 
 
 def hub_reachable() -> bool:
@@ -145,8 +179,12 @@ def _load_gguf(path: Path, dtype: torch.dtype):
 
     folder, name = str(path.parent), path.name
     common = dict(trust_remote_code=False, local_files_only=True, gguf_file=name)
-    tokenizer = AutoTokenizer.from_pretrained(folder, **common)
-    model = AutoModelForCausalLM.from_pretrained(folder, dtype=torch.float32, **common, **_gguf_context_length(path))
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(folder, **common)
+        model = AutoModelForCausalLM.from_pretrained(folder, dtype=torch.float32, **common,
+                                                     **_gguf_context_length(path))
+    except Exception as exc:  # noqa: BLE001 - a damaged GGUF fails in many ways inside its reader
+        raise ModelLoadError(f"{path} is not a usable GGUF file: {first_line(exc)}") from None
     model.hf_quantizer = None  # it is plain fp32 now; save_pretrained refuses otherwise
     cached.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=key, dir=cached.parent))
@@ -168,6 +206,24 @@ def _from_pretrained(source: str, dtype: torch.dtype, local_only: bool):
     return model, tokenizer
 
 
+def _validate_folder(path: Path) -> None:
+    check_model_folder(path)
+    _check_architecture(path / "config.json")
+    check_weights_fit_config(path)
+
+
+def _validate_cached(repo_id: str) -> None:
+    """A downloaded hub model came from outside too: the same checks as a local folder."""
+    from .catalog import cached_snapshot
+
+    try:
+        folder = cached_snapshot(repo_id)
+    except Exception:  # noqa: BLE001 - an odd id or cache: loading will say what is wrong
+        return
+    if folder is not None:
+        _validate_folder(folder)
+
+
 def load_model(source: str = DEFAULT_MODEL, device: str = "auto", allow_download: bool = True,
                int8: bool = False) -> LoadedModel:
     """Load `source` (a Hugging Face model id or a local folder) onto `device`.
@@ -187,9 +243,10 @@ def load_model(source: str = DEFAULT_MODEL, device: str = "auto", allow_download
             check_gguf_file(path)
             gguf_file = path
         else:
-            check_model_folder(path)
-            _check_architecture(path / "config.json")
+            _validate_folder(path)
         source = str(path)
+    else:
+        _validate_cached(source)
     try:
         try:
             if gguf_file is not None:
@@ -210,7 +267,9 @@ def load_model(source: str = DEFAULT_MODEL, device: str = "auto", allow_download
             model, tokenizer = _from_pretrained(source, dtype, local_only=False)
     except ModelLoadError:
         raise
-    except (OSError, ValueError, KeyError, RuntimeError, ImportError) as exc:
+    except torch.OutOfMemoryError:
+        raise ModelLoadError(f"Not enough memory to load model '{source}'.") from None
+    except Exception as exc:  # noqa: BLE001 - a damaged model file is one clear line
         raise ModelLoadError(f"Could not load model '{source}': {first_line(exc)}") from exc
     if not tokenizer.encode("Hello, 你好", add_special_tokens=False):
         # transformers falls back to an empty tokenizer when a folder has none: it encodes nothing.
