@@ -257,6 +257,9 @@ class DocumentSafety:
         except OSError:
             self._recovered = []
         self._show_recovery_banner()
+        if getattr(self.recovery, "unreadable", 0):
+            self.show_notice(self.tr("%d crash-recovery files could not be read and were ignored.")
+                             % self.recovery.unreadable)
         return list(self._recovered)
 
     def recovered_entries(self) -> list[RecoveryEntry]:

@@ -718,30 +718,29 @@ class MainWindow(DocumentSafety, QMainWindow):
 
     def _save_provenance(self, path: str) -> None:
         """Spans go to <file>.aigc.json beside the document (removed when there are none)."""
-        from .provenance import sidecar_path
+        from .provenance import write_sidecar
 
-        sidecar = sidecar_path(path)
+        spans = self.editor.provenance.spans()
         try:
-            if self.editor.provenance.spans():
-                write_text_file_atomic(sidecar, self.editor.provenance.to_json(
-                    self.editor.user_text(), self.editor.to_user_position))
-            elif sidecar.exists():
-                sidecar.unlink()
+            write_sidecar(path, self.editor.provenance.to_json(self.editor.user_text(), self.editor.to_user_position)
+                          if spans else None)
         except (DocumentError, OSError) as exc:
             self.show_error(self.tr("The document was saved, but its AI labels could not be: %s") % exc)
 
     def _load_provenance(self, path: str) -> None:
-        from .provenance import sidecar_path
+        from .provenance import CHANGED, DAMAGED, SidecarError, read_sidecar
 
-        sidecar = sidecar_path(path)
-        if sidecar.is_file():
-            try:
-                data = sidecar.read_text(encoding="utf-8")
-            except (OSError, UnicodeError):
-                data = ""
-            if not self.editor.provenance.load_json(data, self.editor.user_text()):
-                self.show_notice(self.tr("This file was changed outside aigc-desktop since its AI labels were "
-                                         "saved, so they were dropped rather than put in the wrong place."))
+        try:
+            data = read_sidecar(path)
+        except SidecarError:
+            data = ""
+        found = self.editor.provenance.load_json(data, self.editor.user_text()) if data is not None else None
+        if found == CHANGED:
+            self.show_notice(self.tr("This file was changed outside aigc-desktop since its AI labels were "
+                                     "saved, so they were dropped rather than put in the wrong place."))
+        elif found == DAMAGED:
+            self.show_notice(self.tr("The AI labels saved beside this file could not be read, so they were "
+                                     "ignored."))
         self._update_ai_share()
 
     def default_ai_label(self) -> str:
