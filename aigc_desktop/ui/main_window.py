@@ -29,6 +29,7 @@ from .document_io import DocumentError, TextFormat, read_document, write_text_fi
 from .editor import Editor
 from .find_bar import FindBar
 from .message_banner import MessageBanner
+from .plain_text import ask_plain, plain, plain_tooltip
 from .settings import LINE_SPACINGS, AppSettings, GenerationSettings
 from .settings_dialog import SettingsDialog
 from .text_stats import count_in_slices, count_words_and_chars
@@ -278,6 +279,7 @@ class MainWindow(DocumentSafety, QMainWindow):
         self.privacy_label.setToolTip(self.tr("Your text goes to this inference server when you continue"))
         self.privacy_label.hide()
         self.ai_share_label = QLabel()
+        plain(self.model_label, self.state_label, self.speed_label, self.context_label, self.privacy_label)
         self.probability_legend = QLabel(self._legend_html())
         self.probability_legend.setToolTip(self.tr("How likely the model found each piece of text"))
         self.probability_legend.hide()
@@ -609,7 +611,7 @@ class MainWindow(DocumentSafety, QMainWindow):
         for i, text in enumerate(candidates):
             line = " ".join(text.split())
             action = menu.addAction(f"{i + 1}. {line[:90]}{'…' if len(line) > 90 else ''}")
-            action.setToolTip(text)
+            action.setToolTip(plain_tooltip(text))
             action.triggered.connect(lambda _=False, i=i: self.controller.show_candidate(i))
         menu.setToolTipsVisible(True)
         rect = self.editor.cursorRect()
@@ -786,7 +788,7 @@ class MainWindow(DocumentSafety, QMainWindow):
     def ask_save_changes(self) -> QMessageBox.StandardButton:
         """Save / Discard / Cancel for unsaved changes (tests replace this)."""
         name = Path(self.path).name if self.path else self.tr("Untitled")
-        return QMessageBox.question(
+        return ask_plain(
             self, APP_NAME, self.tr("Save changes to “%s” before closing it?") % name,
             QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
             | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
