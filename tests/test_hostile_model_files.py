@@ -204,3 +204,21 @@ def test_editor_shows_one_line_for_every_case(qtbot, make_window, damaged, capfd
     if "Traceback" in err:
         hostile_tally["tracebacks"] += 1
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("blocks, words", [(10**9, "layers"), (4, "random layers"), (0, "layers")])
+def test_gguf_whose_block_count_disagrees_with_its_tensors_is_refused_at_once(tiny_gpt2_dir, tmp_path, monkeypatch,
+                                                                              blocks, words, hostile_tally):
+    gguf = pytest.importorskip("gguf")
+    from tiny_models import write_gpt2_gguf
+
+    hostile_tally["cases tried"] += 1
+    monkeypatch.setenv("AIGC_DESKTOP_CACHE", str(tmp_path / "cache"))
+    real = gguf.GGUFWriter.add_block_count
+    with monkeypatch.context() as patch:
+        patch.setattr(gguf.GGUFWriter, "add_block_count", lambda self, n: real(self, blocks))
+        path = write_gpt2_gguf(tiny_gpt2_dir, tmp_path / "crafted.gguf")
+    started = time.monotonic()
+    with pytest.raises(ModelLoadError, match=words) as info:
+        load_model(str(path), "cpu")
+    assert time.monotonic() - started < 20 and "\n" not in str(info.value)

@@ -20,7 +20,7 @@ from . import devices
 from .context import context_window
 from .detokenizer import spaces_between_cjk
 from .errors import ModelLoadError, ModelNotDownloadedError, first_line
-from .model_files import check_gguf_file, check_model_folder, read_config, read_weights
+from .model_files import MAX_LAYERS, check_gguf_file, check_model_folder, read_config, read_weights
 
 DEFAULT_MODEL = "openai-community/gpt2"
 _HUB_CHECK_TIMEOUT_S = 3.0
@@ -160,6 +160,41 @@ def _gguf_context_length(path: Path) -> dict:
     return {}
 
 
+def _field(reader, key: str):
+    field = reader.fields.get(key)
+    if field is None or not field.data:
+        return None
+    value = field.parts[field.data[0]]
+    return bytes(value).decode("utf-8", "replace") if field.types and field.types[0].name == "STRING" else value[0]
+
+
+def check_gguf_fits(path: Path) -> None:
+    """The GGUF's layer count and width agree with its tensors, before transformers builds the model
+    (a crafted block_count would otherwise allocate a billion layers)."""
+    import gguf
+
+    try:
+        reader = gguf.GGUFReader(str(path))
+        arch = _field(reader, "general.architecture")
+        blocks = _field(reader, f"{arch}.block_count")
+        width = _field(reader, f"{arch}.embedding_length")
+        found = {int(m.group(1)) for t in reader.tensors for m in [re.match(r"blk\.(\d+)\.", t.name)] if m}
+        embedding = next((tuple(int(n) for n in t.shape) for t in reader.tensors if t.name == "token_embd.weight"),
+                         None)
+    except Exception as exc:  # noqa: BLE001 - a damaged GGUF fails in many ways inside its reader
+        raise ModelLoadError(f"{path} is not a usable GGUF file: {first_line(exc)}") from None
+    if blocks is None:
+        return
+    blocks = int(blocks)
+    if not 0 < blocks <= MAX_LAYERS:
+        raise ModelLoadError(f"{path} asks for {blocks} layers; no real model has more than {MAX_LAYERS}.")
+    if set(range(blocks)) - found:
+        raise ModelLoadError(f"{path} is incomplete: it declares {blocks} layers but holds tensors for "
+                             f"{len(found & set(range(blocks)))}; it would run with random layers.")
+    if width is not None and embedding is not None and int(width) not in embedding:
+        raise ModelLoadError(f"{path}: its embedding size ({int(width)}) does not match its tensors.")
+
+
 def _load_gguf(path: Path, dtype: torch.dtype):
     """Dequantise a GGUF file once, keep it as safetensors, and load that from then on."""
     import hashlib
@@ -177,6 +212,7 @@ def _load_gguf(path: Path, dtype: torch.dtype):
         raise ModelLoadError("Loading GGUF files needs the 'gguf' package: pip install gguf") from None
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
+    check_gguf_fits(path)
     folder, name = str(path.parent), path.name
     common = dict(trust_remote_code=False, local_files_only=True, gguf_file=name)
     try:
