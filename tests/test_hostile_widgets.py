@@ -71,12 +71,15 @@ def test_dialogs_quote_servers_and_hubs_as_text(qtbot, make_window, hostile_tall
     from aigc_desktop.ui.model_manager import ModelManagerDialog
 
     window = make_window(fake_loader(FakeBackend()))
-    dialog = ModelManagerDialog("gpt2", window)
+    dialog = ModelManagerDialog("gpt2")  # no parent: its download thread must stop before the window goes
     qtbot.addWidget(dialog)
-    assert dialog.message.textFormat() == PLAIN and dialog.progress_label.textFormat() == PLAIN
+    try:
+        assert dialog.message.textFormat() == PLAIN and dialog.progress_label.textFormat() == PLAIN
+    finally:
+        dialog.done(0)
     from aigc_desktop.ui.settings_dialog import SettingsDialog
 
-    settings = SettingsDialog(window.generation_settings(), window)
+    settings = SettingsDialog(window.generation_settings())
     qtbot.addWidget(settings)
     assert settings.server_message.textFormat() == PLAIN
 

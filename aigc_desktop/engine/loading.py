@@ -20,7 +20,8 @@ from . import devices
 from .context import context_window
 from .detokenizer import spaces_between_cjk
 from .errors import ModelLoadError, ModelNotDownloadedError, first_line
-from .model_files import MAX_LAYERS, check_gguf_file, check_model_folder, read_config, read_weights
+from .model_fit import check_gguf_fits, check_weights_fit_config
+from .model_files import check_gguf_file, check_model_folder, read_config
 
 DEFAULT_MODEL = "openai-community/gpt2"
 _HUB_CHECK_TIMEOUT_S = 3.0
@@ -81,44 +82,6 @@ def _check_architecture(config_path: Path) -> None:
             )
 
 
-def check_weights_fit_config(folder: Path) -> None:
-    """Every tensor the config's model needs is in the weights, in its shape: checked on the meta
-    device, so an absurd config is refused before any memory is allocated, and a file that lacks
-    tensors is refused instead of running with random ones."""
-    from transformers import AutoConfig, AutoModelForCausalLM
-
-    try:
-        config = AutoConfig.from_pretrained(folder, trust_remote_code=False, local_files_only=True)
-        with torch.device("meta"):
-            model = AutoModelForCausalLM.from_config(config, trust_remote_code=False)
-    except Exception as exc:  # noqa: BLE001 - a config transformers cannot build from
-        raise ModelLoadError(f"{folder / 'config.json'} does not describe a model that can be built: "
-                             f"{first_line(exc)}") from None
-    prefix = f"{model.base_model_prefix}."
-    strip = lambda name: name[len(prefix):] if name.startswith(prefix) else name  # noqa: E731
-    saved = {strip(name): info.shape for name, info in read_weights(folder).items()}
-    tied = _tied_names(model)
-    for name, tensor in model.state_dict().items():
-        shape = saved.get(strip(name))
-        if shape is None and name not in tied:
-            raise ModelLoadError(f"{folder} is incomplete: the weights lack {name}; the model would run with "
-                                 "random values there.")
-        if shape is not None and shape != tuple(tensor.shape):
-            raise ModelLoadError(f"{folder}: the weights do not match config.json ({name} is "
-                                 f"{list(shape)} in the file, {list(tensor.shape)} in the config).")
-
-
-def _tied_names(model) -> set[str]:
-    """Weights that share another's storage (the LM head tied to the embedding) and are not saved."""
-    seen, tied = {}, set()
-    for name, param in model.named_parameters(remove_duplicate=False):
-        if id(param) in seen:
-            tied.add(name)
-        seen.setdefault(id(param), name)
-    keys = getattr(model, "_tied_weights_keys", None) or ()
-    return tied | set(keys)
-
-
 def hub_reachable() -> bool:
     """A quick TCP check, so an offline machine gets an answer in seconds, not after retries."""
     from huggingface_hub import constants
@@ -158,41 +121,6 @@ def _gguf_context_length(path: Path) -> dict:
     if arch == "gpt2" and field is not None:
         return {"n_positions": int(field.parts[field.data[0]][0])}
     return {}
-
-
-def _field(reader, key: str):
-    field = reader.fields.get(key)
-    if field is None or not field.data:
-        return None
-    value = field.parts[field.data[0]]
-    return bytes(value).decode("utf-8", "replace") if field.types and field.types[0].name == "STRING" else value[0]
-
-
-def check_gguf_fits(path: Path) -> None:
-    """The GGUF's layer count and width agree with its tensors, before transformers builds the model
-    (a crafted block_count would otherwise allocate a billion layers)."""
-    import gguf
-
-    try:
-        reader = gguf.GGUFReader(str(path))
-        arch = _field(reader, "general.architecture")
-        blocks = _field(reader, f"{arch}.block_count")
-        width = _field(reader, f"{arch}.embedding_length")
-        found = {int(m.group(1)) for t in reader.tensors for m in [re.match(r"blk\.(\d+)\.", t.name)] if m}
-        embedding = next((tuple(int(n) for n in t.shape) for t in reader.tensors if t.name == "token_embd.weight"),
-                         None)
-    except Exception as exc:  # noqa: BLE001 - a damaged GGUF fails in many ways inside its reader
-        raise ModelLoadError(f"{path} is not a usable GGUF file: {first_line(exc)}") from None
-    if blocks is None:
-        return
-    blocks = int(blocks)
-    if not 0 < blocks <= MAX_LAYERS:
-        raise ModelLoadError(f"{path} asks for {blocks} layers; no real model has more than {MAX_LAYERS}.")
-    if set(range(blocks)) - found:
-        raise ModelLoadError(f"{path} is incomplete: it declares {blocks} layers but holds tensors for "
-                             f"{len(found & set(range(blocks)))}; it would run with random layers.")
-    if width is not None and embedding is not None and int(width) not in embedding:
-        raise ModelLoadError(f"{path}: its embedding size ({int(width)}) does not match its tensors.")
 
 
 def _load_gguf(path: Path, dtype: torch.dtype):
