@@ -64,6 +64,11 @@ def test_a_link_as_sidecar_is_not_followed_when_removing_either(window, tmp_path
     window.editor.insertPlainText("x")
     assert window.save()  # no spans: the sidecar (here the link) goes, its target stays
     assert victim.read_bytes() == b"keep" and not os.path.lexists(sidecar_path(doc))
+    window.banner.dismiss()
+    sidecar_path(doc).mkdir()  # a folder of that name is left alone, without an error
+    window.editor.insertPlainText("z")
+    assert window.save() and sidecar_path(doc).is_dir()
+    assert not window.banner.isVisible(), window.banner.text()
 
 
 def test_sidecar_is_written_atomically(window, tmp_path, monkeypatch, hostile_tally):

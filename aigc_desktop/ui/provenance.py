@@ -225,6 +225,8 @@ def write_sidecar(document_path: str | os.PathLike, data: str | None) -> None:
         write_bytes_atomic(path, data.encode("utf-8", "surrogatepass"), follow_symlinks=False)
         return
     try:
+        if stat.S_ISDIR(os.lstat(path).st_mode):
+            return  # a folder of that name is not ours
         os.unlink(path)  # a link is removed, never what it points to
     except FileNotFoundError:
         pass
