@@ -103,10 +103,29 @@ def quiet_transformers() -> None:
     transformers.utils.logging.disable_progress_bar()
 
 
+MAX_STDIN_BYTES = 64 << 20  # far more than any context window holds
+
+
+def read_stdin(err) -> str | None:
+    """stdin as text; invalid UTF-8 is replaced (and said so), too much input is one line and None."""
+    data = sys.stdin.buffer.read(MAX_STDIN_BYTES + 1)
+    if len(data) > MAX_STDIN_BYTES:
+        print(f"{PROG}: error: the text on stdin is over {MAX_STDIN_BYTES >> 20} MB", file=err)
+        return None
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        print(f"{PROG}: warning: stdin is not valid UTF-8 (at byte {exc.start}); invalid bytes were replaced "
+              "with U+FFFD", file=err)
+        return data.decode("utf-8", errors="replace")
+
+
 def run_continue(argv: list[str]) -> int:
     args = continue_parser().parse_args(argv)
     err = sys.stderr
-    text = sys.stdin.read() if args.text == "-" else args.text
+    text = read_stdin(err) if args.text == "-" else args.text
+    if text is None:
+        return 2
     from .engine import ContinuationRequest, EngineError, StopFlag
 
     request = ContinuationRequest(

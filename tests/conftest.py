@@ -100,10 +100,24 @@ def reliability_tally() -> dict:
     return _RELIABILITY_TALLY
 
 
+# --- hostile input (issue 15) -----------------------------------------------------------
+
+_HOSTILE_TALLY = {"cases tried": 0, "crashes": 0, "tracebacks": 0, "bytes lost": 0}
+
+
+@pytest.fixture(scope="session")
+def hostile_tally() -> dict:
+    """Counters the hostile-input tests add to; printed at the end of the run (see README's Security)."""
+    return _HOSTILE_TALLY
+
+
 def pytest_terminal_summary(terminalreporter):
     if any(_RELIABILITY_TALLY.values()):
         terminalreporter.write_line(
             "reliability: " + ", ".join(f"{name} {count}" for name, count in _RELIABILITY_TALLY.items()))
+    if any(_HOSTILE_TALLY.values()):
+        terminalreporter.write_line(
+            "hostile input: " + ", ".join(f"{name} {count}" for name, count in _HOSTILE_TALLY.items()))
 
 
 @pytest.fixture

@@ -4,6 +4,12 @@ It speaks the part of the protocol huggingface_hub uses to download: the model
 info API (file list with sizes) and HEAD/GET on /<repo>/resolve/<revision>/<file>
 with ETag, X-Repo-Commit and Range support. `delay_per_chunk` slows the body down
 so tests can watch progress and press Cancel.
+
+It can also be made hostile, as a mirror set with HF_ENDPOINT could be:
+`listed` adds names to the file list, and `tamper[name]` changes what is sent
+for one file: "commit", "etag" (headers), "body" (bytes sent instead of the
+file, still announced with the real size unless "size" is given) and
+"redirect" (a URL the file moves to, as the hub redirects to its CDN).
 """
 
 from __future__ import annotations
@@ -20,11 +26,15 @@ COMMIT = "0123456789abcdef0123456789abcdef01234567"
 
 
 class FakeHub:
-    def __init__(self, repos: dict[str, Path], chunk: int = 64 * 1024, delay_per_chunk: float = 0.0) -> None:
+    def __init__(self, repos: dict[str, Path], chunk: int = 64 * 1024, delay_per_chunk: float = 0.0,
+                 listed: tuple[str, ...] = (), tamper: dict[str, dict] | None = None) -> None:
         self.repos = repos
         self.chunk = chunk
         self.delay_per_chunk = delay_per_chunk
+        self.listed = listed
+        self.tamper = tamper or {}
         self.requests: list[tuple[str, str]] = []
+        self.authorizations: list[tuple[str, str | None]] = []  # (path, Authorization header) of each request
         hub = self
 
         class Handler(BaseHTTPRequestHandler):
@@ -62,11 +72,13 @@ class FakeHub:
     def _serve(self, handler: BaseHTTPRequestHandler, body: bool) -> None:
         path = unquote(urlparse(handler.path).path)
         self.requests.append((handler.command, path, handler.headers.get("Range")))
+        self.authorizations.append((path, handler.headers.get("Authorization")))
         if path.startswith("/api/models/"):
             repo = next((r for r in self.repos if path[len("/api/models/"):].startswith(r)), None)
             if repo is None:
                 return self._send(handler, 404, b'{"error": "Repository not found"}', body)
             siblings = [{"rfilename": name, "size": p.stat().st_size} for name, p in sorted(self._files(repo).items())]
+            siblings += [{"rfilename": name, "size": 10} for name in self.listed]
             data = json.dumps({"id": repo, "modelId": repo, "sha": COMMIT, "siblings": siblings}).encode()
             return self._send(handler, 200, data, body, {"Content-Type": "application/json"})
         repo = next((r for r in self.repos if path.startswith(f"/{r}/resolve/")), None)
@@ -74,12 +86,22 @@ class FakeHub:
             return self._send(handler, 404, b"not found", body, {"X-Error-Code": "RepoNotFound"})
         name = path[len(f"/{repo}/resolve/"):].split("/", 1)[1]
         files = self._files(repo)
-        if name not in files:
+        tamper = self.tamper.get(name, {})
+        if name not in files and not tamper:
             return self._send(handler, 404, b"not found", body,
                               {"X-Error-Code": "EntryNotFound", "X-Repo-Commit": COMMIT})
-        data = files[name].read_bytes()
-        headers = {"ETag": f'"{hashlib.sha256(data).hexdigest()}"', "X-Repo-Commit": COMMIT,
-                   "Accept-Ranges": "bytes"}
+        data = files[name].read_bytes() if name in files else b"x" * 10
+        headers = {"ETag": f'"{tamper.get("etag", hashlib.sha256(data).hexdigest())}"',
+                   "X-Repo-Commit": tamper.get("commit", COMMIT), "Accept-Ranges": "bytes"}
+        if "redirect" in tamper:  # the real hub sends the size and etag of the target with a redirect
+            headers.update({"Location": tamper["redirect"], "X-Linked-Size": str(len(data)),
+                            "X-Linked-Etag": headers["ETag"]})
+            return self._send(handler, 302, b"", body, headers)
+        if "body" in tamper:
+            if not body:  # HEAD announces the declared size, GET sends the hostile body
+                headers["Content-Length"] = str(tamper.get("size", len(data)))
+                return self._send(handler, 200, b"", body, headers)
+            data = tamper["body"]
         start = 0
         status = 200
         if body and handler.headers.get("Range", "").startswith("bytes="):
@@ -90,9 +112,11 @@ class FakeHub:
 
     def _send(self, handler, status, data: bytes, body: bool, headers=None, slow=False) -> None:
         handler.send_response(status)
-        for key, value in (headers or {}).items():
+        headers = dict(headers or {})
+        length = headers.pop("Content-Length", str(len(data)))
+        for key, value in headers.items():
             handler.send_header(key, value)
-        handler.send_header("Content-Length", str(len(data)))
+        handler.send_header("Content-Length", length)
         handler.end_headers()
         if not body:
             return

@@ -6,7 +6,6 @@ and the network is touched only when the model is not already cached locally.
 
 from __future__ import annotations
 
-import json
 import os
 import re
 import socket
@@ -21,7 +20,8 @@ from . import devices
 from .context import context_window
 from .detokenizer import spaces_between_cjk
 from .errors import ModelLoadError, ModelNotDownloadedError, first_line
-from .model_files import check_gguf_file, check_model_folder
+from .model_fit import check_gguf_fits, check_weights_fit_config
+from .model_files import check_gguf_file, check_model_folder, read_config
 
 DEFAULT_MODEL = "openai-community/gpt2"
 _HUB_CHECK_TIMEOUT_S = 3.0
@@ -66,14 +66,11 @@ def _looks_like_path(source: str) -> bool:
 def _check_architecture(config_path: Path) -> None:
     from transformers.models.auto.modeling_auto import MODEL_FOR_CAUSAL_LM_MAPPING_NAMES
 
-    try:
-        config = json.loads(config_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError) as exc:
-        raise ModelLoadError(f"{config_path} is not valid JSON: {exc}") from None
-    model_type = config.get("model_type") if isinstance(config, dict) else None
+    config = read_config(config_path)
+    model_type = config.get("model_type")
     if not model_type:
         raise ModelLoadError(f"{config_path} does not say which architecture it is (no model_type).")
-    if model_type not in MODEL_FOR_CAUSAL_LM_MAPPING_NAMES:
+    if not isinstance(model_type, str) or model_type not in MODEL_FOR_CAUSAL_LM_MAPPING_NAMES:
         raise ModelLoadError(
             f"Unknown architecture '{model_type}' in {config_path}: it is not a text-generation "
             "model that transformers can load."
@@ -147,10 +144,15 @@ def _load_gguf(path: Path, dtype: torch.dtype):
         raise ModelLoadError("Loading GGUF files needs the 'gguf' package: pip install gguf") from None
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
+    check_gguf_fits(path)
     folder, name = str(path.parent), path.name
     common = dict(trust_remote_code=False, local_files_only=True, gguf_file=name)
-    tokenizer = AutoTokenizer.from_pretrained(folder, **common)
-    model = AutoModelForCausalLM.from_pretrained(folder, dtype=torch.float32, **common, **_gguf_context_length(path))
+    try:
+        tokenizer = AutoTokenizer.from_pretrained(folder, **common)
+        model = AutoModelForCausalLM.from_pretrained(folder, dtype=torch.float32, **common,
+                                                     **_gguf_context_length(path))
+    except Exception as exc:  # noqa: BLE001 - a damaged GGUF fails in many ways inside its reader
+        raise ModelLoadError(f"{path} is not a usable GGUF file: {first_line(exc)}") from None
     model.hf_quantizer = None  # it is plain fp32 now; save_pretrained refuses otherwise
     cached.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=key, dir=cached.parent))
@@ -170,6 +172,24 @@ def _from_pretrained(source: str, dtype: torch.dtype, local_only: bool):
     tokenizer = AutoTokenizer.from_pretrained(source, **common)
     model = AutoModelForCausalLM.from_pretrained(source, use_safetensors=True, dtype=dtype, **common)
     return model, tokenizer
+
+
+def _validate_folder(path: Path) -> None:
+    check_model_folder(path)
+    _check_architecture(path / "config.json")
+    check_weights_fit_config(path)
+
+
+def _validate_cached(repo_id: str) -> None:
+    """A downloaded hub model came from outside too: the same checks as a local folder."""
+    from .catalog import cached_snapshot
+
+    try:
+        folder = cached_snapshot(repo_id)
+    except Exception:  # noqa: BLE001 - an odd id or cache: loading will say what is wrong
+        return
+    if folder is not None:
+        _validate_folder(folder)
 
 
 def load_model(source: str = DEFAULT_MODEL, device: str = "auto", allow_download: bool = True,
@@ -192,9 +212,10 @@ def load_model(source: str = DEFAULT_MODEL, device: str = "auto", allow_download
             check_gguf_file(path)
             gguf_file = path
         else:
-            check_model_folder(path)
-            _check_architecture(path / "config.json")
+            _validate_folder(path)
         source = str(path)
+    else:
+        _validate_cached(source)
     try:
         try:
             if gguf_file is not None:
@@ -215,7 +236,9 @@ def load_model(source: str = DEFAULT_MODEL, device: str = "auto", allow_download
             model, tokenizer = _from_pretrained(source, dtype, local_only=False)
     except ModelLoadError:
         raise
-    except (OSError, ValueError, KeyError, RuntimeError, ImportError) as exc:
+    except torch.OutOfMemoryError:
+        raise ModelLoadError(f"Not enough memory to load model '{source}'.") from None
+    except Exception as exc:  # noqa: BLE001 - a damaged model file is one clear line
         raise ModelLoadError(f"Could not load model '{source}': {first_line(exc)}") from exc
     if not tokenizer.encode("Hello, 你好", add_special_tokens=False):
         # transformers falls back to an empty tokenizer when a folder has none: it encodes nothing.

@@ -5,13 +5,16 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 STOP_AT_CHOICES = ("length", "sentence", "paragraph")
+# Below this, sampling is greedy in all but name, and dividing the logits by the temperature
+# overflows (to inf, then NaN probabilities): such temperatures mean greedy.
+GREEDY_BELOW = 1e-3
 
 
 @dataclass(frozen=True)
 class ContinuationRequest:
     context: str
     max_new_tokens: int = 64
-    temperature: float = 0.8  # 0 means greedy
+    temperature: float = 0.8  # 0 (or anything below GREEDY_BELOW) means greedy
     top_k: int = 50  # 0 disables
     top_p: float = 0.95  # 1.0 disables
     repetition_penalty: float = 1.0  # 1.0 disables
@@ -26,7 +29,7 @@ class ContinuationRequest:
 
     @property
     def greedy(self) -> bool:
-        return self.temperature == 0
+        return self.temperature < GREEDY_BELOW
 
     def validate(self) -> None:
         """Raise ValueError with a message a user can act on."""

@@ -36,5 +36,9 @@ def choose_next(scores: torch.Tensor, greedy: bool, rng: torch.Generator) -> tor
     """Next token id for each row of scores, shape [batch, 1]."""
     if greedy:
         return scores.argmax(dim=-1, keepdim=True)
-    probs = torch.softmax(scores, dim=-1)
+    probs = torch.softmax(scores.float(), dim=-1)
+    broken = ~torch.isfinite(probs).all(dim=-1, keepdim=True)
+    if broken.any():  # scores that overflowed (inf - inf): those rows take the most likely token
+        probs = torch.where(broken, torch.nn.functional.one_hot(scores.argmax(dim=-1), scores.shape[-1]).float(),
+                            probs)
     return torch.multinomial(probs, num_samples=1, generator=rng)

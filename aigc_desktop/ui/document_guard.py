@@ -34,6 +34,7 @@ from .document_io import (
     read_document,
 )
 from .message_banner import MessageBanner
+from .plain_text import ask_plain, plain
 from .recovery import Autosaver, RecoveryEntry, RecoveryStore
 
 
@@ -138,7 +139,7 @@ class DocumentSafety:
     # ----- opening ---------------------------------------------------------------------
     def ask_open_large_file(self, path: str, size: int) -> bool:
         """Whether to open a file over MAX_SIZE_WITHOUT_ASKING (tests replace this)."""
-        answer = QMessageBox.question(
+        answer = ask_plain(
             self, self.windowTitle(),
             self.tr("“%s” is %.0f MB. Very large files make the editor slow. Open it anyway?")
             % (Path(path).name, size / (1024 * 1024)),
@@ -182,7 +183,7 @@ class DocumentSafety:
                            "Reload it and lose your changes, or keep your version?") % name
         else:
             text = self.tr("“%s” was changed by another program. Reload it?") % name
-        box = QMessageBox(QMessageBox.Icon.Question, self.windowTitle(), text, parent=self)
+        box = plain(QMessageBox(QMessageBox.Icon.Question, self.windowTitle(), text, parent=self))
         reload_button = box.addButton(self.tr("Reload"), QMessageBox.ButtonRole.AcceptRole)
         keep = box.addButton(self.tr("Keep My Version"), QMessageBox.ButtonRole.RejectRole)
         box.setDefaultButton(keep)
@@ -257,6 +258,9 @@ class DocumentSafety:
         except OSError:
             self._recovered = []
         self._show_recovery_banner()
+        if getattr(self.recovery, "unreadable", 0):
+            self.show_notice(self.tr("%d crash-recovery files could not be read and were ignored.")
+                             % self.recovery.unreadable)
         return list(self._recovered)
 
     def recovered_entries(self) -> list[RecoveryEntry]:

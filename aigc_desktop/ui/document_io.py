@@ -342,16 +342,24 @@ def write_text_file_atomic(path: str | Path, text: str, fmt: TextFormat | None =
     return write_bytes_atomic(path, data)
 
 
-def write_bytes_atomic(path: str | Path, data: bytes, private: bool = False) -> DiskState:
-    """Write data to path through a temporary file, fsync and rename; the old file survives any failure."""
+def write_bytes_atomic(path: str | Path, data: bytes, private: bool = False,
+                       follow_symlinks: bool = True) -> DiskState:
+    """Write data to path through a temporary file, fsync and rename; the old file survives any failure.
+
+    The new file keeps the old one's permission bits, and its owner and group where the OS allows.
+    follow_symlinks=False replaces a link at path with a file instead of taking on the link's target.
+    """
     path = Path(path)
     folder = path.parent
     try:
-        original_mode: int | None = stat.S_IMODE(os.stat(path).st_mode)
+        original = os.stat(path, follow_symlinks=follow_symlinks)
+        if stat.S_ISLNK(original.st_mode):
+            original = None  # the link itself is replaced by a new file
     except FileNotFoundError:
-        original_mode = None
+        original = None
     except OSError as exc:
         raise _save_error(exc, path) from exc
+    original_mode = stat.S_IMODE(original.st_mode) if original is not None else None
 
     tmp_path: Path | None = None
     try:
@@ -360,7 +368,8 @@ def write_bytes_atomic(path: str | Path, data: bytes, private: bool = False) -> 
             f.write(data)
             f.flush()
             os.fsync(f.fileno())  # on disk before the rename, or a crash could lose both
-        if original_mode is not None and not private:
+        if original is not None and not private:
+            _keep_owner(tmp_path, original)
             os.chmod(tmp_path, original_mode)  # keep the original's permission bits
         os.replace(tmp_path, path)
         tmp_path = None
@@ -380,6 +389,30 @@ def write_bytes_atomic(path: str | Path, data: bytes, private: bool = False) -> 
         return DiskState(0, len(data), _digest(data))
 
 
+def _keep_owner(tmp_path: Path, original: os.stat_result) -> None:
+    """The owner and group of the file being replaced (another user's file saved by root, a shared
+    group's file); where the OS refuses, the new file is the saver's, as any new file would be."""
+    chown = getattr(os, "chown", None)
+    if chown is None or (original.st_uid, original.st_gid) == (os.getuid(), os.getgid()):
+        return
+    try:
+        chown(tmp_path, original.st_uid, original.st_gid)
+    except OSError:
+        try:
+            chown(tmp_path, -1, original.st_gid)  # a member of the group may keep the group
+        except OSError:
+            pass
+
+
+def _temp_name(name: str) -> str:
+    """<name> shortened so that .<name>.<random>.tmp fits in 255 bytes (or UTF-16 units), the usual limit."""
+    room = 255 - len("..12345678.tmp")
+    if os.name == "nt":
+        return name[:room]
+    encoded = os.fsencode(name)
+    return os.fsdecode(encoded[:room]) if len(encoded) > room else name  # cut bytes survive surrogateescape
+
+
 def _create_temp_file(folder: Path, name: str, original_mode: int | None,
                       private: bool = False) -> tuple[int, Path]:
     # A new file gets 0o666 minus the umask, like any file the user creates; when
@@ -387,8 +420,9 @@ def _create_temp_file(folder: Path, name: str, original_mode: int | None,
     # widely than the original, then copy the original's bits.
     mode = 0o666 if original_mode is None and not private else 0o600
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0)
+    short = _temp_name(name)
     for _ in range(100):
-        tmp_path = folder / f".{name}.{secrets.token_hex(4)}.tmp"
+        tmp_path = folder / f".{short}.{secrets.token_hex(4)}.tmp"
         try:
             return os.open(tmp_path, flags, mode), tmp_path
         except FileExistsError:

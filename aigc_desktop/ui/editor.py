@@ -37,7 +37,9 @@ _DELETE_KEYS = (
 
 
 def _to_document(text: str) -> str:
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    # A NUL (from a paste, a server or an old recovery file) becomes U+FFFD, one UTF-16 unit like
+    # it: a file holding NUL bytes is refused as binary on opening, and it must not be one we saved.
+    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\0", "\ufffd")
 
 
 def _to_raw(text: str) -> str:
@@ -394,6 +396,13 @@ class Editor(QPlainTextEdit):
     def _span_under(self, point):
         cursor = self.cursorForPosition(point_on_text(self, point.toPointF()).toPoint())
         return self.probabilities.span_at(cursor.position())
+
+    def insertFromMimeData(self, source) -> None:  # noqa: N802 - Qt's name
+        """Paste and drop: a NUL in the text becomes U+FFFD (see _to_document)."""
+        if source.hasText() and "\0" in source.text():
+            self.insertPlainText(source.text().replace("\0", "\ufffd"))
+            return
+        super().insertFromMimeData(source)
 
     def mousePressEvent(self, event) -> None:
         if self.probabilities.enabled and event.button() == Qt.MouseButton.LeftButton:

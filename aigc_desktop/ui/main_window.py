@@ -29,6 +29,7 @@ from .document_io import DocumentError, TextFormat, read_document, write_text_fi
 from .editor import Editor
 from .find_bar import FindBar
 from .message_banner import MessageBanner
+from .plain_text import ask_plain, plain, plain_tooltip
 from .settings import LINE_SPACINGS, AppSettings, GenerationSettings
 from .settings_dialog import SettingsDialog
 from .text_stats import count_in_slices, count_words_and_chars
@@ -281,6 +282,7 @@ class MainWindow(DocumentSafety, QMainWindow):
         for label in (self.model_label, self.privacy_label):  # a server's model name and host are data
             label.setTextFormat(Qt.TextFormat.PlainText)
         self.ai_share_label = QLabel()
+        plain(self.model_label, self.state_label, self.speed_label, self.context_label, self.privacy_label)
         self.probability_legend = QLabel(self._legend_html())
         self.probability_legend.setToolTip(self.tr("How likely the model found each piece of text"))
         self.probability_legend.hide()
@@ -623,7 +625,7 @@ class MainWindow(DocumentSafety, QMainWindow):
         for i, text in enumerate(candidates):
             line = " ".join(text.split())
             action = menu.addAction(f"{i + 1}. {line[:90]}{'…' if len(line) > 90 else ''}")
-            action.setToolTip(text)
+            action.setToolTip(plain_tooltip(text))
             action.triggered.connect(lambda _=False, i=i: self.controller.show_candidate(i))
         menu.setToolTipsVisible(True)
         rect = self.editor.cursorRect()
@@ -732,30 +734,29 @@ class MainWindow(DocumentSafety, QMainWindow):
 
     def _save_provenance(self, path: str) -> None:
         """Spans go to <file>.aigc.json beside the document (removed when there are none)."""
-        from .provenance import sidecar_path
+        from .provenance import write_sidecar
 
-        sidecar = sidecar_path(path)
+        spans = self.editor.provenance.spans()
         try:
-            if self.editor.provenance.spans():
-                write_text_file_atomic(sidecar, self.editor.provenance.to_json(
-                    self.editor.user_text(), self.editor.to_user_position))
-            elif sidecar.exists():
-                sidecar.unlink()
+            write_sidecar(path, self.editor.provenance.to_json(self.editor.user_text(), self.editor.to_user_position)
+                          if spans else None)
         except (DocumentError, OSError) as exc:
             self.show_error(self.tr("The document was saved, but its AI labels could not be: %s") % exc)
 
     def _load_provenance(self, path: str) -> None:
-        from .provenance import sidecar_path
+        from .provenance import CHANGED, DAMAGED, SidecarError, read_sidecar
 
-        sidecar = sidecar_path(path)
-        if sidecar.is_file():
-            try:
-                data = sidecar.read_text(encoding="utf-8")
-            except (OSError, UnicodeError):
-                data = ""
-            if not self.editor.provenance.load_json(data, self.editor.user_text()):
-                self.show_notice(self.tr("This file was changed outside aigc-desktop since its AI labels were "
-                                         "saved, so they were dropped rather than put in the wrong place."))
+        try:
+            data = read_sidecar(path)
+        except SidecarError:
+            data = ""
+        found = self.editor.provenance.load_json(data, self.editor.user_text()) if data is not None else None
+        if found == CHANGED:
+            self.show_notice(self.tr("This file was changed outside aigc-desktop since its AI labels were "
+                                     "saved, so they were dropped rather than put in the wrong place."))
+        elif found == DAMAGED:
+            self.show_notice(self.tr("The AI labels saved beside this file could not be read, so they were "
+                                     "ignored."))
         self._update_ai_share()
 
     def default_ai_label(self) -> str:
@@ -801,7 +802,7 @@ class MainWindow(DocumentSafety, QMainWindow):
     def ask_save_changes(self) -> QMessageBox.StandardButton:
         """Save / Discard / Cancel for unsaved changes (tests replace this)."""
         name = Path(self.path).name if self.path else self.tr("Untitled")
-        return QMessageBox.question(
+        return ask_plain(
             self, APP_NAME, self.tr("Save changes to “%s” before closing it?") % name,
             QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
             | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)

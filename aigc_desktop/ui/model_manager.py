@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 import traceback
+from html import escape
 from pathlib import Path
 from typing import Callable
 
@@ -125,12 +126,13 @@ class ModelManagerDialog(QDialog):
         self.description = QLabel(self)
         self.description.setWordWrap(True)
         self.message = QLabel(self)
-        self.message.setTextFormat(Qt.TextFormat.PlainText)  # a mirror's or the file system's words
+        self.message.setTextFormat(Qt.TextFormat.PlainText)  # hub errors and paths
         self.message.setWordWrap(True)
         self.message.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.progress = QProgressBar(self)
         self.progress.hide()
         self.progress_label = QLabel(self)
+        self.progress_label.setTextFormat(Qt.TextFormat.PlainText)
         self.progress_label.hide()
 
         self.download_button = QPushButton(self.tr("Download"), self)
@@ -202,7 +204,7 @@ class ModelManagerDialog(QDialog):
         self.cancel_button.setEnabled(busy)
         self.cancel_button.setVisible(busy)
         if entry is not None:
-            self.description.setText(f"<b>{entry.repo_id}</b> — {self.tr(entry.description)}")
+            self.description.setText(f"<b>{escape(entry.repo_id)}</b> — {escape(self.tr(entry.description))}")
 
     # ----- actions -----------------------------------------------------------
     def _download_selected(self) -> None:

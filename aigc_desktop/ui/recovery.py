@@ -118,6 +118,8 @@ else:
 class RecoveryStore:
     """The recovery folder as seen by one running editor (one session)."""
 
+    unreadable = 0  # entry files the last scan had to ignore
+
     def __init__(self, folder: str | Path | None = None) -> None:
         self.folder = Path(folder) if folder is not None else default_recovery_dir()
         self.session = f"{os.getpid()}-{secrets.token_hex(4)}"
@@ -294,7 +296,9 @@ class RecoveryStore:
                     self._forget_session_if_empty(session)
 
     def _scan(self) -> list[RecoveryEntry]:
+        """Every readable entry; self.unreadable counts the files that were ignored (for a notice)."""
         entries = []
+        self.unreadable = 0
         try:
             files = sorted(self.folder.glob("*--*.json"))
         except OSError:
@@ -303,22 +307,35 @@ class RecoveryStore:
             entry = _read_entry(file)
             if entry is not None:
                 entries.append(entry)
+            else:
+                self.unreadable += 1
         return entries
 
 
 def _read_entry(file: Path) -> RecoveryEntry | None:
+    """An entry with every field checked; None for anything this version did not write (a recovery file
+    is data like any other: Infinity, 1e400, huge numbers, deep nesting or wrong types are ignored)."""
     try:
-        record = json.loads(file.read_bytes().decode("utf-8", "surrogatepass"))
-    except (OSError, ValueError, UnicodeDecodeError):
+        record = json.loads(file.read_bytes().decode("utf-8", "surrogatepass"), parse_constant=_reject)
+    except (OSError, ValueError, UnicodeDecodeError, RecursionError):
         return None  # half-written files never exist (atomic writes); anything else is not ours
     if not isinstance(record, dict) or record.get("format") != _MAGIC or not isinstance(record.get("text"), str):
         return None
     session, _, document = file.stem.partition("--")
     path = record.get("path")
-    fmt = TextFormat.from_dict({k[len("text_"):]: v for k, v in record.items() if k.startswith("text_")})
-    saved_at = record.get("saved_at")
-    return RecoveryEntry(file, session, document, path if isinstance(path, str) else None, fmt,
-                         float(saved_at) if isinstance(saved_at, (int, float)) else 0.0, record["text"])
+    if not isinstance(path, str) or not path or "\0" in path or len(path) > 4096:
+        path = None
+    try:
+        fmt = TextFormat.from_dict({k[len("text_"):]: v for k, v in record.items() if k.startswith("text_")})
+        saved_at = record.get("saved_at")
+        saved_at = float(saved_at) if type(saved_at) in (int, float) and 0 <= saved_at < 1e11 else 0.0
+    except (ValueError, TypeError, OverflowError):
+        return None
+    return RecoveryEntry(file, session, document, path, fmt, saved_at, record["text"])
+
+
+def _reject(name: str):
+    raise ValueError(f"{name} is not a number")
 
 
 # ----- autosave -------------------------------------------------------------------------

@@ -7,6 +7,7 @@ every read converts and validates, and falls back to the default field by field.
 
 from __future__ import annotations
 
+import base64
 import math
 import os
 import re
@@ -125,6 +126,26 @@ def _language_code(value: object) -> str:
     if isinstance(value, str) and re.fullmatch(r"[a-z]{2,3}(_[A-Z][A-Za-z]{1,3})?", value.strip()):
         return value.strip()
     return ""
+
+
+_FS_BYTES = "fsbytes:"  # a path that is not valid Unicode (non-UTF-8 bytes on Linux), kept as base64
+
+
+def _path_to_setting(path: str) -> str:
+    try:
+        path.encode("utf-8")
+        return path
+    except UnicodeEncodeError:  # surrogate escapes: QSettings would turn them into "?"
+        return _FS_BYTES + base64.b64encode(os.fsencode(path)).decode("ascii")
+
+
+def _path_from_setting(value: str) -> str | None:
+    if not value.startswith(_FS_BYTES):
+        return value
+    try:
+        return os.fsdecode(base64.b64decode(value[len(_FS_BYTES):], validate=True))
+    except (ValueError, UnicodeError):
+        return None
 
 
 def _path_key(path: str) -> str:
@@ -251,7 +272,10 @@ class AppSettings:
         """Most recent first, without duplicates, at most MAX_RECENT_FILES."""
         result: list[str] = []
         seen: set[str] = set()
-        for path in _to_str_list(self._qs.value("recent_files")):
+        for value in _to_str_list(self._qs.value("recent_files")):
+            path = _path_from_setting(value)
+            if path is None:
+                continue
             key = _path_key(path)
             if key not in seen:
                 seen.add(key)
@@ -261,11 +285,11 @@ class AppSettings:
     def add_recent_file(self, path: str) -> None:
         path = os.path.abspath(path)
         others = [p for p in self.recent_files() if _path_key(p) != _path_key(path)]
-        self._store("recent_files", [path, *others][:MAX_RECENT_FILES])
+        self._store("recent_files", [_path_to_setting(p) for p in [path, *others][:MAX_RECENT_FILES]])
 
     def remove_recent_file(self, path: str) -> None:
         key = _path_key(path)
-        self._store("recent_files", [p for p in self.recent_files() if _path_key(p) != key])
+        self._store("recent_files", [_path_to_setting(p) for p in self.recent_files() if _path_key(p) != key])
 
     # --- appearance ---------------------------------------------------------------
 

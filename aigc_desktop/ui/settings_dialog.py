@@ -22,6 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from aigc_desktop.ui.plain_text import plain
 from aigc_desktop.ui.settings import (
     ALTERNATIVES_RANGE,
     AUTO_SUGGEST_DELAY_RANGE,
@@ -268,8 +269,7 @@ class SettingsDialog(QDialog):
         self.server_timeout_spin.setRange(1.0, 600.0)
         self.server_timeout_spin.setSuffix(self.tr(" s"))
         self.server_timeout_spin.setValue(settings.server_timeout)
-        self.server_message = QLabel()
-        self.server_message.setTextFormat(Qt.TextFormat.PlainText)  # the server's own words
+        self.server_message = plain(QLabel())  # quotes the server's own words
         self.server_message.setWordWrap(True)
         form.addRow(self.tr("Server:"), self.use_server_check)
         form.addRow(self.tr("Server address:"), self.server_url_edit)

@@ -68,6 +68,10 @@ Reload it and lose your changes, or keep your version?</source>
         <translation>“%s”已被其他程序移动或删除。你的文本仍在此处：请保存以免丢失。</translation>
     </message>
     <message>
+        <source>%d crash-recovery files could not be read and were ignored.</source>
+        <translation>有 %d 个崩溃恢复文件无法读取，已忽略。</translation>
+    </message>
+    <message>
         <source>aigc-desktop did not close normally. Unsaved text of “%s” (%s) was recovered.</source>
         <translation>aigc-desktop 上次未正常关闭。已恢复“%s”（%s）中未保存的文本。</translation>
     </message>
@@ -582,6 +586,10 @@ Reload it and lose your changes, or keep your version?</source>
     <message>
         <source>This file was changed outside aigc-desktop since its AI labels were saved, so they were dropped rather than put in the wrong place.</source>
         <translation>保存 AI 标注之后，此文件在 aigc-desktop 之外被修改过，因此已丢弃这些标注，以免标错位置。</translation>
+    </message>
+    <message>
+        <source>The AI labels saved beside this file could not be read, so they were ignored.</source>
+        <translation>此文件旁保存的 AI 标注无法读取，已忽略。</translation>
     </message>
     <message>
         <source>Export with AI Label</source>

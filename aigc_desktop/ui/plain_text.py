@@ -1,0 +1,33 @@
+"""Text from outside (server messages, model ids, file names, paths, model output) shown as text.
+
+A QLabel, QMessageBox or tooltip renders anything that looks like HTML as rich
+text, so a server that names its model `<img src='file:///dev/zero'>` could make
+the editor read a device forever. Labels and message boxes that can hold such
+text are set to plain text; tooltips, which have no such switch, are escaped.
+"""
+
+from __future__ import annotations
+
+from html import escape
+
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QLabel, QMessageBox
+
+
+def plain(*widgets: QLabel | QMessageBox):
+    """Show every later setText of these widgets as plain text; returns the first widget."""
+    for widget in widgets:
+        widget.setTextFormat(Qt.TextFormat.PlainText)
+    return widgets[0]
+
+
+def plain_tooltip(text: str) -> str:
+    """A tooltip that shows text exactly: escaped, inside a rich-text frame so that the escapes apply."""
+    return "<qt><p style='white-space:pre-wrap'>" + escape(text) + "</p></qt>"
+
+
+def ask_plain(parent, title: str, text: str, buttons, default) -> QMessageBox.StandardButton:
+    """QMessageBox.question, with its text shown as plain text."""
+    box = plain(QMessageBox(QMessageBox.Icon.Question, title, text, buttons, parent))
+    box.setDefaultButton(default)
+    return QMessageBox.StandardButton(box.exec())

@@ -1,0 +1,92 @@
+"""Text from outside (server and model names, error text, file names, model output) is shown as
+plain text in every label, message strip, dialog and tooltip: never rendered as HTML."""
+
+from __future__ import annotations
+
+import pytest
+from fake_backend import FakeBackend, fake_loader
+from PySide6.QtCore import Qt
+from PySide6.QtWidgets import QMenu, QMessageBox
+
+from aigc_desktop.ui import plain_text
+from aigc_desktop.ui.plain_text import plain_tooltip
+
+HOSTILE = "<img src='file:///dev/zero'><b>bold</b><a href='x'>link</a> & <script>"
+PLAIN = Qt.TextFormat.PlainText
+
+
+def hostile_backend():
+    backend = FakeBackend(["a", " continuation"])
+    backend.name = HOSTILE
+    backend.device = "server " + HOSTILE
+    return backend
+
+
+def test_status_bar_and_message_strip_show_server_names_as_text(qtbot, make_window, hostile_tally):
+    hostile_tally["cases tried"] += 1
+    window = make_window(fake_loader(hostile_backend()), model=HOSTILE)
+    assert HOSTILE in window.model_label.text()
+    for label in (window.model_label, window.state_label, window.speed_label, window.context_label,
+                  window.privacy_label, window.banner.label, window.recovery_banner.label):
+        assert label.textFormat() == PLAIN
+    window.show_error("Server said: " + HOSTILE)
+    assert window.banner.text() == "Server said: " + HOSTILE
+    window.banner.label.grab()  # laid out and painted as text: no image is fetched
+
+
+def test_candidate_tooltips_show_model_output_as_text(qtbot, make_window, hostile_tally):
+    hostile_tally["cases tried"] += 1
+    window = make_window(fake_loader(hostile_backend()))
+    window.controller._candidates = [HOSTILE, "<i>two</i>"]  # what two runs of a server could return
+    window.show_candidates_popup()
+    menu = [m for m in window.findChildren(QMenu) if m.isVisible()][-1]
+    tips = [action.toolTip() for action in menu.actions()]
+    menu.close()
+    assert tips == [plain_tooltip(HOSTILE), plain_tooltip("<i>two</i>")]
+    assert "<img" not in tips[0] and "&lt;img" in tips[0]
+
+
+def test_message_boxes_with_file_names_are_plain_text(qtbot, make_window, tmp_path, monkeypatch, hostile_tally):
+    hostile_tally["cases tried"] += 1
+    window = make_window(fake_loader(FakeBackend()))
+    seen = []
+
+    def fake_exec(box):
+        seen.append((box.textFormat(), box.text()))
+        return QMessageBox.StandardButton.Cancel
+
+    monkeypatch.setattr(QMessageBox, "exec", fake_exec)
+    window.path = str(tmp_path / (HOSTILE.replace("/", "_") + ".txt"))
+    del window.ask_save_changes  # the real dialog, not the test's stand-in
+    window.ask_save_changes()
+    window.ask_open_large_file(window.path, 50 << 20)
+    window.ask_reload_changed_file(window.path)
+    assert len(seen) == 3
+    for text_format, text in seen:
+        assert text_format == PLAIN and "<img src='file:___dev_zero'>" in text
+
+
+def test_dialogs_quote_servers_and_hubs_as_text(qtbot, make_window, hostile_tally):
+    hostile_tally["cases tried"] += 1
+    from aigc_desktop.ui.model_manager import ModelManagerDialog
+
+    window = make_window(fake_loader(FakeBackend()))
+    dialog = ModelManagerDialog("gpt2")  # no parent: its download thread must stop before the window goes
+    qtbot.addWidget(dialog)
+    try:
+        assert dialog.message.textFormat() == PLAIN and dialog.progress_label.textFormat() == PLAIN
+    finally:
+        dialog.done(0)
+    from aigc_desktop.ui.settings_dialog import SettingsDialog
+
+    settings = SettingsDialog(window.generation_settings())
+    qtbot.addWidget(settings)
+    assert settings.server_message.textFormat() == PLAIN
+
+
+def test_plain_helper_sets_every_widget():
+    from PySide6.QtWidgets import QLabel
+
+    a, b = QLabel(), QLabel()
+    assert plain_text.plain(a, b) is a
+    assert a.textFormat() == b.textFormat() == PLAIN
