@@ -40,6 +40,7 @@ class LoadedModel:
     load_seconds: float
     int8: bool = False  # fast CPU mode: linear layers dynamically quantised
     notice: str = ""  # something the user should know about how it was loaded
+    style: str = ""  # the named style merged into the weights (engine/style/apply.py), "" for none
 
     @property
     def name(self) -> str:
