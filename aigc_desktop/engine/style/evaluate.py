@@ -8,6 +8,10 @@ from dataclasses import asdict, dataclass, field
 
 import torch
 
+from .corpus import _CJK, _WORD, count_words
+
+_WORD_OR_CJK = re.compile(f"{_CJK.pattern}|{_WORD.pattern}")
+
 MAX_EVAL_BLOCKS = 48  # bounds the time evaluation takes on a long held-out text
 PROMPTS = 3
 PROMPT_WORDS = 24
@@ -66,16 +70,14 @@ def perplexity(model, blocks: torch.Tensor, batch: int = 4) -> float:
 
 
 def prompts_from(held_out: list[str], n: int = PROMPTS, words: int = PROMPT_WORDS) -> list[str]:
-    """n prompts taken from the held-out text, spread through it, each ending at a word boundary."""
+    """n prompts taken from the held-out text, spread through it, each its paragraph's first words."""
     text = "\n\n".join(held_out)
-    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text) if len(p.split()) >= 6]
-    if not paragraphs:
-        paragraphs = [text.strip()]
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text) if count_words(p) >= 6] or [text.strip()]
     picked = [paragraphs[i * len(paragraphs) // n] for i in range(n)] if len(paragraphs) >= n else paragraphs
     out = []
     for paragraph in picked:
-        tokens = paragraph.split()
-        out.append(" ".join(tokens[:words]) if len(tokens) > 1 else paragraph[:words * 2])
+        ends = [m.end() for m in _WORD_OR_CJK.finditer(paragraph)]
+        out.append(paragraph[: ends[min(words, len(ends)) - 1]] if ends else paragraph)
     return out
 
 
@@ -83,7 +85,9 @@ def continue_text(model, tokenizer, prompt: str, prefix_ids: tuple[int, ...] = (
                   new_tokens: int = SAMPLE_TOKENS) -> str:
     """A sampled continuation (same seed with and without the style, so the difference is the style's)."""
     device = next(model.parameters()).device
-    ids = list(prefix_ids) + tokenizer(prompt, add_special_tokens=False)["input_ids"]
+    window = getattr(model.config, "n_positions", None) or getattr(model.config, "max_position_embeddings", 1024)
+    ids = tokenizer(prompt, add_special_tokens=False)["input_ids"]
+    ids = list(prefix_ids) + ids[-max(window - new_tokens - len(prefix_ids), 1):]
     torch.manual_seed(seed)
     pad = getattr(tokenizer, "pad_token_id", None)
     eos = getattr(tokenizer, "eos_token_id", None)

@@ -40,7 +40,7 @@ class TrainingSettings:
     rank: int = 16
     alpha: int = 32
     dropout: float = 0.05
-    learning_rate: float = 5e-4
+    learning_rate: float = 1e-3
     block_tokens: int = 256  # tokens per training sequence
     batch_size: int = 4  # sequences per optimiser step
     checkpoint_seconds: float = 60.0
@@ -95,8 +95,8 @@ def lora_targets(model: torch.nn.Module) -> tuple[tuple[str, ...], bool]:
     if all(leaves.get(t) is torch.nn.Linear for t in LLAMA_TARGETS):
         return LLAMA_TARGETS, False
     model_type = getattr(getattr(model, "config", None), "model_type", None) or type(model).__name__
-    if any(t in leaves for t in GPT2_TARGETS + LLAMA_TARGETS):
-        raise StyleError(f"This '{model_type}' model is loaded in a form that cannot learn (fast int8 mode?); "
+    if any("quantized" in kind.__module__ for kind in leaves.values()):
+        raise StyleError(f"This '{model_type}' model is loaded in fast CPU (int8) mode, which cannot learn; "
                          "load it without fast CPU mode.")
     raise StyleError(f"Learning a style is not supported for '{model_type}' models: "
                      "GPT-2 and Llama-family models (such as SmolLM2) are.")
@@ -157,6 +157,9 @@ class _Checkpoint:
         for index, values in saved["state"].items():
             for name, value in values.items():
                 tensors[f"optimizer.{index}.{name}"] = torch.as_tensor(value).detach().cpu().contiguous()
+        tensors["rng.cpu"] = torch.get_rng_state()  # the model's own dropout draws from it
+        if torch.cuda.is_available():
+            tensors["rng.cuda"] = torch.cuda.get_rng_state()
         metadata = {"key": self.key, "state": json.dumps(state),
                     "param_groups": json.dumps(saved["param_groups"])}
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -197,6 +200,10 @@ class _Checkpoint:
                 _, index, key = name.split(".", 2)
                 per_param.setdefault(int(index), {})[key] = value
         optimizer.load_state_dict({"state": per_param, "param_groups": groups})
+        if "rng.cpu" in tensors:
+            torch.set_rng_state(tensors["rng.cpu"])
+        if "rng.cuda" in tensors and torch.cuda.is_available():
+            torch.cuda.set_rng_state(tensors["rng.cuda"])
         return state
 
     def remove(self) -> None:
