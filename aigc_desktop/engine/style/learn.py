@@ -20,25 +20,12 @@ from .evaluate import Evaluation, evaluate
 from .store import ADAPTER_FILE, Style, StyleStore, check_name
 from .training import TrainingProgress, TrainingResult, TrainingSettings, lora_targets, token_blocks, train_adapter
 
-# Training throughput measured with SmolLM2-135M on a shared 2-core CPU (README, "Your voice"):
-# tokens per second for a 100M-parameter model; time scales with parameters x tokens.
-TOKENS_PER_SECOND_100M = 240.0
-TOKENS_PER_WORD = 1.35
-
 
 @dataclass
 class LearnOutcome:
     style: Style | None  # None when cancelled (a checkpoint is kept; learning again resumes)
     training: TrainingResult
     evaluation: Evaluation | None
-
-
-def estimate_seconds(words: int, parameters: int, settings: TrainingSettings | None = None) -> float:
-    """Training time for `words` of text on a model of `parameters`, bounded by the time limit."""
-    settings = settings or TrainingSettings()
-    tokens = words * TOKENS_PER_WORD * 0.9 * settings.epochs
-    seconds = tokens / (TOKENS_PER_SECOND_100M * 1e8 / max(parameters, 1))
-    return min(seconds, settings.minutes * 60.0)
 
 
 def training_dir(store: StyleStore, name: str) -> Path:

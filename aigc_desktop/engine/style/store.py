@@ -25,6 +25,7 @@ STYLE_FILE = "style.json"
 ADAPTER_FILE = "adapter_model.safetensors"
 CONFIG_FILE = "adapter_config.json"
 EXPORT_SUFFIX = ".aigcstyle"
+CURRENT_FILE = ".current"  # the editor's chosen style
 MAX_JSON_BYTES = 1024 * 1024
 MAX_ADAPTER_BYTES = 1024 * 1024 * 1024
 MAX_NAME = 64
@@ -149,6 +150,20 @@ class StyleStore:
 
     def exists(self, name: str) -> bool:
         return (self.root / check_name(name) / STYLE_FILE).is_file()
+
+    def current(self) -> str:
+        """The style the editor uses ("" for none), if it still exists."""
+        try:
+            name = _read_bounded(self.root / CURRENT_FILE, MAX_NAME * 4).decode("utf-8").strip()
+            return name if name and self.exists(name) else ""
+        except (OSError, UnicodeDecodeError, StyleError):
+            return ""
+
+    def set_current(self, name: str) -> None:
+        if name:
+            check_name(name)
+        self.root.mkdir(parents=True, exist_ok=True)
+        _write_atomic(self.root / CURRENT_FILE, name.encode("utf-8"))
 
     def staging(self) -> Path:
         """A private folder to write a new style into; add() moves it into place."""
