@@ -72,8 +72,12 @@ def perplexity(model, blocks: torch.Tensor, batch: int = 4) -> float:
 def prompts_from(held_out: list[str], n: int = PROMPTS, words: int = PROMPT_WORDS) -> list[str]:
     """n prompts taken from the held-out text, spread through it, each its paragraph's first words."""
     text = "\n\n".join(held_out)
-    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text) if count_words(p) >= 6] or [text.strip()]
-    picked = [paragraphs[i * len(paragraphs) // n] for i in range(n)] if len(paragraphs) >= n else paragraphs
+    paragraphs = [p.strip() for p in re.split(r"\n\s*\n", text) if count_words(p) >= 6]
+    if len(paragraphs) >= n:
+        picked = [paragraphs[i * len(paragraphs) // n] for i in range(n)]
+    else:  # few paragraphs: start at n points spread through the words
+        starts = [m.start() for m in _WORD_OR_CJK.finditer(text)]
+        picked = [text[starts[i * len(starts) // n]:].strip() for i in range(n)] if starts else []
     out = []
     for paragraph in picked:
         ends = [m.end() for m in _WORD_OR_CJK.finditer(paragraph)]
