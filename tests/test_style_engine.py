@@ -293,6 +293,19 @@ def test_checkpoints_are_kept_while_training(tiny_gpt2, tmp_path):
     assert len(saved) >= outcome.training.steps // 4 and saved == sorted(saved)
 
 
+def test_training_stops_at_the_time_limit_and_still_saves_the_style(tiny_gpt2, tmp_path, monkeypatch):
+    from aigc_desktop.engine.style import training
+
+    ticks = iter(range(0, 100000, 5))  # every clock reading 5 s later
+    original = training.train_adapter
+    monkeypatch.setattr("aigc_desktop.engine.style.learn.train_adapter",
+                        lambda *a, **k: original(*a, clock=lambda: float(next(ticks)), **k))
+    outcome = learn(tiny_gpt2, StyleStore(tmp_path), settings={"minutes": 1, "epochs": 3})
+    assert 0 < outcome.training.steps < outcome.training.total_steps
+    assert outcome.training.seconds <= 60
+    assert outcome.style is not None and outcome.evaluation is not None
+
+
 # --- errors ------------------------------------------------------------------------------------------
 
 def test_unsupported_models_are_named(tmp_path):

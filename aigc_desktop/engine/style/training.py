@@ -241,10 +241,12 @@ def train_adapter(model, blocks: torch.Tensor, settings: TrainingSettings, workd
     started, last_saved = clock() - elapsed, clock()
     note = f"resumed from step {step}" if step else ""
 
+    def per_step_seconds() -> float:
+        return (clock() - started - float(state.get("elapsed", 0.0))) / max(step - result.resumed_from, 1)
+
     def report(loss):
         spent = clock() - started
-        per_step = (spent - float(state.get("elapsed", 0.0))) / max(step - result.resumed_from, 1)
-        left = min(max(budget - spent, 0.0), per_step * (total - step))
+        left = min(max(budget - spent, 0.0), per_step_seconds() * (total - step))
         if progress is not None:
             progress(TrainingProgress(step, total, loss, spent, left, note))
 
@@ -259,8 +261,9 @@ def train_adapter(model, blocks: torch.Tensor, settings: TrainingSettings, workd
             save()
             result.cancelled = True
             break
-        if clock() - started >= budget:
-            break
+        spent = clock() - started
+        if spent >= budget or (step > result.resumed_from and spent + per_step_seconds() > budget):
+            break  # time is up, or the next step would overrun it
         epoch, position = divmod(step, steps_per_epoch)
         order = torch.randperm(len(blocks), generator=torch.Generator().manual_seed(settings.seed + epoch))
         batch = blocks[order[position * settings.batch_size:(position + 1) * settings.batch_size]]
