@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from tiny_models import build_tiny_chinese_gpt2, build_tiny_gpt2
 
 from aigc_desktop.engine import ContinuationRequest, StopFlag
 from aigc_desktop.engine.generator import Generator
@@ -20,8 +21,6 @@ from aigc_desktop.engine.style.corpus import MIN_WORDS, Corpus, Document, count_
 from aigc_desktop.engine.style.learn import learn_style, training_dir
 from aigc_desktop.engine.style.store import StyleStore
 from aigc_desktop.engine.style.training import CHECKPOINT_FILE, TrainingSettings, lora_targets
-
-from tiny_models import build_tiny_chinese_gpt2, build_tiny_gpt2
 
 FAST = dict(minutes=5, epochs=1, block_tokens=32, batch_size=4, learning_rate=3e-3, dropout=0.0)
 

@@ -40,13 +40,6 @@ class Evaluation:
     def to_dict(self) -> dict:
         return asdict(self)
 
-    @classmethod
-    def from_dict(cls, data: dict) -> "Evaluation":
-        samples = [Sample(**{k: str(s.get(k, "")) for k in ("prompt", "without_style", "with_style")})
-                   for s in data.get("samples", []) if isinstance(s, dict)]
-        return cls(float(data["perplexity_before"]), float(data["perplexity_after"]),
-                   int(data.get("held_out_tokens", 0)), samples)
-
     def summary(self) -> str:
         return (f"Held-out perplexity {self.perplexity_before:.2f} -> {self.perplexity_after:.2f} "
                 f"({self.change:+.1%}) on {self.held_out_tokens:,} tokens the style never saw.")

@@ -16,7 +16,7 @@ import json
 import math
 import os
 import time
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -48,11 +48,6 @@ class TrainingSettings:
 
     def to_dict(self) -> dict:
         return asdict(self)
-
-    @classmethod
-    def from_dict(cls, data: dict) -> "TrainingSettings":
-        known = {f.name: f.type for f in fields(cls)}
-        return cls(**{k: v for k, v in data.items() if k in known})
 
     def resume_key(self) -> dict:
         """What must match for a checkpoint to be resumed (the time limit may change)."""
