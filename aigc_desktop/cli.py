@@ -3,6 +3,8 @@
     aigc-desktop continue --model DIR "Once upon a time"
     echo "今天天气真好，" | aigc-desktop continue --model DIR -
     aigc-desktop continue --server http://127.0.0.1:8080 --api-key-env MY_KEY "Once upon a time"
+    aigc-desktop learn --model DIR --name "My voice" drafts/     (learn_cli.py)
+    aigc-desktop continue --model DIR --style "My voice" "Once upon a time"
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from . import __version__
 from .engine.request import STOP_AT_CHOICES
 
 PROG = "aigc-desktop"
-SUBCOMMANDS = ("continue", "bench")
+SUBCOMMANDS = ("continue", "learn", "bench")
 
 
 class _Parser(argparse.ArgumentParser):
@@ -65,6 +67,7 @@ def add_model_options(parser: argparse.ArgumentParser, model_default) -> None:
 def continue_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog=f"{PROG} continue", description="Continue TEXT and stream the result to stdout.")
     add_model_options(parser, model_default=None)
+    parser.add_argument("--style", metavar="NAME", help="a style saved by 'learn' (for a local model)")
     parser.add_argument("--top-k", type=non_negative_int, default=50, metavar="K")
     parser.add_argument("--top-p", type=_number, default=0.95, metavar="P")
     parser.add_argument("--repetition-penalty", type=_number, default=1.0, metavar="R")
@@ -147,14 +150,24 @@ def run_continue(argv: list[str]) -> int:
         print(f"{PROG}: error: {exc}", file=err)
         return 2
     if args.server or args.api_key_env or args.remote_model:
+        if args.style:
+            print(f"{PROG}: error: --style needs a local model (--model), not --server", file=err)
+            return 2
         return _continue_on_server(args, request)
     quiet_transformers()
     from .engine.backend import as_backend
     from .engine.generator import Generator
-    from .engine.loading import DEFAULT_MODEL, load_model
+    from .engine.loading import DEFAULT_MODEL, enable_fast_mode, load_model
 
     def local_backend():
-        loaded = load_model(args.model or DEFAULT_MODEL, args.device or "auto", int8=not args.exact)
+        loaded = load_model(args.model or DEFAULT_MODEL, args.device or "auto")
+        if args.style:
+            from .engine.style.apply import apply_style
+            from .engine.style.store import StyleStore
+
+            apply_style(loaded, StyleStore().get(args.style))
+        if not args.exact:
+            enable_fast_mode(loaded)  # after the style, so the fast graph has it merged in
         if loaded.notice:
             print(f"{PROG}: {loaded.notice}", file=err)
         return as_backend(Generator(loaded))
@@ -216,6 +229,10 @@ def main(argv: list[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] == "continue":
         return run_continue(argv[1:])
+    if argv and argv[0] == "learn":
+        from .learn_cli import run_learn
+
+        return run_learn(argv[1:])
     if argv and argv[0] == "bench":
         from .bench.cli import main as run_bench
 

@@ -40,6 +40,7 @@ class LoadedModel:
     load_seconds: float
     fast: object | None = None  # fast.session.StepSession: the CPU's int8 runtime, when in use
     notice: str = ""  # something the user should know about how it was loaded
+    style: str = ""  # the named style merged into the weights (engine/style/apply.py), "" for none
 
     @property
     def name(self) -> str:
@@ -257,11 +258,7 @@ def load_model(source: str = DEFAULT_MODEL, device: str = "auto", allow_download
         notice = "Not enough GPU memory for this model: it runs on the CPU instead."
         torch_device = torch.device("cpu")
     model.eval()
-    fast = None
-    if int8 and torch_device.type == "cpu":
-        fast, fast_notice = _open_fast(model)
-        notice = notice or fast_notice
-    return LoadedModel(
+    loaded = LoadedModel(
         source=source,
         model=model,
         tokenizer=tokenizer,
@@ -271,21 +268,31 @@ def load_model(source: str = DEFAULT_MODEL, device: str = "auto", allow_download
         prefix_ids=_prefix_ids(tokenizer),
         eos_ids=_eos_ids(model),
         load_seconds=time.perf_counter() - started,
-        fast=fast,
         notice=notice,
     )
+    if int8:
+        enable_fast_mode(loaded)
+    return loaded
 
 
-def _open_fast(model):
-    """The fast runtime's session for model, or None and why not (the exact path serves then)."""
+def enable_fast_mode(loaded: LoadedModel) -> None:
+    """Decode `loaded` with the fast runtime (int8 blocks, engine/fast/) when it runs on the CPU.
+
+    Built from the weights as they are now, so a style merged before is in it. When the
+    architecture has no fast graph, loaded.notice says so and the exact path serves.
+    """
+    if loaded.device.type != "cpu" or loaded.fast is not None:
+        return
     from .fast.runtime import UnsupportedModel, open_fast_session
 
     try:
-        return open_fast_session(model, bits=8), ""
+        loaded.fast = open_fast_session(loaded.model, bits=8)
+        return
     except UnsupportedModel as exc:
-        return None, f"Fast mode does not support this model ({exc}): it runs in exact fp32."
+        why = f"Fast mode does not support this model ({exc}): it runs in exact fp32."
     except Exception as exc:  # e.g. ONNX Runtime missing or refusing the graph: never fatal
-        return None, f"Fast mode could not start ({first_line(exc)}): the model runs in exact fp32."
+        why = f"Fast mode could not start ({first_line(exc)}): the model runs in exact fp32."
+    loaded.notice = " ".join(filter(None, [loaded.notice, why]))
 
 
 def _prefix_ids(tokenizer) -> tuple[int, ...]:

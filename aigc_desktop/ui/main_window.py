@@ -33,6 +33,7 @@ from .plain_text import ask_plain, plain, plain_tooltip
 from .settings import LINE_SPACINGS, AppSettings, GenerationSettings
 from .settings_dialog import SettingsDialog
 from .text_stats import count_in_slices, count_words_and_chars
+from .style_picker import StyleControls, style_of, styled_loader
 from .worker import ModelInfo, RunSummary, WorkerHost, engine_loader
 
 APP_NAME = "aigc-desktop"
@@ -76,7 +77,7 @@ class MainWindow(DocumentSafety, QMainWindow):
         layout.addWidget(self.find_bar)
         self.setCentralWidget(central)
 
-        self.host = WorkerHost(loader, self)
+        self.host = WorkerHost(styled_loader(loader, lambda: self.style_controls.current), self)
         self.controller = ContinuationController(self.editor, self.host, self._make_request, self)
         self.auto_suggest = AutoSuggest(self.editor, self.controller, self.generation_settings, self)
         self._create_actions()
@@ -266,6 +267,8 @@ class MainWindow(DocumentSafety, QMainWindow):
         toolbar.insertWidget(self.stop_action, self.preset_combo)
         self.toolbar = toolbar
         self._stop_toolbar_action = self.stop_action
+        self.style_controls = StyleControls(self, generate_menu, toolbar, self.stop_action)
+        self.style_controls.changed.connect(lambda _name: self.start_model())
 
     def _create_status_bar(self) -> None:
         status = self.statusBar()
@@ -719,6 +722,8 @@ class MainWindow(DocumentSafety, QMainWindow):
         g = self.generation_settings()
         settings = {"temperature": g.temperature, "top_k": g.top_k, "top_p": g.top_p,
                     "repetition_penalty": g.repetition_penalty, "device": g.device}
+        if style_of(self.host.worker.backend):
+            settings["style"] = style_of(self.host.worker.backend)  # which style wrote this span
         model = self.model_info.source if self.model_info else g.model
         self.editor.provenance.add(start, end, model, settings, datetime.now(timezone.utc).isoformat(timespec="seconds"))
         self._update_ai_share()

@@ -154,6 +154,149 @@ Reload it and lose your changes, or keep your version?</source>
     </message>
 </context>
 <context>
+    <name>LearnStyleDialog</name>
+    <message>
+        <source>Learn a Style</source>
+        <translation>学习风格</translation>
+    </message>
+    <message>
+        <source>My style</source>
+        <translation>我的风格</translation>
+    </message>
+    <message>
+        <source>This document</source>
+        <translation>当前文档</translation>
+    </message>
+    <message>
+        <source>Files or a folder of drafts (.txt, .md)</source>
+        <translation>文件或草稿文件夹（.txt、.md）</translation>
+    </message>
+    <message>
+        <source>Add Files…</source>
+        <translation>添加文件…</translation>
+    </message>
+    <message>
+        <source>Add Folder…</source>
+        <translation>添加文件夹…</translation>
+    </message>
+    <message>
+        <source>Clear</source>
+        <translation>清空</translation>
+    </message>
+    <message>
+        <source> min</source>
+        <translation> 分钟</translation>
+    </message>
+    <message>
+        <source>Name:</source>
+        <translation>名称：</translation>
+    </message>
+    <message>
+        <source>Time limit:</source>
+        <translation>时间上限：</translation>
+    </message>
+    <message>
+        <source>Learn from:</source>
+        <translation>学习来源：</translation>
+    </message>
+    <message>
+        <source>Learn</source>
+        <translation>开始学习</translation>
+    </message>
+    <message>
+        <source>Cancel</source>
+        <translation>取消</translation>
+    </message>
+    <message>
+        <source>Choose Drafts</source>
+        <translation>选择草稿</translation>
+    </message>
+    <message>
+        <source>Text (*.txt *.md *.markdown)</source>
+        <translation>文本 (*.txt *.md *.markdown)</translation>
+    </message>
+    <message>
+        <source>Choose a Folder of Drafts</source>
+        <translation>选择草稿文件夹</translation>
+    </message>
+    <message>
+        <source>this document</source>
+        <translation>当前文档</translation>
+    </message>
+    <message>
+        <source>Add files or a folder of the writer&apos;s drafts.</source>
+        <translation>请添加作者草稿的文件或文件夹。</translation>
+    </message>
+    <message>
+        <source>%s words: learning a style needs at least %s words.</source>
+        <translation>%s 个词：学习风格至少需要 %s 个词。</translation>
+    </message>
+    <message>
+        <source>%d file(s), %s words: about %d minute(s) on this machine.</source>
+        <translation>%d 个文件，%s 个词：在本机上约需 %d 分钟。</translation>
+    </message>
+    <message>
+        <source>Learning a style needs a local model; this one runs on a server.</source>
+        <translation>学习风格需要本地模型；当前模型运行在服务器上。</translation>
+    </message>
+    <message>
+        <source>A style called “%s” already exists; choose another name.</source>
+        <translation>已有名为“%s”的风格，请换一个名称。</translation>
+    </message>
+    <message>
+        <source>Loading the model for training…</source>
+        <translation>正在加载用于训练的模型…</translation>
+    </message>
+    <message>
+        <source>Stopping after this step; a checkpoint is kept…</source>
+        <translation>将在这一步后停止，检查点会保留…</translation>
+    </message>
+    <message>
+        <source>Step %d of %d · loss %s · about %s left</source>
+        <translation>第 %d 步，共 %d 步 · 损失 %s · 约剩 %s</translation>
+    </message>
+    <message>
+        <source>resumed from a checkpoint</source>
+        <translation>已从检查点继续</translation>
+    </message>
+    <message>
+        <source>out of memory: training on fewer sequences at a time</source>
+        <translation>内存不足：每次训练更少的序列</translation>
+    </message>
+    <message>
+        <source>Evaluating: held-out text and three samples…</source>
+        <translation>正在评估：留出文本和三个示例…</translation>
+    </message>
+    <message>
+        <source>Close</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Stopped at step %d. Learn again with the same name and text to resume.</source>
+        <translation>已在第 %d 步停止。用相同的名称和文本再次学习即可继续。</translation>
+    </message>
+    <message>
+        <source>Learned “%s” in %s.</source>
+        <translation>已学会“%s”，用时 %s。</translation>
+    </message>
+    <message>
+        <source>Held-out perplexity (lower is better): %.2f without the style, %.2f with it (%+.0f%%).</source>
+        <translation>留出文本困惑度（越低越好）：不用风格 %.2f，使用风格 %.2f（%+.0f%%）。</translation>
+    </message>
+    <message>
+        <source>Prompt: %s</source>
+        <translation>提示：%s</translation>
+    </message>
+    <message>
+        <source>Without the style: %s</source>
+        <translation>不用风格：%s</translation>
+    </message>
+    <message>
+        <source>With the style: %s</source>
+        <translation>使用风格：%s</translation>
+    </message>
+</context>
+<context>
     <name>MainWindow</name>
     <message>
         <source>Text and Markdown (*.txt *.md *.markdown *.text);;All files (*)</source>
@@ -1081,6 +1224,85 @@ Reload it and lose your changes, or keep your version?</source>
     <message>
         <source>Keys</source>
         <translation>按键</translation>
+    </message>
+</context>
+<context>
+    <name>StyleControls</name>
+    <message>
+        <source>Writing style learned from your drafts</source>
+        <translation>从你的草稿中学到的写作风格</translation>
+    </message>
+    <message>
+        <source>&amp;Learn a Style…</source>
+        <translation>学习风格(&amp;L)…</translation>
+    </message>
+    <message>
+        <source>St&amp;yles</source>
+        <translation>风格(&amp;Y)</translation>
+    </message>
+    <message>
+        <source>&amp;Rename Style…</source>
+        <translation>重命名风格(&amp;R)…</translation>
+    </message>
+    <message>
+        <source>&amp;Delete Style</source>
+        <translation>删除风格(&amp;D)</translation>
+    </message>
+    <message>
+        <source>&amp;Export Style…</source>
+        <translation>导出风格(&amp;E)…</translation>
+    </message>
+    <message>
+        <source>&amp;Import Style…</source>
+        <translation>导入风格(&amp;I)…</translation>
+    </message>
+    <message>
+        <source>No style</source>
+        <translation>无风格</translation>
+    </message>
+    <message>
+        <source>Learned on %s from %s words</source>
+        <translation>基于 %s 从 %s 个词学习</translation>
+    </message>
+    <message>
+        <source>Rename Style</source>
+        <translation>重命名风格</translation>
+    </message>
+    <message>
+        <source>New name:</source>
+        <translation>新名称：</translation>
+    </message>
+    <message>
+        <source>Delete Style</source>
+        <translation>删除风格</translation>
+    </message>
+    <message>
+        <source>Delete the style “%s”? This cannot be undone.</source>
+        <translation>删除风格“%s”？此操作无法撤销。</translation>
+    </message>
+    <message>
+        <source>Export Style</source>
+        <translation>导出风格</translation>
+    </message>
+    <message>
+        <source>Styles (*%s)</source>
+        <translation>风格 (*%s)</translation>
+    </message>
+    <message>
+        <source>Style exported to %s</source>
+        <translation>风格已导出到 %s</translation>
+    </message>
+    <message>
+        <source>Import Style</source>
+        <translation>导入风格</translation>
+    </message>
+    <message>
+        <source>Style “%s” imported.</source>
+        <translation>已导入风格“%s”。</translation>
+    </message>
+    <message>
+        <source>Style “%s” learned: pick it next to the presets to write with it.</source>
+        <translation>已学会风格“%s”：在预设旁边选择它即可用它写作。</translation>
     </message>
 </context>
 </TS>

@@ -1,0 +1,16 @@
+"""Your voice: a writer's style learned as a LoRA adapter (peft) on the local model.
+
+    corpus.py    the writer's text: read with bounds, counted, split 90/10
+    training.py  the LoRA training loop: stoppable, checkpointed, resumable
+    evaluate.py  held-out perplexity before/after, samples with and without
+    store.py     named styles on disk; rename, delete, export as one file
+    apply.py     apply_style(loaded, style): the adapter merged into the weights
+    estimate.py  how long learning will take (no torch: the window asks it)
+    learn.py     learn_style(): all of the above, end to end
+
+No Qt here; torch and peft are imported by the modules that need them.
+"""
+
+from .errors import StyleError
+
+__all__ = ["StyleError"]

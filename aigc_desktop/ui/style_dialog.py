@@ -1,0 +1,308 @@
+"""Generate → Styles → Learn a Style…: choose the writer's text, train in the background, show what was learned.
+
+Training loads its own copy of the model in a plain thread (torch cannot be
+interrupted mid-step; a StopFlag is checked between steps), so the editor keeps
+writing with its model meanwhile. Progress comes back through queued signals.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtWidgets import (
+    QDialog,
+    QDialogButtonBox,
+    QFileDialog,
+    QFormLayout,
+    QHBoxLayout,
+    QLabel,
+    QLineEdit,
+    QListWidget,
+    QPlainTextEdit,
+    QProgressBar,
+    QPushButton,
+    QRadioButton,
+    QSpinBox,
+    QVBoxLayout,
+    QWidget,
+)
+
+from ..engine.errors import EngineError
+from ..engine.stop_flag import StopFlag
+from ..engine.style.corpus import MIN_WORDS, Corpus, Document, read_corpus
+from ..engine.style.errors import StyleError
+from ..engine.style.estimate import approx_parameters, estimate_seconds
+from ..engine.style.store import StyleStore, check_name
+
+
+def _clock(seconds: float) -> str:
+    seconds = int(round(max(seconds, 0)))
+    return f"{seconds // 60}:{seconds % 60:02d}"
+
+
+class _Relay(QObject):
+    """Carries the training thread's news to the window's thread (queued: the receiver lives there)."""
+
+    progress = Signal(object)  # TrainingProgress
+    finished = Signal(object)  # LearnOutcome
+    failed = Signal(str)
+
+
+def train_in_background(source: str, device: str, corpus: Corpus, name: str, store: StyleStore, minutes: float,
+                        stop: StopFlag, relay: _Relay) -> threading.Thread:
+    """Load a private copy of the model and learn the style in a daemon thread."""
+
+    def run():
+        try:
+            from ..cli import quiet_transformers
+            from ..engine.loading import load_model
+            from ..engine.style.learn import learn_style
+            from ..engine.style.training import TrainingSettings
+
+            quiet_transformers()
+            loaded = load_model(source, device, allow_download=False)
+            outcome = learn_style(loaded, corpus, name, store, TrainingSettings(minutes=minutes), stop,
+                                  relay.progress.emit)
+        except EngineError as exc:
+            relay.failed.emit(str(exc))
+        except Exception as exc:  # never a traceback dialog: one line, and the editor carries on
+            relay.failed.emit(f"{type(exc).__name__}: {exc}".splitlines()[0])
+        else:
+            relay.finished.emit(outcome)
+
+    thread = threading.Thread(target=run, name="style-learning", daemon=True)
+    thread.start()
+    return thread
+
+
+class LearnStyleDialog(QDialog):
+    learned = Signal(str)  # the new style's name
+
+    def __init__(self, window, store: StyleStore) -> None:
+        super().__init__(window)
+        self.window = window
+        self.store = store
+        self.corpus: Corpus | None = None
+        self.paths: list[str] = []
+        self.stop: StopFlag | None = None
+        self.thread: threading.Thread | None = None
+        self.relay = _Relay(self)
+        self.relay.progress.connect(self._on_progress)
+        self.relay.finished.connect(self._on_finished)
+        self.relay.failed.connect(self._on_failed)
+        self.setWindowTitle(self.tr("Learn a Style"))
+        self.resize(640, 520)
+
+        self.name_edit = QLineEdit(self.tr("My style"))
+        self.document_radio = QRadioButton(self.tr("This document"))
+        self.files_radio = QRadioButton(self.tr("Files or a folder of drafts (.txt, .md)"))
+        self.document_radio.setChecked(True)
+        self.file_list = QListWidget()
+        self.file_list.setMaximumHeight(90)
+        add_files = QPushButton(self.tr("Add Files…"))
+        add_folder = QPushButton(self.tr("Add Folder…"))
+        clear = QPushButton(self.tr("Clear"))
+        add_files.clicked.connect(self._add_files)
+        add_folder.clicked.connect(self._add_folder)
+        clear.clicked.connect(self._clear)
+        file_buttons = QHBoxLayout()
+        for button in (add_files, add_folder, clear):
+            file_buttons.addWidget(button)
+        file_buttons.addStretch(1)
+        self.minutes = QSpinBox()
+        self.minutes.setRange(1, 240)
+        self.minutes.setValue(10)
+        self.minutes.setSuffix(self.tr(" min"))
+        self.summary = QLabel()
+        self.summary.setWordWrap(True)
+        self.progress = QProgressBar()
+        self.progress.hide()
+        self.status = QLabel()
+        self.status.setWordWrap(True)
+        self.report = QPlainTextEdit()  # plain text: samples come from a model
+        self.report.setReadOnly(True)
+        self.report.hide()
+
+        form = QFormLayout()
+        form.addRow(self.tr("Name:"), self.name_edit)
+        form.addRow(self.tr("Time limit:"), self.minutes)
+        sources = QWidget()
+        sources_layout = QVBoxLayout(sources)
+        sources_layout.setContentsMargins(0, 0, 0, 0)
+        sources_layout.addWidget(self.document_radio)
+        sources_layout.addWidget(self.files_radio)
+        sources_layout.addWidget(self.file_list)
+        sources_layout.addLayout(file_buttons)
+        form.addRow(self.tr("Learn from:"), sources)
+        self.buttons = QDialogButtonBox()
+        self.learn_button = self.buttons.addButton(self.tr("Learn"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.cancel_button = self.buttons.addButton(self.tr("Cancel"), QDialogButtonBox.ButtonRole.RejectRole)
+        self.learn_button.clicked.connect(self.start)
+        self.cancel_button.clicked.connect(self.cancel_or_close)
+        layout = QVBoxLayout(self)
+        layout.addLayout(form)
+        layout.addWidget(self.summary)
+        layout.addWidget(self.progress)
+        layout.addWidget(self.status)
+        layout.addWidget(self.report, 1)
+        layout.addWidget(self.buttons)
+        self.document_radio.toggled.connect(self._update_summary)
+        self.minutes.valueChanged.connect(self._update_summary)
+        self._update_summary()
+
+    # ----- choosing the text ---------------------------------------------------------------
+    def _add_files(self) -> None:
+        files, _ = QFileDialog.getOpenFileNames(self, self.tr("Choose Drafts"), "",
+                                                self.tr("Text (*.txt *.md *.markdown)"))
+        self._add(files)
+
+    def _add_folder(self) -> None:
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Choose a Folder of Drafts"))
+        self._add([folder] if folder else [])
+
+    def add_paths(self, paths: list[str]) -> None:
+        """Learn from these files or folders (what Add Files… and Add Folder… do after their dialogs)."""
+        self._add(paths)
+
+    def _add(self, paths: list[str]) -> None:
+        for path in paths:
+            if path and path not in self.paths:
+                self.paths.append(path)
+                self.file_list.addItem(Path(path).name or path)
+        if paths:
+            self.files_radio.setChecked(True)
+        self._update_summary()
+
+    def _clear(self) -> None:
+        self.paths.clear()
+        self.file_list.clear()
+        self._update_summary()
+
+    def _read(self) -> Corpus:
+        if self.document_radio.isChecked():
+            title = Path(self.window.path).name if getattr(self.window, "path", None) else self.tr("this document")
+            return Corpus((Document.from_text(title, self.window.editor.user_text()),))
+        if not self.paths:
+            raise StyleError(self.tr("Add files or a folder of the writer's drafts."))
+        return read_corpus(self.paths)
+
+    def _parameters(self) -> int:
+        backend = self.window.host.worker.backend
+        config = getattr(getattr(getattr(backend, "loaded", None), "model", None), "config", None)
+        return approx_parameters(config) if config is not None else 135_000_000
+
+    def _update_summary(self) -> None:
+        try:
+            self.corpus = self._read()
+        except StyleError as exc:
+            self.corpus = None
+            self._say(str(exc), error=True)
+            return
+        words = self.corpus.words
+        files = len(self.corpus.documents)
+        if words < MIN_WORDS:
+            self._say(self.tr("%s words: learning a style needs at least %s words.")
+                      % (f"{words:,}", f"{MIN_WORDS:,}"), error=True)
+            return
+        seconds = estimate_seconds(words, self._parameters(), minutes=self.minutes.value())
+        self._say(self.tr("%d file(s), %s words: about %d minute(s) on this machine.")
+                  % (files, f"{words:,}", max(1, round(seconds / 60))))
+
+    def _say(self, text: str, error: bool = False) -> None:
+        self.summary.setText(text)
+        self.summary.setStyleSheet("color: #b00020;" if error else "")
+        self.learn_button.setEnabled(not error and self.thread is None)
+
+    # ----- training -----------------------------------------------------------------------------
+    def start(self) -> None:
+        """Check the name and the text, then train in the background."""
+        source = self.window.model_source()
+        if source.startswith(("http://", "https://")):
+            self._say(self.tr("Learning a style needs a local model; this one runs on a server."), error=True)
+            return
+        try:
+            name = check_name(self.name_edit.text())
+            if self.store.exists(name):
+                raise StyleError(self.tr("A style called “%s” already exists; choose another name.") % name)
+            corpus = self._read()
+            corpus.check_enough()
+        except StyleError as exc:
+            self._say(str(exc), error=True)
+            return
+        self.stop = StopFlag()
+        device = self.window.generation_settings().device
+        self.thread = train_in_background(source, device, corpus, name, self.store, float(self.minutes.value()),
+                                          self.stop, self.relay)
+        for widget in (self.name_edit, self.document_radio, self.files_radio, self.file_list, self.minutes):
+            widget.setEnabled(False)
+        self.learn_button.setEnabled(False)
+        self.progress.setRange(0, 0)
+        self.progress.show()
+        self.report.hide()
+        self.status.setText(self.tr("Loading the model for training…"))
+
+    @property
+    def training(self) -> bool:
+        return self.thread is not None
+
+    def cancel_or_close(self) -> None:
+        if self.training and self.stop is not None:
+            self.stop.request_stop()
+            self.cancel_button.setEnabled(False)
+            self.status.setText(self.tr("Stopping after this step; a checkpoint is kept…"))
+            return
+        self.close()
+
+    def closeEvent(self, event) -> None:
+        if self.training and self.stop is not None:
+            self.stop.request_stop()  # the checkpoint is kept; learning again resumes
+        super().closeEvent(event)
+
+    def _on_progress(self, p) -> None:
+        self.progress.setRange(0, max(p.total_steps, 1))
+        self.progress.setValue(p.step)
+        loss = "–" if p.loss is None else f"{p.loss:.3f}"
+        text = self.tr("Step %d of %d · loss %s · about %s left") % (p.step, p.total_steps, loss,
+                                                                      _clock(p.seconds_left))
+        if p.note.startswith("resumed"):
+            text += " · " + self.tr("resumed from a checkpoint")
+        elif p.note.startswith("out of memory"):
+            text += " · " + self.tr("out of memory: training on fewer sequences at a time")
+        if p.step == p.total_steps or p.seconds_left <= 0:
+            text = self.tr("Evaluating: held-out text and three samples…")
+        self.status.setText(text)
+
+    def _finished_training(self) -> None:
+        self.thread = None
+        self.progress.hide()
+        self.cancel_button.setEnabled(True)
+        self.cancel_button.setText(self.tr("Close"))
+        for widget in (self.name_edit, self.document_radio, self.files_radio, self.file_list, self.minutes):
+            widget.setEnabled(True)
+        self._update_summary()
+
+    def _on_failed(self, message: str) -> None:
+        self._finished_training()
+        self.status.setText(message)
+        self.status.setStyleSheet("color: #b00020;")
+
+    def _on_finished(self, outcome) -> None:
+        self._finished_training()
+        self.status.setStyleSheet("")
+        if outcome.style is None:
+            self.status.setText(self.tr("Stopped at step %d. Learn again with the same name and text to resume.")
+                                % outcome.training.steps)
+            return
+        ev = outcome.evaluation
+        self.status.setText(self.tr("Learned “%s” in %s.") % (outcome.style.name, _clock(outcome.training.seconds)))
+        lines = [self.tr("Held-out perplexity (lower is better): %.2f without the style, %.2f with it (%+.0f%%).")
+                 % (ev.perplexity_before, ev.perplexity_after, 100 * ev.change)]
+        for sample in ev.samples:
+            lines += ["", self.tr("Prompt: %s") % sample.prompt,
+                      self.tr("Without the style: %s") % sample.without_style.strip(),
+                      self.tr("With the style: %s") % sample.with_style.strip()]
+        self.report.setPlainText("\n".join(lines))
+        self.report.show()
+        self.learned.emit(outcome.style.name)
