@@ -51,3 +51,21 @@ def test_shortcut_list_comes_from_the_actions(qtbot, make_window):
     assert rows["Accept the next word"] == "Ctrl+Right"
     assert "Show Probabilities" in rows and "Next Candidate" in rows
     window.shortcuts_dialog.close()
+
+
+def test_f11_toggles_full_screen_and_is_listed(qtbot, make_window):
+    window = make_window(fake_loader(FakeBackend()))
+    window.show()
+    qtbot.waitExposed(window)
+    window.activateWindow()
+    assert "F11" in [k.toString() for k in window.full_screen_action.shortcuts()]
+    qtbot.keyClick(window.editor, Qt.Key.Key_F11)
+    assert window.full_screen_action.isChecked() and not window.menuBar().isVisible()
+    qtbot.keyClick(window.editor, Qt.Key.Key_F11)
+    assert not window.full_screen_action.isChecked() and window.menuBar().isVisible()
+    window.shortcuts_action.trigger()
+    rows = window.shortcuts_dialog.rows()
+    assert dict(rows)["Distraction-Free Mode"].startswith("F11")
+    names = [name.lower() for name, _ in rows]
+    assert names == sorted(names)  # by action
+    window.shortcuts_dialog.close()

@@ -69,7 +69,12 @@ class ShortcutsDialog(QDialog):
         self.table.setHorizontalHeaderLabels([self.tr("Command"), self.tr("Keys")])
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        for row, (text, keys) in enumerate(sorted(rows, key=lambda r: r[0].lower())):
+        from PySide6.QtCore import QCollator, QLocale
+
+        collator = QCollator(QLocale())  # by action, in the interface's language (pinyin order in Chinese)
+        collator.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        rows = sorted(dict.fromkeys(rows), key=lambda r: collator.sortKey(r[0]))
+        for row, (text, keys) in enumerate(rows):
             self.table.setItem(row, 0, QTableWidgetItem(text))
             self.table.setItem(row, 1, QTableWidgetItem(keys))
         self.table.resizeColumnsToContents()

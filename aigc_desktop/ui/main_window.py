@@ -77,6 +77,9 @@ class MainWindow(DocumentSafety, QMainWindow):
 
         self.host = WorkerHost(loader, self)
         self.controller = ContinuationController(self.editor, self.host, self._make_request, self)
+        # One rule for Esc: while generating it stops and keeps the text; when pending it rejects.
+        self.editor.reject_requested.disconnect(self.controller.reject)
+        self.editor.reject_requested.connect(self._on_escape)
         self.auto_suggest = AutoSuggest(self.editor, self.controller, self.generation_settings, self)
         self._create_actions()
         self._create_menus_and_toolbar()
@@ -121,7 +124,9 @@ class MainWindow(DocumentSafety, QMainWindow):
         action = QAction(text, self)
         if shortcut is not None:
             shortcuts = shortcut if isinstance(shortcut, list) else [shortcut]
-            action.setShortcuts([QKeySequence(s) for s in shortcuts])
+            keys = [QKeySequence(s) for s in shortcuts]
+            # Standard keys differ by platform and may repeat one given too: twice is "ambiguous" (dead).
+            action.setShortcuts([k for i, k in enumerate(keys) if not k.isEmpty() and k not in keys[:i]])
         mnemonic = text.find("(&")
         if mnemonic >= 0:  # a translation's "新建(&N)": toolbar buttons and tooltips show just "新建"
             plain = (text[:mnemonic] + text[mnemonic + 4:]).split("\t")[0].replace("…", "").strip()
@@ -156,14 +161,14 @@ class MainWindow(DocumentSafety, QMainWindow):
         self.continue_action = self._action(
             self.tr("&Continue"), self.continue_text, ["Ctrl+Return", "Ctrl+Enter"],
             self.tr("Continue the selected text, or the text before the cursor (Ctrl+Enter)"))
-        self.stop_action = self._action(self.tr("&Stop"), self.controller.stop, None,
-                                        self.tr("Stop generating (Esc stops and rejects)"))
+        self.stop_action = self._action(self.tr("&Stop") + "\tEsc", self.controller.stop, None,
+                                        self.tr("Stop generating and keep the text so far (Esc)"))
         # Tab / Enter / Esc are handled by the editor only while a suggestion is pending,
         # so they are shown in the menu but not bound as window shortcuts.
         self.accept_action = self._action(self.tr("&Accept") + "\tTab", self.controller.accept, None,
                                           self.tr("Keep the suggestion (Tab or Enter)"))
         self.reject_action = self._action(self.tr("&Reject") + "\tEsc", self.controller.reject, None,
-                                          self.tr("Remove the suggestion (Esc)"))
+                                          self.tr("Remove the suggestion (Esc; while generating, a second Esc)"))
         self.regenerate_action = self._action(self.tr("Re&generate"), self.controller.regenerate, "Ctrl+R",
                                               self.tr("Reject the suggestion and write another (Ctrl+R)"))
         self.next_candidate_action = self._action(self.tr("&Next Candidate"), lambda: self.controller.cycle(1),
@@ -193,7 +198,8 @@ class MainWindow(DocumentSafety, QMainWindow):
         self.shortcuts_action = self._action(self.tr("&Keyboard Shortcuts"), self.show_shortcuts)
         self.font_action = self._action(self.tr("&Font…"), self.choose_font)
         self.full_screen_action = self._action(self.tr("&Distraction-Free Mode"), self.toggle_full_screen,
-                                               K.FullScreen, self.tr("Only your text, full screen (F11 or Esc to leave)"))
+                                               ["F11", K.FullScreen],
+                                               self.tr("Only your text, full screen (F11 or Esc to leave)"))
         self.full_screen_action.setCheckable(True)
         self.theme_actions = {}
         for name, label in (("system", self.tr("Follow the System")), ("light", self.tr("Light")),
@@ -211,6 +217,7 @@ class MainWindow(DocumentSafety, QMainWindow):
             self.line_spacing_actions[spacing] = action
         self.accept_action.setIconText(self.tr("Accept"))
         self.reject_action.setIconText(self.tr("Reject"))
+        self.stop_action.setIconText(self.tr("Stop"))
 
     def _create_menus_and_toolbar(self) -> None:
         bar = self.menuBar()
@@ -237,7 +244,7 @@ class MainWindow(DocumentSafety, QMainWindow):
         spacing_menu = view_menu.addMenu(self.tr("&Line Spacing"))
         spacing_menu.addActions(list(self.line_spacing_actions.values()))
         view_menu.addActions([self.font_action, self.full_screen_action])
-        generate_menu = bar.addMenu(self.tr("&Generate"))
+        self.generate_menu = generate_menu = bar.addMenu(self.tr("&Generate"))
         generate_menu.addActions([self.continue_action, self.stop_action, self.accept_action,
                                   self.reject_action, self.regenerate_action])
         generate_menu.addSeparator()
@@ -252,7 +259,7 @@ class MainWindow(DocumentSafety, QMainWindow):
 
         toolbar = self.addToolBar(self.tr("Main"))
         toolbar.setObjectName("mainToolbar")
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         toolbar.addActions([self.new_action, self.open_action, self.save_action])
         toolbar.addSeparator()
         toolbar.addActions([self.continue_action, self.stop_action, self.accept_action,
@@ -264,6 +271,11 @@ class MainWindow(DocumentSafety, QMainWindow):
         toolbar.insertWidget(self.stop_action, self.preset_combo)
         self.toolbar = toolbar
         self._stop_toolbar_action = self.stop_action
+        for action in (self.new_action, self.open_action, self.save_action):  # well known: icon and tooltip
+            toolbar.widgetForAction(action).setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        from .icons import apply_action_icons
+
+        apply_action_icons(self, self.settings.theme())
 
     def _create_status_bar(self) -> None:
         status = self.statusBar()
@@ -454,6 +466,7 @@ class MainWindow(DocumentSafety, QMainWindow):
             top_k=g.top_k,
             top_p=g.top_p,
             repetition_penalty=g.repetition_penalty,
+            no_repeat_ngram_size=0 if g.use_server else g.no_repeat_ngram_size,  # no server offers it
             seed=seed if seed is not None else random.getrandbits(63),
             stop_at={"tokens": "length"}.get(g.length_mode, g.length_mode),
             stop_sequences=g.stop_strings,
@@ -465,8 +478,7 @@ class MainWindow(DocumentSafety, QMainWindow):
     def _on_state_changed(self, state: str) -> None:
         streaming, pending = state == STREAMING, state == PENDING
         ready = self.model_info is not None
-        self.stop_action.setEnabled(streaming)
-        self.stop_action.setVisible(streaming)
+        self.stop_action.setEnabled(streaming)  # always in its place, so the buttons never shift
         self.accept_action.setEnabled(streaming or pending)
         self.reject_action.setEnabled(streaming or pending)
         self.regenerate_action.setEnabled(ready and (streaming or pending))
@@ -506,11 +518,13 @@ class MainWindow(DocumentSafety, QMainWindow):
         self.delete_preset_action.setEnabled(user)
 
     def _on_preset_chosen(self, index: int) -> None:
+        from .presets import SAMPLING_FIELDS
+
         name = self.preset_combo.itemData(index)
         preset = next((p for p in self.presets() if p.name == name), None)
         if preset is not None:
             self.settings.save_generation(preset.apply_to(self.settings.generation()))
-            for field in ("temperature", "top_k", "top_p", "repetition_penalty"):
+            for field in SAMPLING_FIELDS:
                 self._overrides.pop(field, None)  # a preset picked now beats the command line
         self._refresh_presets()
 
@@ -616,6 +630,12 @@ class MainWindow(DocumentSafety, QMainWindow):
         menu.popup(self.editor.viewport().mapToGlobal(rect.bottomLeft()))
         self.candidates_menu = menu  # kept for tests and so it is not collected while open
 
+    def _on_escape(self) -> None:
+        if self.controller.state == STREAMING:
+            self.controller.stop()
+        else:
+            self.controller.reject()
+
     def _on_run_finished(self, summary: RunSummary) -> None:
         if summary.tokens_per_second:
             self.speed_label.setText(self.tr("%.1f tokens/s") % summary.tokens_per_second)
@@ -702,7 +722,8 @@ class MainWindow(DocumentSafety, QMainWindow):
 
         g = self.generation_settings()
         settings = {"temperature": g.temperature, "top_k": g.top_k, "top_p": g.top_p,
-                    "repetition_penalty": g.repetition_penalty, "device": g.device}
+                    "repetition_penalty": g.repetition_penalty,
+                    "no_repeat_ngram_size": 0 if g.use_server else g.no_repeat_ngram_size, "device": g.device}
         model = self.model_info.source if self.model_info else g.model
         self.editor.provenance.add(start, end, model, settings, datetime.now(timezone.utc).isoformat(timespec="seconds"))
         self._update_ai_share()
@@ -819,6 +840,9 @@ class MainWindow(DocumentSafety, QMainWindow):
         for theme, action in self.theme_actions.items():
             action.setChecked(theme == name)
         self.editor._highlight()  # pending-text colours come from the palette
+        from .icons import apply_action_icons
+
+        apply_action_icons(self, name)
 
     def set_line_spacing(self, spacing: float) -> None:
         """View → Line Spacing: only the view changes (not the text, the undo history or the modified flag)."""
@@ -872,7 +896,9 @@ class MainWindow(DocumentSafety, QMainWindow):
         from .appearance import ShortcutsDialog
 
         extra = ((self.tr("Accept the suggestion"), "Tab, Enter"), (self.tr("Reject the suggestion"), "Esc"),
-                 (self.tr("Accept the next word"), "Ctrl+Right"), (self.tr("Accept the next line"), "Ctrl+Shift+Right"))
+                 (self.tr("Accept the next word"), "Ctrl+Right"), (self.tr("Accept the next line"), "Ctrl+Shift+Right"),
+                 (self.tr("Stop generating, keeping the text"), "Esc"),
+                 (self.tr("Leave distraction-free mode"), "Esc, F11"))
         self.shortcuts_dialog = ShortcutsDialog(self.actions(), extra, self)
         self.shortcuts_dialog.show()
 

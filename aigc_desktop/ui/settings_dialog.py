@@ -28,6 +28,7 @@ from aigc_desktop.ui.settings import (
     AUTO_SUGGEST_TOKENS_RANGE,
     DEVICE_CHOICES,
     MAX_NEW_TOKENS_RANGE,
+    NO_REPEAT_NGRAM_RANGE,
     REPETITION_PENALTY_RANGE,
     SEED_RANGE,
     TEMPERATURE_RANGE,
@@ -107,6 +108,14 @@ class SettingsDialog(QDialog):
         )
         self.repetition_penalty_spin.setToolTip(self.tr("1 = off; higher values repeat less"))
 
+        self.no_repeat_ngram_spin = QSpinBox()
+        self.no_repeat_ngram_spin.setRange(*NO_REPEAT_NGRAM_RANGE)
+        self.no_repeat_ngram_spin.setValue(settings.no_repeat_ngram_size)
+        self.no_repeat_ngram_spin.setSpecialValueText(self.tr("Off"))
+        self.no_repeat_ngram_spin.setToolTip(
+            self.tr("Never repeat a run of this many tokens from the text; Off allows any repeat. "
+                    "Servers do not offer it: it is ignored there."))
+
         self.seed_edit = QLineEdit("" if settings.seed is None else str(settings.seed))
         self.seed_edit.setPlaceholderText(self.tr("Random"))
         self.seed_edit.setToolTip(self.tr("The same seed and text give the same continuation"))
@@ -169,6 +178,7 @@ class SettingsDialog(QDialog):
         form.addRow(self.tr("Top-k:"), self.top_k_spin)
         form.addRow(self.tr("Top-p:"), self.top_p_spin)
         form.addRow(self.tr("Repetition penalty:"), self.repetition_penalty_spin)
+        form.addRow(self.tr("No repeated run of:"), self.no_repeat_ngram_spin)
         form.addRow(self.tr("Candidates:"), self.alternatives_spin)
         form.addRow(self.tr("Seed:"), self.seed_edit)
         form.addRow("", self.seed_error_label)
@@ -324,6 +334,7 @@ class SettingsDialog(QDialog):
             top_k=self.top_k_spin.value(),
             top_p=round(self.top_p_spin.value(), 2),
             repetition_penalty=round(self.repetition_penalty_spin.value(), 2),
+            no_repeat_ngram_size=self.no_repeat_ngram_spin.value(),
             # An invalid seed cannot get here through OK; treat it as random just in case.
             seed=int(seed_text) if seed_text and not self._seed_error() else None,
             length_mode=self.length_combo.currentData(),

@@ -236,10 +236,6 @@ Reload it and lose your changes, or keep your version?</source>
         <translation>停止(&amp;S)</translation>
     </message>
     <message>
-        <source>Stop generating (Esc stops and rejects)</source>
-        <translation>停止生成（按 Esc 停止并拒绝）</translation>
-    </message>
-    <message>
         <source>&amp;Accept</source>
         <translation>接受(&amp;A)</translation>
     </message>
@@ -252,8 +248,12 @@ Reload it and lose your changes, or keep your version?</source>
         <translation>拒绝(&amp;R)</translation>
     </message>
     <message>
-        <source>Remove the suggestion (Esc)</source>
-        <translation>移除建议（Esc）</translation>
+        <source>Stop generating and keep the text so far (Esc)</source>
+        <translation>停止生成，保留已写出的文字（Esc）</translation>
+    </message>
+    <message>
+        <source>Remove the suggestion (Esc; while generating, a second Esc)</source>
+        <translation>移除建议（Esc；生成过程中按第二次 Esc）</translation>
     </message>
     <message>
         <source>Re&amp;generate</source>
@@ -374,6 +374,10 @@ Reload it and lose your changes, or keep your version?</source>
     <message>
         <source>Reject</source>
         <translation>拒绝</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
     </message>
     <message>
         <source>&amp;File</source>
@@ -632,6 +636,14 @@ Reload it and lose your changes, or keep your version?</source>
         <translation>接受下一行</translation>
     </message>
     <message>
+        <source>Stop generating, keeping the text</source>
+        <translation>停止生成并保留文字</translation>
+    </message>
+    <message>
+        <source>Leave distraction-free mode</source>
+        <translation>退出专注模式</translation>
+    </message>
+    <message>
         <source>%d words · %d characters</source>
         <translation>%d 词 · %d 字符</translation>
     </message>
@@ -872,6 +884,14 @@ Reload it and lose your changes, or keep your version?</source>
         <translation>1 = 关闭；值越大，重复越少</translation>
     </message>
     <message>
+        <source>Off</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Never repeat a run of this many tokens from the text; Off allows any repeat. Servers do not offer it: it is ignored there.</source>
+        <translation>不重复文中任何这么长的词元序列；“关闭”表示允许重复。推理服务器不提供此功能，使用服务器时忽略。</translation>
+    </message>
+    <message>
         <source>Random</source>
         <translation>随机</translation>
     </message>
@@ -954,6 +974,10 @@ Reload it and lose your changes, or keep your version?</source>
     <message>
         <source>Repetition penalty:</source>
         <translation>重复惩罚：</translation>
+    </message>
+    <message>
+        <source>No repeated run of:</source>
+        <translation>禁止重复的长度：</translation>
     </message>
     <message>
         <source>Candidates:</source>
