@@ -92,7 +92,7 @@ class MainWindow(DocumentSafety, QMainWindow):
         worker.load_failed.connect(self._on_model_failed)
         worker.notice.connect(self.show_notice)
         self.controller.state_changed.connect(self._on_state_changed)
-        self.controller.run_finished.connect(self._on_run_finished)
+        worker.finished.connect(lambda _id, summary: self._on_run_finished(summary))  # stopped runs too
         self.controller.error.connect(self.show_error)
         self.controller.candidates_changed.connect(self._on_candidates_changed)
         self.editor.alternatives_requested.connect(self.show_token_alternatives)
@@ -278,8 +278,11 @@ class MainWindow(DocumentSafety, QMainWindow):
         apply_action_icons(self, self.settings.theme())
 
     def _create_status_bar(self) -> None:
-        status = self.statusBar()
-        self.model_label = QLabel(self.tr("No model"))
+        from .status_bar import ElidedLabel, StatusBar
+
+        status = StatusBar(self)
+        self.setStatusBar(status)
+        self.model_label = ElidedLabel(self.tr("No model"))
         self.state_label = QLabel()
         self.speed_label = QLabel()
         self.context_label = QLabel()
@@ -290,17 +293,19 @@ class MainWindow(DocumentSafety, QMainWindow):
         self.privacy_label.setToolTip(self.tr("Your text goes to this inference server when you continue"))
         self.privacy_label.hide()
         self.ai_share_label = QLabel()
-        self.probability_legend = QLabel(self._legend_html())
-        self.probability_legend.setToolTip(self.tr("How likely the model found each piece of text"))
+        self.probability_legend = QLabel(self._legend_html())  # a compact chip; the words are in its tooltip
+        self.probability_legend.setToolTip(self._legend_tooltip())
         self.probability_legend.hide()
         self.load_progress = QProgressBar()
         self.load_progress.setRange(0, 0)  # busy: loading has no measurable steps
         self.load_progress.setMaximumWidth(120)
         self.load_progress.hide()
-        status.addPermanentWidget(self.probability_legend)
-        for widget in (self.load_progress, self.privacy_label, self.ai_share_label, self.candidate_label, self.model_label, self.state_label, self.speed_label,
-                       self.context_label, self.count_label):
-            status.addPermanentWidget(widget)
+        # Left to right; a narrow window drops the lowest priority first (the model's name is shortened).
+        for widget, priority in ((self.probability_legend, 70), (self.load_progress, 100), (self.privacy_label, 100),
+                                 (self.ai_share_label, 50), (self.candidate_label, 85), (self.model_label, 80),
+                                 (self.state_label, 90), (self.speed_label, 20), (self.context_label, 30),
+                                 (self.count_label, 60)):
+            status.add_field(widget, priority, elide=widget is self.model_label)
         self._count_timer = QTimer(self)
         self._count_timer.setSingleShot(True)
         self._count_timer.setInterval(250)  # counting a long document on every keystroke would lag
@@ -609,8 +614,14 @@ class MainWindow(DocumentSafety, QMainWindow):
         from .probability_view import BANDS
 
         parts = [f"<span style='background: rgba({c.red()},{c.green()},{c.blue()},{c.alpha() / 255:.2f})'>"
-                 f"&nbsp;{escape(self.tr(label))}&nbsp;</span>" for _bound, label, c in BANDS]
-        return " ".join(parts)
+                 f"&nbsp;&nbsp;&nbsp;</span>" for _bound, _label, c in BANDS]
+        return "".join(parts)
+
+    def _legend_tooltip(self) -> str:
+        from .probability_view import BANDS
+
+        return self.tr("How likely the model found each piece of text:") + "\n" + "\n".join(
+            self.tr(label) for _bound, label, _c in BANDS)
 
     def show_candidates_popup(self) -> None:
         """Every candidate side by side in a small list at the suggestion; picking one shows it."""
@@ -956,7 +967,10 @@ class MainWindow(DocumentSafety, QMainWindow):
             self._update_counts()
 
     def _show_counts(self, words: int, chars: int) -> None:
-        self.count_label.setText(self.tr("%d words · %d characters") % (words, chars))
+        self.count_label.setText(self.tr("%n word(s)", "", words) + " · "
+                                 + self.tr("%n character(s) without spaces", "", chars))
+        self.count_label.setToolTip(self.tr("Characters are counted without spaces and line breaks; "
+                                            "each Chinese or Japanese character counts as one word"))
 
     def show_about(self) -> None:
         """Help > About: the installed version and the licences of the bundled components."""

@@ -432,10 +432,6 @@ Reload it and lose your changes, or keep your version?</source>
         <translation>续写时，您的文本会发送到这台推理服务器</translation>
     </message>
     <message>
-        <source>How likely the model found each piece of text</source>
-        <translation>模型认为每段文本出现的可能性</translation>
-    </message>
-    <message>
         <source>Loading model…</source>
         <translation>正在加载模型…</translation>
     </message>
@@ -548,6 +544,10 @@ Reload it and lose your changes, or keep your version?</source>
         <translation>第 %d 个候选，共 %d 个：Alt+] 下一个，Alt+[ 上一个</translation>
     </message>
     <message>
+        <source>How likely the model found each piece of text:</source>
+        <translation>模型认为每段文本出现的可能性：</translation>
+    </message>
+    <message>
         <source>%.1f tokens/s</source>
         <translation>%.1f 词元/秒</translation>
     </message>
@@ -643,9 +643,21 @@ Reload it and lose your changes, or keep your version?</source>
         <source>Leave distraction-free mode</source>
         <translation>退出专注模式</translation>
     </message>
+    <message numerus="yes">
+        <source>%n word(s)</source>
+        <translation>
+            <numerusform>%n 词</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n character(s) without spaces</source>
+        <translation>
+            <numerusform>%n 字符（不含空格）</numerusform>
+        </translation>
+    </message>
     <message>
-        <source>%d words · %d characters</source>
-        <translation>%d 词 · %d 字符</translation>
+        <source>Characters are counted without spaces and line breaks; each Chinese or Japanese character counts as one word</source>
+        <translation>字符数不含空格和换行；每个汉字或日文字符计为一个词</translation>
     </message>
     <message>
         <source>&lt;p&gt;&lt;a href=&quot;%s&quot;&gt;Open the folder with the full licence texts&lt;/a&gt;&lt;/p&gt;</source>
