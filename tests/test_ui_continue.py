@@ -266,7 +266,8 @@ def test_model_load_failure_leaves_editor_usable_with_message(qtbot, make_window
     window = make_window(loader)
     assert window.banner.isVisible()
     assert "Model folder not found" in window.banner.text()
-    assert "choose a local model folder" in window.banner.text()
+    assert "You can keep writing" in window.banner.text()
+    assert "Choose model folder…" in [b.text() for b in window.banner._buttons]
     put_text(window, "still writing")
     qtbot.keyClicks(window.editor, " fine")
     assert window.editor.user_text() == "still writing fine"

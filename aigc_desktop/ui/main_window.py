@@ -336,9 +336,19 @@ class MainWindow(DocumentSafety, QMainWindow):
         self.host.load(source, device, allow_download, self.generation_settings().fast_cpu)
 
     def _on_model_loading(self, source: str) -> None:
+        from .first_run import converting_gguf
+
+        if self.banner.isVisible() and getattr(self, "_banner_is_model_error", False):
+            self.banner.dismiss()  # about the model before this one
         self.load_progress.show()
         self.state_label.setText(self.tr("Loading model…"))
-        self.statusBar().showMessage(self.tr("Loading %s…") % source)
+        if converting_gguf(source):
+            self.statusBar().showMessage(self.tr(
+                "Preparing %s for its first use: this takes about a minute, once; later starts take seconds.")
+                % Path(source).name)
+        else:
+            self.statusBar().showMessage(self.tr("Loading %s…") % Path(source).name
+                                         if os.path.exists(source) else self.tr("Loading %s…") % source)
 
     def _on_model_loaded(self, info: ModelInfo) -> None:
         self.model_info = info
@@ -384,41 +394,45 @@ class MainWindow(DocumentSafety, QMainWindow):
             actions=((self.tr("Use Chinese GPT-2"), lambda: self.use_catalog_model(CHINESE_MODEL)),))
 
     def use_catalog_model(self, repo_id: str) -> None:
-        """Switch to a catalog model: at once if downloaded, else through the model manager."""
+        """Switch to a catalog model: at once if downloaded, else (once the user agrees to its size)
+        through the model manager."""
         from ..engine.catalog import is_downloaded
 
-        self.banner.dismiss()
         if is_downloaded(repo_id):
+            self.banner.dismiss()
             self._set_model(repo_id, self.generation_settings().device)
             return
+        from .first_run import confirm_download
+
+        if not confirm_download(self, repo_id):
+            return
+        self.banner.dismiss()
         from .model_manager import ModelManagerDialog
 
-        dialog = ModelManagerDialog(repo_id, self)
+        dialog = ModelManagerDialog(self.generation_settings().model, self, select=repo_id)
         dialog.model_chosen.connect(lambda source: self._set_model(source, self.generation_settings().device))
         dialog.start_download(repo_id)
         dialog.exec()
 
     def _on_model_failed(self, source: str, message: str, needs_download: bool) -> None:
+        from .first_run import model_failed_banner
+
         self.load_progress.hide()
+        self.statusBar().clearMessage()  # "Loading …" is no longer true
         if self.model_info is None:
-            self.model_label.setText(self.tr("No model"))
+            self.model_label.setText(self.tr("No model yet"))
         self._on_state_changed(self.controller.state)
-        self.state_label.setText(self.tr("Model error") if self.model_info is None else self.state_label.text())
-        actions = [(self.tr("Models…"), self.open_model_manager),
-                   (self.tr("Choose model folder…"), self.choose_model_folder),
-                   (self.tr("Settings…"), self.open_settings)]
-        if needs_download:
-            text = message + " " + self.tr(
-                "You can keep writing. To continue text, download it (needs an internet connection) "
-                "or choose a local model folder.")
-            device = self.generation_settings().device
-            actions.insert(0, (self.tr("Download"), lambda: self.load_model(source, device, allow_download=True)))
-        else:
-            text = message + "\n" + self.tr(
-                "You can keep writing. To continue text, choose a local model folder, "
-                "or connect to the internet so the model can be downloaded.")
-        self.show_error(text, actions=tuple(actions))
+        if self.model_info is None:
+            self.state_label.setText("")
+        text, actions = model_failed_banner(self, source, message, needs_download)
+        self.show_error(text, actions=actions)
         self._banner_is_model_error = True
+
+    def choose_gguf_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Choose a GGUF model file"), "",
+                                              self.tr("GGUF models (*.gguf);;All files (*)"))
+        if path:
+            self._set_model(path, self.generation_settings().device)
 
     def choose_model_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, self.tr("Choose a model folder"))

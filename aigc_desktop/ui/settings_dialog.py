@@ -55,13 +55,16 @@ class SettingsDialog(QDialog):
         self.model_edit = QLineEdit(settings.model)
         self.model_edit.setPlaceholderText(GenerationSettings.model)
         self.model_edit.setToolTip(
-            self.tr("A Hugging Face model id, or a folder with a saved model")
+            self.tr("A Hugging Face model id, a folder with a saved model, or a GGUF file")
         )
         self.browse_button = QPushButton(self.tr("Browse folder…"))
         self.browse_button.clicked.connect(self._browse_model_folder)
         model_row = QHBoxLayout()
         model_row.addWidget(self.model_edit, 1)
         model_row.addWidget(self.browse_button)
+        self.browse_gguf_button = QPushButton(self.tr("GGUF file…"))
+        self.browse_gguf_button.clicked.connect(self._browse_gguf_file)
+        model_row.addWidget(self.browse_gguf_button)
 
         self.device_combo = QComboBox()
         device_labels = {
@@ -240,6 +243,14 @@ class SettingsDialog(QDialog):
         folder = QFileDialog.getExistingDirectory(self, self.tr("Choose a model folder"), start)
         if folder:
             self.model_edit.setText(QDir.toNativeSeparators(folder))
+
+    def _browse_gguf_file(self) -> None:
+        current = self.model_edit.text().strip()
+        start = os.path.dirname(current) if current and os.path.isfile(current) else QDir.homePath()
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Choose a GGUF model file"), start,
+                                              self.tr("GGUF models (*.gguf);;All files (*)"))
+        if path:
+            self.model_edit.setText(QDir.toNativeSeparators(path))
 
     def result_language(self) -> str:
         """The chosen interface language: "" for the system's, else a code such as "zh_CN"."""

@@ -123,6 +123,53 @@ Reload it and lose your changes, or keep your version?</source>
     </message>
 </context>
 <context>
+    <name>FirstRun</name>
+    <message>
+        <source>Download %s? It is %s and needs an internet connection; the download can be cancelled and resumes later.</source>
+        <translation>下载 %s？大小 %s，需要联网；下载可以取消，之后会从中断处继续。</translation>
+    </message>
+    <message>
+        <source>Download %s? It needs an internet connection.</source>
+        <translation>下载 %s？需要联网。</translation>
+    </message>
+    <message>
+        <source>Download Model</source>
+        <translation>下载模型</translation>
+    </message>
+    <message>
+        <source>Download Chinese GPT-2 (%s)</source>
+        <translation>下载中文 GPT-2（%s）</translation>
+    </message>
+    <message>
+        <source>Download (%s)</source>
+        <translation>下载（%s）</translation>
+    </message>
+    <message>
+        <source>Download</source>
+        <translation>下载</translation>
+    </message>
+    <message>
+        <source>Use a GGUF file…</source>
+        <translation>使用 GGUF 文件…</translation>
+    </message>
+    <message>
+        <source>Choose model folder…</source>
+        <translation>选择模型文件夹…</translation>
+    </message>
+    <message>
+        <source>Models…</source>
+        <translation>模型…</translation>
+    </message>
+    <message>
+        <source>You can keep writing. To continue text, download it or use a model you have: a GGUF file or a model folder.</source>
+        <translation>你可以继续写作。要使用续写，请下载该模型，或使用已有的模型：GGUF 文件或模型文件夹。</translation>
+    </message>
+    <message>
+        <source>You can keep writing; the buttons offer other models.</source>
+        <translation>你可以继续写作；可通过右侧按钮改用其他模型。</translation>
+    </message>
+</context>
+<context>
     <name>GenerationWorker</name>
     <message>
         <source>Could not load model &apos;%s&apos;: %s</source>
@@ -436,6 +483,10 @@ Reload it and lose your changes, or keep your version?</source>
         <translation>正在加载模型…</translation>
     </message>
     <message>
+        <source>Preparing %s for its first use: this takes about a minute, once; later starts take seconds.</source>
+        <translation>正在为首次使用准备 %s：只需进行一次，约一分钟；以后启动只需几秒。</translation>
+    </message>
+    <message>
         <source>Loading %s…</source>
         <translation>正在加载 %s…</translation>
     </message>
@@ -460,32 +511,16 @@ Reload it and lose your changes, or keep your version?</source>
         <translation>使用中文 GPT-2</translation>
     </message>
     <message>
-        <source>Model error</source>
-        <translation>模型出错</translation>
+        <source>No model yet</source>
+        <translation>尚无模型</translation>
     </message>
     <message>
-        <source>Models…</source>
-        <translation>模型…</translation>
+        <source>Choose a GGUF model file</source>
+        <translation>选择 GGUF 模型文件</translation>
     </message>
     <message>
-        <source>Choose model folder…</source>
-        <translation>选择模型文件夹…</translation>
-    </message>
-    <message>
-        <source>Settings…</source>
-        <translation>设置…</translation>
-    </message>
-    <message>
-        <source>You can keep writing. To continue text, download it (needs an internet connection) or choose a local model folder.</source>
-        <translation>你可以继续写作。要使用续写，请下载该模型（需要联网），或选择本地模型文件夹。</translation>
-    </message>
-    <message>
-        <source>Download</source>
-        <translation>下载</translation>
-    </message>
-    <message>
-        <source>You can keep writing. To continue text, choose a local model folder, or connect to the internet so the model can be downloaded.</source>
-        <translation>你可以继续写作。要使用续写，请选择本地模型文件夹，或连接互联网以便下载模型。</translation>
+        <source>GGUF models (*.gguf);;All files (*)</source>
+        <translation>GGUF 模型 (*.gguf);;所有文件 (*)</translation>
     </message>
     <message>
         <source>Choose a model folder</source>
@@ -818,10 +853,6 @@ Reload it and lose your changes, or keep your version?</source>
         <translation>%s 已下载完成。</translation>
     </message>
     <message>
-        <source>You can also use a local model folder or a GGUF file.</source>
-        <translation>你也可以使用本地模型文件夹或 GGUF 文件。</translation>
-    </message>
-    <message>
         <source>Download cancelled; it resumes where it stopped next time.</source>
         <translation>下载已取消；下次将从中断处继续。</translation>
     </message>
@@ -844,12 +875,16 @@ Reload it and lose your changes, or keep your version?</source>
         <translation>生成设置</translation>
     </message>
     <message>
-        <source>A Hugging Face model id, or a folder with a saved model</source>
-        <translation>Hugging Face 模型 ID，或存放已保存模型的文件夹</translation>
+        <source>A Hugging Face model id, a folder with a saved model, or a GGUF file</source>
+        <translation>Hugging Face 模型 ID、存放已保存模型的文件夹，或 GGUF 文件</translation>
     </message>
     <message>
         <source>Browse folder…</source>
         <translation>浏览文件夹…</translation>
+    </message>
+    <message>
+        <source>GGUF file…</source>
+        <translation>GGUF 文件…</translation>
     </message>
     <message>
         <source>Automatic (GPU if available)</source>
@@ -1026,6 +1061,14 @@ Reload it and lose your changes, or keep your version?</source>
     <message>
         <source>Choose a model folder</source>
         <translation>选择模型文件夹</translation>
+    </message>
+    <message>
+        <source>Choose a GGUF model file</source>
+        <translation>选择 GGUF 模型文件</translation>
+    </message>
+    <message>
+        <source>GGUF models (*.gguf);;All files (*)</source>
+        <translation>GGUF 模型 (*.gguf);;所有文件 (*)</translation>
     </message>
     <message>
         <source>Use an inference server instead of a local model</source>
