@@ -191,6 +191,8 @@ def main(argv=None) -> int:
     parser.add_argument("--tokens", type=int, default=128)
     parser.add_argument("--sweep", action="store_true", help="try candidate settings instead of the presets")
     parser.add_argument("--samples", action="store_true", help="print the first prompt's continuation per setting")
+    parser.add_argument("--threads", type=int, default=0,
+                        help="torch threads (default: torch's); 1 is faster on a busy machine")
     args = parser.parse_args(argv)
 
     import platform
@@ -201,6 +203,8 @@ def main(argv=None) -> int:
     from ..engine.loading import load_model
 
     quiet_transformers()
+    if args.threads:
+        torch.set_num_threads(args.threads)
     loaded = load_model(args.model, "cpu")
     texts = prompts()
     print(f"{len(texts)} prompts × {args.tokens} tokens, {loaded.name}, "

@@ -97,6 +97,7 @@ class MainWindow(DocumentSafety, QMainWindow):
         self.controller.candidates_changed.connect(self._on_candidates_changed)
         self.editor.alternatives_requested.connect(self.show_token_alternatives)
         self.editor.text_accepted.connect(self._record_ai_text)
+        self.editor.text_accepted.connect(self._check_candidates_still_fit)
         self._counted.connect(self._on_counted)
         self.editor.modification_changed.connect(self._update_title)
         self.editor.history_changed.connect(self._update_edit_actions)
@@ -187,7 +188,7 @@ class MainWindow(DocumentSafety, QMainWindow):
         self.export_action = self._action(self.tr("&Export with AI Label…"), self.export_with_label, None,
                                           self.tr("Write a copy that says which text is AI-generated"))
         self.all_candidates_action = self._action(self.tr("All C&andidates…"), self.show_candidates_popup,
-                                                  "Ctrl+Alt+Space", self.tr("See every candidate side by side"))
+                                                  "Ctrl+Alt+Space", self.tr("See every candidate in full and pick one"))
         self.save_preset_action = self._action(self.tr("&Save Current Settings as Preset…"), self.save_preset)
         self.rename_preset_action = self._action(self.tr("&Rename Preset…"), self.rename_preset)
         self.delete_preset_action = self._action(self.tr("&Delete Preset"), self.delete_preset)
@@ -615,6 +616,7 @@ class MainWindow(DocumentSafety, QMainWindow):
         self.alternatives_menu = menu  # kept for tests and so it is not collected while open
 
     def _on_candidates_changed(self, index: int, count: int) -> None:
+        self._candidate_index = index
         several = count > 1
         for action in (self.next_candidate_action, self.previous_candidate_action, self.all_candidates_action):
             action.setEnabled(several)
@@ -638,22 +640,25 @@ class MainWindow(DocumentSafety, QMainWindow):
             self.tr(label) for _bound, label, _c in BANDS)
 
     def show_candidates_popup(self) -> None:
-        """Every candidate side by side in a small list at the suggestion; picking one shows it."""
-        from PySide6.QtWidgets import QMenu
-
-        candidates = self.controller.candidates
-        if len(candidates) < 2:
+        """Every candidate in full, in a panel beside the text; a click or its number accepts one."""
+        if len(self.controller.candidates) < 2:
             return
-        menu = QMenu(self)
-        for i, text in enumerate(candidates):
-            line = " ".join(text.split())
-            action = menu.addAction(f"{i + 1}. {line[:90]}{'…' if len(line) > 90 else ''}")
-            action.setToolTip(text)
-            action.triggered.connect(lambda _=False, i=i: self.controller.show_candidate(i))
-        menu.setToolTipsVisible(True)
-        rect = self.editor.cursorRect()
-        menu.popup(self.editor.viewport().mapToGlobal(rect.bottomLeft()))
-        self.candidates_menu = menu  # kept for tests and so it is not collected while open
+        from .candidates_panel import CandidatesPanel
+
+        self.candidates_panel = CandidatesPanel(self.controller, self)
+        self.candidates_panel.show()
+
+    def _check_candidates_still_fit(self, *_args) -> None:
+        """The rule after a partial accept (Ctrl+Right): the other candidates began at the old start,
+        so they no longer fit; the indicator goes and the status bar says why."""
+        QTimer.singleShot(0, self._drop_stale_candidates)  # the editor emits before its suggestion shrinks
+
+    def _drop_stale_candidates(self) -> None:
+        candidates = self.controller.candidates
+        if len(candidates) > 1 and self.editor.suggestion_text() != candidates[self._candidate_index]:
+            self._on_candidates_changed(0, 0)
+            self.statusBar().showMessage(self.tr("Part of the suggestion was accepted: the other candidates "
+                                                 "no longer fit and were put aside."), 5000)
 
     def _on_escape(self) -> None:
         if self.controller.state == STREAMING:

@@ -9,6 +9,17 @@
     </message>
 </context>
 <context>
+    <name>CandidatesPanel</name>
+    <message>
+        <source>All Candidates</source>
+        <translation>全部候选</translation>
+    </message>
+    <message>
+        <source>Click a candidate or press its number to accept it; Esc closes.</source>
+        <translation>点击某个候选或按它的编号即可接受；按 Esc 关闭。</translation>
+    </message>
+</context>
+<context>
     <name>ContinuationController</name>
     <message>
         <source>The model is not ready yet: wait for it to load, or choose one in Settings.</source>
@@ -355,8 +366,8 @@ Reload it and lose your changes, or keep your version?</source>
         <translation>全部候选(&amp;A)…</translation>
     </message>
     <message>
-        <source>See every candidate side by side</source>
-        <translation>并排查看所有候选</translation>
+        <source>See every candidate in full and pick one</source>
+        <translation>查看每个候选的全文并选择其一</translation>
     </message>
     <message>
         <source>&amp;Save Current Settings as Preset…</source>
@@ -581,6 +592,10 @@ Reload it and lose your changes, or keep your version?</source>
     <message>
         <source>How likely the model found each piece of text:</source>
         <translation>模型认为每段文本出现的可能性：</translation>
+    </message>
+    <message>
+        <source>Part of the suggestion was accepted: the other candidates no longer fit and were put aside.</source>
+        <translation>已接受建议的一部分：其他候选已不再适用，已被搁置。</translation>
     </message>
     <message>
         <source>%.1f tokens/s</source>
