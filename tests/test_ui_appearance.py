@@ -69,3 +69,32 @@ def test_f11_toggles_full_screen_and_is_listed(qtbot, make_window):
     names = [name.lower() for name, _ in rows]
     assert names == sorted(names)  # by action
     window.shortcuts_dialog.close()
+
+
+def test_text_column_is_centred_with_a_width_setting(qtbot, make_window, app_settings):
+    window = make_window(fake_loader(FakeBackend()))
+    window.resize(1200, 700)
+    qtbot.waitUntil(lambda: window.editor.viewportMargins().left() > 100, timeout=2000)
+    margins = window.editor.viewportMargins()
+    assert margins.left() == margins.right()  # centred
+    window.set_text_width(0)
+    assert app_settings.text_width() == 0
+    assert window.editor.viewportMargins().left() == 24  # full width still keeps a margin
+    window.text_width_actions[90].trigger()
+    assert app_settings.text_width() == 90 and window.editor.viewportMargins().left() > 24
+
+
+def test_banner_is_readable_in_the_dark_theme(qtbot, make_window):
+    from PySide6.QtGui import QColor
+
+    from aigc_desktop.ui.message_banner import _COLOURS
+
+    window = make_window(fake_loader(FakeBackend()))
+    window.theme_actions["dark"].trigger()
+    window.show_error("Something went wrong")
+    background, _border, text = _COLOURS[("error", True)]
+    assert abs(QColor(background).lightness() - QColor(text).lightness()) > 150
+    assert text in window.banner.styleSheet() and "QToolButton" in window.banner.styleSheet()  # the × too
+    window.theme_actions["light"].trigger()
+    assert _COLOURS[("error", False)][0] in window.banner.styleSheet()
+

@@ -57,12 +57,14 @@ class MainWindow(DocumentSafety, QMainWindow):
         self._counting = None  # the background word count's thread, for long documents
         self._count_again = False
 
+        from .writing_surface import default_font, style_editor
+
         self.editor = Editor(self)
-        font = QFont(self.editor.font())
+        font = default_font(self.settings.font_point_size())
         if self.settings.font_family():
             font.setFamily(self.settings.font_family())
-        font.setPointSize(self.settings.font_point_size())
         self.editor.setFont(font)
+        style_editor(self.editor)
         self.editor.set_line_spacing(self.settings.line_spacing())
         self.banner = MessageBanner(self)
         self.find_bar = FindBar(self.editor, self)
@@ -208,6 +210,17 @@ class MainWindow(DocumentSafety, QMainWindow):
             action = self._action(label, lambda _=False, n=name: self.set_theme(n))
             action.setCheckable(True)
             self.theme_actions[name] = action
+        from .writing_surface import TEXT_WIDTHS
+
+        self.text_width_actions = {}
+        width_group = QActionGroup(self)
+        for chars in TEXT_WIDTHS:
+            label = self.tr("Window Width") if chars == 0 else self.tr("%d Characters") % chars
+            action = self._action(label, lambda _=False, c=chars: self.set_text_width(c))
+            action.setCheckable(True)
+            action.setChecked(chars == self.settings.text_width())
+            width_group.addAction(action)
+            self.text_width_actions[chars] = action
         self.line_spacing_actions = {}
         spacing_group = QActionGroup(self)  # exclusive: one spacing at a time
         for spacing in LINE_SPACINGS:
@@ -244,6 +257,8 @@ class MainWindow(DocumentSafety, QMainWindow):
         theme_menu.addActions(list(self.theme_actions.values()))
         spacing_menu = view_menu.addMenu(self.tr("&Line Spacing"))
         spacing_menu.addActions(list(self.line_spacing_actions.values()))
+        width_menu = view_menu.addMenu(self.tr("Text &Width"))
+        width_menu.addActions(list(self.text_width_actions.values()))
         view_menu.addActions([self.font_action, self.full_screen_action])
         self.generate_menu = generate_menu = bar.addMenu(self.tr("&Generate"))
         generate_menu.addActions([self.continue_action, self.stop_action, self.accept_action,
@@ -260,6 +275,7 @@ class MainWindow(DocumentSafety, QMainWindow):
 
         toolbar = self.addToolBar(self.tr("Main"))
         toolbar.setObjectName("mainToolbar")
+        toolbar.setMovable(False)  # no grip: a quiet frame around the text
         toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         toolbar.addActions([self.new_action, self.open_action, self.save_action])
         toolbar.addSeparator()
@@ -873,6 +889,7 @@ class MainWindow(DocumentSafety, QMainWindow):
         from .icons import apply_action_icons
 
         apply_action_icons(self, name)
+        self.banner.restyle()  # its colours are chosen for the theme
 
     def set_line_spacing(self, spacing: float) -> None:
         """View → Line Spacing: only the view changes (not the text, the undo history or the modified flag)."""
@@ -890,6 +907,7 @@ class MainWindow(DocumentSafety, QMainWindow):
 
     def set_editor_font(self, font: QFont) -> None:
         self.editor.setFont(font)
+        self._fit_text_column()
         self.settings.set_font_family(font.family())
         self.settings.set_font_point_size(font.pointSize())
 
@@ -906,15 +924,21 @@ class MainWindow(DocumentSafety, QMainWindow):
         self._fit_text_column()
 
     def _fit_text_column(self) -> None:
-        width = self.editor.width()
-        column = self.editor.fontMetrics().horizontalAdvance("m") * 72
-        side = max(0, (width - column) // 2) if self.full_screen_action.isChecked() else 0
-        self.editor.setViewportMargins(side, 0, side, 0)
+        from .writing_surface import DEFAULT_TEXT_WIDTH, fit_text_column
+
+        chars = self.settings.text_width()
+        fit_text_column(self.editor, chars or (DEFAULT_TEXT_WIDTH if self.full_screen_action.isChecked() else 0))
+
+    def set_text_width(self, chars: int) -> None:
+        """View → Text Width: only the view changes, never the text."""
+        self.settings.set_text_width(chars)
+        for value, action in self.text_width_actions.items():
+            action.setChecked(value == chars)
+        self._fit_text_column()
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        if self.full_screen_action.isChecked():
-            self._fit_text_column()
+        QTimer.singleShot(0, self._fit_text_column)  # after the editor has its new width
 
     def keyPressEvent(self, event) -> None:
         if event.key() == Qt.Key.Key_Escape and self.full_screen_action.isChecked():
@@ -938,6 +962,7 @@ class MainWindow(DocumentSafety, QMainWindow):
         font.setPointSize(size)
         self.editor.setFont(font)
         self.settings.set_font_point_size(size)
+        self._fit_text_column()
 
     def _update_title(self, *_args) -> None:
         name = Path(self.path).name if self.path else self.tr("Untitled")

@@ -289,6 +289,18 @@ class AppSettings:
     def set_line_spacing(self, spacing: float) -> None:
         self._store("editor/line_spacing", spacing if spacing in LINE_SPACINGS else 1.0)
 
+    def text_width(self) -> int:
+        """Characters per line of the centred text column (View → Text Width); 0: the window's width."""
+        from .writing_surface import DEFAULT_TEXT_WIDTH, TEXT_WIDTHS
+
+        value = _to_int(self._qs.value("editor/text_width"), 0, max(TEXT_WIDTHS))
+        return value if value in TEXT_WIDTHS else DEFAULT_TEXT_WIDTH
+
+    def set_text_width(self, chars: int) -> None:
+        from .writing_surface import DEFAULT_TEXT_WIDTH, TEXT_WIDTHS
+
+        self._store("editor/text_width", chars if chars in TEXT_WIDTHS else DEFAULT_TEXT_WIDTH)
+
     # --- interface language (takes effect at the next start) ------------------------
 
     def language(self) -> str:

@@ -426,6 +426,14 @@ Reload it and lose your changes, or keep your version?</source>
         <translation>深色</translation>
     </message>
     <message>
+        <source>Window Width</source>
+        <translation>与窗口同宽</translation>
+    </message>
+    <message>
+        <source>%d Characters</source>
+        <translation>%d 个字符</translation>
+    </message>
+    <message>
         <source>Accept</source>
         <translation>接受</translation>
     </message>
@@ -460,6 +468,10 @@ Reload it and lose your changes, or keep your version?</source>
     <message>
         <source>&amp;Line Spacing</source>
         <translation>行距(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Text &amp;Width</source>
+        <translation>文本宽度(&amp;W)</translation>
     </message>
     <message>
         <source>&amp;Generate</source>
