@@ -689,11 +689,11 @@ class MainWindow(DocumentSafety, QMainWindow):
             self.context_label.setText(self.tr("context %d/%d tokens") % (summary.context_tokens, summary.window))
 
     def show_error(self, message: str, actions: tuple = ()) -> None:
-        self._banner_is_model_error = False
+        self._banner_is_model_error = self._banner_is_dropped_labels = False
         self.banner.show_message(message, "error", actions)
 
     def show_notice(self, message: str, actions: tuple = ()) -> None:
-        self._banner_is_model_error = False
+        self._banner_is_model_error = self._banner_is_dropped_labels = False
         self.banner.show_message(message, "info", actions)
 
     # ----- files -----------------------------------------------------------
@@ -809,6 +809,9 @@ class MainWindow(DocumentSafety, QMainWindow):
             if not self.editor.provenance.load_json(data, self.editor.user_text()):
                 self.show_notice(self.tr("This file was changed outside aigc-desktop since its AI labels were "
                                          "saved, so they were dropped rather than put in the wrong place."))
+                self._banner_is_dropped_labels = True
+            elif self.banner.isVisible() and getattr(self, "_banner_is_dropped_labels", False):
+                self.banner.dismiss()  # the text matches its labels again (reloaded)
         self._update_ai_share()
 
     def default_ai_label(self) -> str:
@@ -826,6 +829,15 @@ class MainWindow(DocumentSafety, QMainWindow):
                                               self.tr("Markdown (*.md);;HTML (*.html);;Text (*.txt)"))
         return path or None
 
+    def ask_export_label(self, label: str, model: str, render) -> tuple[str, str] | None:
+        """(label as typed, label with {model} filled in), or None if cancelled (tests replace this)."""
+        from .export_dialog import ExportLabelDialog
+
+        dialog = ExportLabelDialog(label, model, render, self)
+        if dialog.exec() != ExportLabelDialog.DialogCode.Accepted or not dialog.label():
+            return None
+        return dialog.label(), dialog.expanded_label()
+
     def export_with_label(self) -> bool:
         """A copy with an explicit AI label on top and, for Markdown/HTML, the AI-written parts marked."""
         from .provenance import export_text
@@ -833,16 +845,18 @@ class MainWindow(DocumentSafety, QMainWindow):
         path = self.ask_export_path()
         if not path:
             return False
-        label = self.ask_text(self.tr("Export with AI Label"), self.tr("Label line:"), self.default_ai_label())
-        if label is None:
-            return False
-        self.settings.set_ai_label(label)
-        model = self.model_info.name if self.model_info else ""
-        label = label.replace("{model}", f" ({model})" if model else "")
         suffix = Path(path).suffix.lower()
         kind = "markdown" if suffix in (".md", ".markdown") else "html" if suffix in (".html", ".htm") else "text"
         text = self.editor.user_text()
-        content = export_text(text, self.editor.provenance.user_ranges(self.editor.to_user_position), label, kind)
+        ranges = self.editor.provenance.user_ranges(self.editor.to_user_position)
+        model = self.model_info.name if self.model_info else ""
+        answer = self.ask_export_label(self.default_ai_label(), model,
+                                       lambda label: export_text(text, ranges, label, kind))
+        if answer is None:
+            return False
+        label, expanded = answer
+        self.settings.set_ai_label(label)
+        content = export_text(text, ranges, expanded, kind)
         try:
             write_text_file_atomic(path, content)
         except DocumentError as exc:

@@ -107,6 +107,29 @@ Reload it and lose your changes, or keep your version?</source>
     </message>
 </context>
 <context>
+    <name>ExportLabelDialog</name>
+    <message>
+        <source>Export with AI Label</source>
+        <translation>导出并附 AI 标注</translation>
+    </message>
+    <message>
+        <source>{model} is replaced by the model&apos;s name.</source>
+        <translation>{model} 会被替换为模型名称。</translation>
+    </message>
+    <message>
+        <source>Label line:</source>
+        <translation>标注文字：</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <source>Preview:</source>
+        <translation>预览：</translation>
+    </message>
+</context>
+<context>
     <name>FindBar</name>
     <message>
         <source>Find</source>
@@ -656,10 +679,6 @@ Reload it and lose your changes, or keep your version?</source>
     <message>
         <source>Markdown (*.md);;HTML (*.html);;Text (*.txt)</source>
         <translation>Markdown 文件 (*.md);;HTML 文件 (*.html);;文本文件 (*.txt)</translation>
-    </message>
-    <message>
-        <source>Label line:</source>
-        <translation>标注文字：</translation>
     </message>
     <message>
         <source>Exported %s</source>
