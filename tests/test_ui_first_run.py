@@ -78,6 +78,7 @@ def test_models_dialog_marks_the_model_in_use_not_the_one_selected(qtbot):
     assert "in use" not in rows[CHINESE_MODEL]
     assert dialog.selected().repo_id == CHINESE_MODEL
     assert not dialog.table.wordWrap()
+    dialog.reject()  # ends its download thread
 
 
 def test_a_gguf_file_is_converted_once_and_the_window_says_so(tmp_path, monkeypatch):
@@ -99,3 +100,16 @@ def test_cli_help_names_gguf(capsys):
     from aigc_desktop.cli import continue_parser
 
     assert ".gguf" in continue_parser().format_help()
+
+
+def test_a_dialog_that_cannot_open_says_so(qtbot, make_window, monkeypatch):
+    import sys
+
+    window = make_window(fake_loader(FakeBackend()))
+    monkeypatch.setitem(sys.modules, "aigc_desktop.ui.model_manager", None)  # its import now fails
+    window.models_action.trigger()
+    assert "could not be opened" in window.banner.text()
+    monkeypatch.setitem(sys.modules, "aigc_desktop.ui.export_dialog", None)
+    window.ask_export_path = lambda: "/tmp/never-written.md"
+    window.export_action.trigger()
+    assert "could not be opened" in window.banner.text()

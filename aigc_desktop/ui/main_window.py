@@ -32,6 +32,7 @@ from .message_banner import MessageBanner
 from .settings import LINE_SPACINGS, AppSettings, GenerationSettings
 from .settings_dialog import SettingsDialog
 from .text_stats import count_in_slices, count_words_and_chars
+from .ui_guard import shows_failure
 from .worker import ModelInfo, RunSummary, WorkerHost, engine_loader
 
 APP_NAME = "aigc-desktop"
@@ -410,6 +411,7 @@ class MainWindow(DocumentSafety, QMainWindow):
                     "A Chinese GPT-2 continues Chinese text far better.") % info.name,
             actions=((self.tr("Use Chinese GPT-2"), lambda: self.use_catalog_model(CHINESE_MODEL)),))
 
+    @shows_failure
     def use_catalog_model(self, repo_id: str) -> None:
         """Switch to a catalog model: at once if downloaded, else (once the user agrees to its size)
         through the model manager."""
@@ -445,12 +447,14 @@ class MainWindow(DocumentSafety, QMainWindow):
         self.show_error(text, actions=actions)
         self._banner_is_model_error = True
 
+    @shows_failure
     def choose_gguf_file(self) -> None:
         path, _ = QFileDialog.getOpenFileName(self, self.tr("Choose a GGUF model file"), "",
                                               self.tr("GGUF models (*.gguf);;All files (*)"))
         if path:
             self._set_model(path, self.generation_settings().device)
 
+    @shows_failure
     def choose_model_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, self.tr("Choose a model folder"))
         if folder:
@@ -463,6 +467,7 @@ class MainWindow(DocumentSafety, QMainWindow):
         self._overrides.pop("device", None)
         self.load_model(model, device)
 
+    @shows_failure
     def open_model_manager(self) -> None:
         from .model_manager import ModelManagerDialog
 
@@ -470,6 +475,7 @@ class MainWindow(DocumentSafety, QMainWindow):
         dialog.model_chosen.connect(lambda source: self._set_model(source, self.generation_settings().device))
         dialog.exec()
 
+    @shows_failure
     def open_settings(self) -> None:
         detected = self.model_info.detected if self.model_info else ""
         dialog = SettingsDialog(self.generation_settings(), self, detected=detected,
@@ -613,6 +619,7 @@ class MainWindow(DocumentSafety, QMainWindow):
         self.editor.set_probability_view(on)
         self.probability_legend.setVisible(on)
 
+    @shows_failure
     def show_token_alternatives(self, span, global_position) -> None:
         """A click on a word of the suggestion: pick another and the model writes on from there."""
         from PySide6.QtWidgets import QMenu
@@ -655,6 +662,7 @@ class MainWindow(DocumentSafety, QMainWindow):
         return self.tr("How likely the model found each piece of text:") + "\n" + "\n".join(
             self.tr(label) for _bound, label, _c in BANDS)
 
+    @shows_failure
     def show_candidates_popup(self) -> None:
         """Every candidate in full, in a panel beside the text; a click or its number accepts one."""
         if len(self.controller.candidates) < 2:
@@ -838,6 +846,7 @@ class MainWindow(DocumentSafety, QMainWindow):
             return None
         return dialog.label(), dialog.expanded_label()
 
+    @shows_failure
     def export_with_label(self) -> bool:
         """A copy with an explicit AI label on top and, for Markdown/HTML, the AI-written parts marked."""
         from .provenance import export_text
@@ -912,6 +921,7 @@ class MainWindow(DocumentSafety, QMainWindow):
         for value, action in self.line_spacing_actions.items():
             action.setChecked(value == spacing)
 
+    @shows_failure
     def choose_font(self) -> None:
         from PySide6.QtWidgets import QFontDialog
 
@@ -960,6 +970,7 @@ class MainWindow(DocumentSafety, QMainWindow):
             return
         super().keyPressEvent(event)
 
+    @shows_failure
     def show_shortcuts(self) -> None:
         from .appearance import ShortcutsDialog
 
@@ -1030,6 +1041,7 @@ class MainWindow(DocumentSafety, QMainWindow):
         self.count_label.setToolTip(self.tr("Characters are counted without spaces and line breaks; "
                                             "each Chinese or Japanese character counts as one word"))
 
+    @shows_failure
     def show_about(self) -> None:
         """Help > About: the installed version and the licences of the bundled components."""
         from PySide6.QtWidgets import QDialog

@@ -764,6 +764,10 @@ Reload it and lose your changes, or keep your version?</source>
         <source>Creative</source>
         <translation>创意</translation>
     </message>
+    <message>
+        <source>This could not be opened: %s</source>
+        <translation>无法打开：%s</translation>
+    </message>
 </context>
 <context>
     <name>MessageBanner</name>
