@@ -60,6 +60,11 @@ def install_translations(app, language: str = "") -> list[QTranslator]:
     locale = QLocale(language) if language else QLocale.system()
     found = translation_file(locale)
     if found is None:
+        # English is the source language; only its plural forms ("1 word", "2 words") need a catalogue.
+        plurals = QTranslator(app)
+        if plurals.load(str(TRANSLATIONS_DIR / "english_plurals.qm")):
+            app.installTranslator(plurals)
+            return [plurals]
         return []
     code, path = found
     installed = []

@@ -55,8 +55,9 @@ def _number(text: str) -> float:
 
 
 def add_model_options(parser: argparse.ArgumentParser, model_default) -> None:
-    parser.add_argument("--model", default=model_default, metavar="ID_OR_DIR",
-                        help="Hugging Face model id or a local model folder")
+    parser.add_argument("--model", default=model_default, metavar="ID_OR_PATH",
+                        help="Hugging Face model id, a local model folder, or a .gguf file "
+                             "(such as SmolLM2-135M-Instruct.Q4_1.gguf)")
     parser.add_argument("--device", default=None, choices=("auto", "cpu", "cuda", "mps"),
                         help="where to run the model (default: auto)")
     parser.add_argument("--max-new-tokens", type=positive_int, default=None, metavar="N")
@@ -160,7 +161,15 @@ def run_continue(argv: list[str]) -> int:
     from .engine.loading import DEFAULT_MODEL, enable_fast_mode, load_model
 
     def local_backend():
-        loaded = load_model(args.model or DEFAULT_MODEL, args.device or "auto")
+        from .engine.errors import HubUnreachableError
+
+        try:
+            loaded = load_model(args.model or DEFAULT_MODEL, args.device or "auto")
+        except HubUnreachableError as exc:  # the editor's wording names its buttons; here, the option
+            raise HubUnreachableError(
+                f"model '{exc.source}' is not downloaded and the Hugging Face hub cannot be reached: "
+                "connect to the internet, or give a local model with --model PATH (a model folder or a .gguf file).",
+                exc.source) from None
         if args.style:
             from .engine.style.apply import apply_style
             from .engine.style.store import StyleStore

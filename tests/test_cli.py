@@ -79,8 +79,8 @@ def test_hub_id_offline_and_not_downloaded(tmp_path):
     result = run_cli("--model", "aigc-desktop-tests/never-downloaded", "Hello", cwd=tmp_path,
                      HF_HOME=str(tmp_path / "hf-home"))
     assert result.returncode == 1
-    assert_one_line_error(result, "'aigc-desktop-tests/never-downloaded' is not downloaded yet",
-                          "cannot be reached")
+    assert_one_line_error(result, "'aigc-desktop-tests/never-downloaded' is not downloaded",
+                          "cannot be reached", "--model PATH", ".gguf")
 
 
 def test_too_many_new_tokens_for_the_window(tiny_gpt2_dir, tmp_path):
@@ -110,3 +110,4 @@ def test_bad_arguments_give_one_line(args, fragments, tmp_path):
     result = run_cli(*args, cwd=tmp_path)
     assert result.returncode == 2
     assert_one_line_error(result, *fragments)
+

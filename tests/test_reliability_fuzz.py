@@ -350,7 +350,10 @@ class Walk:
     def reject(self) -> None:
         self.step_name = f"reject sug={self.model.suggestion_span()}"
         if self.rng.random() < 0.5 and self.model.anchor is not None:
+            streaming = self.controller.state == STREAMING
             self.qtbot.keyClick(self.editor, Qt.Key.Key_Escape)
+            if streaming and self.editor.has_suggestion():
+                self.qtbot.keyClick(self.editor, Qt.Key.Key_Escape)  # the first Esc only stopped it
         else:
             self.controller.reject()
         self.model.drop_suggestion()

@@ -81,14 +81,14 @@ def test_every_source_string_is_translated_in_the_catalogue(tmp_path):
         translation = committed.get(key)
         if translation is None:
             problems.append(f"missing: {key}")
-        elif translation.get("type") in ("unfinished", "vanished", "obsolete") or not (translation.text or "").strip():
+        elif translation.get("type") in ("unfinished", "vanished", "obsolete") or not "".join(translation.itertext()).strip():
             problems.append(f"not translated / not finished: {key}")
     assert not problems, f"{TS.name} is out of date (see this file's docstring):\n" + "\n".join(problems)
 
 
 def test_translations_keep_placeholders_and_accelerators():
     for (context, source), translation in messages(TS).items():
-        text = translation.text or ""
+        text = "".join(translation.itertext())  # plural forms are in <numerusform> children
         assert PLACEHOLDER.findall(text) == PLACEHOLDER.findall(source), (context, source, text)
         accelerator = re.search(r"&(\w)", source)
         if accelerator and not source.startswith("<"):
@@ -128,7 +128,28 @@ def test_language_setting_chooses_the_catalogue(qapp, app_settings):
     assert translation_file(QLocale("en_US")) is None
     assert translation_file(QLocale("de_DE")) is None
     translators = install_translations(qapp, "en")
-    assert translators == []
+    try:  # English needs only its plural forms
+        assert len(translators) == 1
+        assert qapp.translate("MainWindow", "%n word(s)", "", 1) == "1 word"
+        assert qapp.translate("MainWindow", "%n word(s)", "", 2) == "2 words"
+    finally:
+        for translator in translators:
+            qapp.removeTranslator(translator)
+
+
+def test_english_plurals_catalogue_is_complete_and_built(tmp_path):
+    plurals_ts = ROOT / "resources" / "translations" / "english_plurals.ts"
+    fresh = tmp_path / "plurals.ts"
+    subprocess.run([tool("pyside6-lupdate"), "-locations", "none", "-no-obsolete", "-pluralonly", "-source-language",
+                    "en", "-target-language", "en", *sources(), "-ts", str(fresh)], cwd=ROOT, check=True,
+                   capture_output=True)
+    committed = messages(plurals_ts)
+    for key in messages(fresh):
+        forms = [f.text for f in committed[key].iter("numerusform")] if key in committed else []
+        assert len(forms) == 2 and all(forms), f"{key}: add its singular and plural to {plurals_ts.name}"
+    built = tmp_path / "plurals.qm"
+    subprocess.run([tool("pyside6-lrelease"), str(plurals_ts), "-qm", str(built)], check=True, capture_output=True)
+    assert built.read_bytes() == (TRANSLATIONS_DIR / "english_plurals.qm").read_bytes()
 
 
 # ----- (b) the real window, in Chinese, shows no English --------------------------------

@@ -65,19 +65,36 @@ def test_reject_after_cycling_restores_the_document(qtbot, make_window):
     assert window.editor.toPlainText() == before and window.controller.state == IDLE
 
 
-def test_popup_lists_every_candidate_and_picks_one(qtbot, make_window):
+def test_panel_shows_every_candidate_in_full_and_a_click_accepts(qtbot, make_window):
+    long = " a long second candidate that goes on " * 6
+    window, _ = start(qtbot, make_window, [" one", long, " three\nwith a second line"])
+    window.all_candidates_action.trigger()
+    panel = window.candidates_panel
+    assert panel.isVisible()
+    texts = [card.text_label.text() for card in panel.cards()]
+    assert texts == [" one", long, " three\nwith a second line"]  # in full: nothing cut
+    assert all(card.text_label.wordWrap() for card in panel.cards())
+    assert panel.frameGeometry().right() <= window.screen().availableGeometry().right() + 1
+    qtbot.mouseClick(panel.cards()[2], Qt.MouseButton.LeftButton)
+    assert window.editor.user_text() == "Go three\nwith a second line"  # accepted, one undo step
+    assert window.controller.state == IDLE and not panel.isVisible()
+
+
+def test_panel_number_key_accepts_that_candidate(qtbot, make_window):
     window, _ = start(qtbot, make_window, [" one", " two", " three"])
     window.all_candidates_action.trigger()
-    texts = [a.text() for a in window.candidates_menu.actions()]
-    assert texts == ["1. one", "2. two", "3. three"]
-    window.candidates_menu.actions()[2].trigger()
-    assert window.editor.toPlainText() == "Go three"
-    window.candidates_menu.close()
+    panel = window.candidates_panel
+    panel.activateWindow()
+    qtbot.keyClick(panel, Qt.Key.Key_2)
+    assert window.editor.user_text() == "Go two"
 
 
 def test_partial_accept_ends_cycling(qtbot, make_window):
     window, _ = start(qtbot, make_window, [" one more", " two more"])
     qtbot.keyClick(window.editor, Qt.Key.Key_Right, Qt.KeyboardModifier.ControlModifier)
+    qtbot.waitUntil(lambda: window.candidate_label.text() == "", timeout=1000)  # at once, not on the next Alt+]
+    assert "no longer fit" in window.statusBar().currentMessage()
+    assert not window.next_candidate_action.isEnabled()
     window.controller.cycle(1)
     assert window.editor.toPlainText() == "Go one more"  # the rest of the first, not another
     assert window.candidate_label.text() == ""

@@ -38,12 +38,12 @@ def test_select_ctrl_enter_stream_tab_save(qtbot, make_window, tmp_path):
     window.editor.setFocus()
     qtbot.keyClick(window.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     assert window.controller.state == STREAMING
-    assert window.stop_action.isVisible()
+    assert window.stop_action.isEnabled()
     wait_state(qtbot, window, PENDING)
     assert backend.requests[0].context == "A first paragraph."
     assert window.editor.toPlainText() == "A first paragraph. one two three four five"
     assert window.editor.user_text() == "A first paragraph."  # still only a suggestion
-    assert not window.stop_action.isVisible()
+    assert not window.stop_action.isEnabled()
     qtbot.keyClick(window.editor, Qt.Key.Key_Tab)
     assert window.controller.state == IDLE
     assert window.editor.user_text() == "A first paragraph. one two three four five"
@@ -121,17 +121,46 @@ def _worker_idle(window) -> bool:
     return window.controller.state != STREAMING
 
 
-def test_escape_while_streaming_stops_and_rejects(qtbot, make_window):
+def test_first_escape_stops_and_keeps_the_text_second_rejects(qtbot, make_window):
     backend = FakeBackend(pieces=[f" w{i}" for i in range(200)], delay=0.02)
     window = make_window(fake_loader(backend))
     put_text(window, "Go")
     window.controller.continue_text()
     qtbot.waitUntil(lambda: window.editor.suggestion_text() != "", timeout=5000)
     qtbot.keyClick(window.editor, Qt.Key.Key_Escape)
-    assert window.editor.toPlainText() == "Go"
+    assert window.controller.state == PENDING  # stopped, like the toolbar's Stop
+    kept = window.editor.toPlainText()
+    assert kept.startswith("Go w0")
     qtbot.wait(100)
+    assert window.editor.toPlainText() == kept  # nothing more arrives
+    qtbot.keyClick(window.editor, Qt.Key.Key_Escape)
     assert window.editor.toPlainText() == "Go"
     assert window.controller.state == IDLE
+
+
+def test_toolbar_keeps_its_layout_stop_disabled_when_idle(qtbot, make_window):
+    backend = FakeBackend(pieces=[f" w{i}" for i in range(200)], delay=0.02)
+    window = make_window(fake_loader(backend))
+    window.show()
+    qtbot.waitExposed(window)
+    put_text(window, "Go")
+
+    def positions():
+        return [window.toolbar.widgetForAction(a).geometry().x()
+                for a in (window.stop_action, window.accept_action, window.reject_action)]
+
+    idle = positions()
+    assert window.toolbar.widgetForAction(window.stop_action).isVisible()
+    assert not window.stop_action.isEnabled()
+    window.controller.continue_text()
+    assert window.stop_action.isEnabled()
+    assert positions() == idle  # Accept does not slide under the pointer
+    window.stop_action.trigger()
+    assert not window.stop_action.isEnabled()
+    assert window.stop_action in window.generate_menu.actions()
+    for action in (window.new_action, window.open_action, window.save_action, window.continue_action,
+                   window.stop_action, window.accept_action, window.reject_action, window.regenerate_action):
+        assert not action.icon().isNull() and not action.icon().pixmap(24, 24).isNull(), action.text()
 
 
 def test_typing_elsewhere_while_streaming_keeps_suggestion_anchored(qtbot, make_window):
@@ -237,7 +266,8 @@ def test_model_load_failure_leaves_editor_usable_with_message(qtbot, make_window
     window = make_window(loader)
     assert window.banner.isVisible()
     assert "Model folder not found" in window.banner.text()
-    assert "choose a local model folder" in window.banner.text()
+    assert "You can keep writing" in window.banner.text()
+    assert "Choose model folder…" in [b.text() for b in window.banner._buttons]
     put_text(window, "still writing")
     qtbot.keyClicks(window.editor, " fine")
     assert window.editor.user_text() == "still writing fine"
@@ -358,4 +388,4 @@ def test_long_documents_are_counted_without_freezing_the_window(qtbot, make_wind
     started = time.perf_counter()
     window._update_counts()
     assert time.perf_counter() - started < 0.2  # the count itself runs in a helper thread
-    qtbot.waitUntil(lambda: window.count_label.text() == "200000 words · 500000 characters", timeout=20000)
+    qtbot.waitUntil(lambda: window.count_label.text().startswith("200000 word(s) · 500000 character(s)"), timeout=20000)

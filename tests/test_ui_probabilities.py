@@ -45,7 +45,7 @@ def test_colours_come_from_the_runs_own_probabilities(window, tiny_chinese):
         assert span.info.probability == pytest.approx(math.prod(event.probabilities))
         assert len(span.info.alternatives) >= 1
     selections = window.editor.extraSelections()
-    coloured = {s.cursor.selectedText(): s.format.background().color() for s in selections[1:]}
+    coloured = {s.cursor.selectedText(): s.format.background().color() for s in selections[:-1]}
     for span in spans:
         assert coloured[span.text] == band_colour(span.info.probability)
     assert band_colour(0.9) == BANDS[0][2] and band_colour(0.05) == BANDS[2][2]
@@ -99,3 +99,14 @@ def test_colours_survive_accept_until_the_text_changes(qtbot, window):
     window.probability_view_action.trigger()
     assert not window.probability_legend.isVisible()
     assert len(window.editor.extraSelections()) == 0
+
+
+def test_pending_text_keeps_its_look_under_the_colours(window):
+    from PySide6.QtGui import QTextFormat
+
+    selections = window.editor.extraSelections()
+    pending = selections[-1]  # drawn last: its grey text and dotted underline over the colours
+    assert len(selections) > 1
+    assert pending.format.hasProperty(QTextFormat.Property.ForegroundBrush)
+    assert pending.format.underlineStyle() != pending.format.UnderlineStyle.NoUnderline
+    assert not pending.format.hasProperty(QTextFormat.Property.BackgroundBrush)  # the colours show

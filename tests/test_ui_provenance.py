@@ -104,6 +104,27 @@ def test_file_changed_elsewhere_drops_spans_with_a_notice(qtbot, make_window, tm
     assert "changed outside" in window.banner.text()
 
 
+def test_adjacent_spans_export_as_one_mark():
+    text = "Start. one two three."
+    assert export_text(text, [(6, 10), (10, 14), (14, 21)], "L", "markdown") == "> L\n\nStart.<mark> one two three.</mark>"
+    assert export_text(text, [(6, 10), (11, 14)], "L", "markdown") == "> L\n\nStart.<mark> one</mark> <mark>two</mark> three."
+
+
+def test_reload_with_matching_text_restores_spans_and_clears_the_notice(qtbot, make_window, tmp_path):
+    window = setup(qtbot, make_window)
+    path = tmp_path / "draft.txt"
+    window.path = str(path)
+    window.save()
+    original = path.read_text(encoding="utf-8")
+    path.write_text("Someone else rewrote the start. the model wrote this", encoding="utf-8")
+    assert window.reload_from_disk()
+    assert ranges(window) == [] and "changed outside" in window.banner.text()
+    path.write_text(original, encoding="utf-8")  # the outside change is undone
+    assert window.reload_from_disk()
+    assert ranges(window) == [(13, 34)]
+    assert not window.banner.isVisible()
+
+
 def test_export_output_exactly():
     text = "Hi <b>. AI part\nmore."
     spans = [(8, 15)]
@@ -115,16 +136,29 @@ def test_export_output_exactly():
         '<p>Hi &lt;b&gt;. <mark class="ai">AI part</mark><br>\nmore.</p>\n</body></html>\n')
 
 
-def test_export_with_label_from_the_window(qtbot, make_window, tmp_path):
+def test_export_with_label_from_the_window(qtbot, make_window, tmp_path, monkeypatch):
+    from aigc_desktop.ui.export_dialog import ExportLabelDialog
+
     window = setup(qtbot, make_window)
     out = tmp_path / "labelled.md"
     window.ask_export_path = lambda: str(out)
-    window.ask_text = lambda title, label, default: default
+    seen = []
+
+    def accept_as_shown(self):  # the real dialog, answered at once
+        seen.append(self)
+        return ExportLabelDialog.DialogCode.Accepted
+
+    monkeypatch.setattr(ExportLabelDialog, "exec", accept_as_shown)
     assert window.export_with_label()
     assert out.read_text(encoding="utf-8") == (
         f"> This document contains AI-generated text, written with aigc-desktop ({window.model_info.name}).\n\n"
         "I wrote this.<mark> the model wrote this</mark>")
-    window.ask_text = lambda title, label, default: "本文部分内容由 AI 生成"
+    dialog = seen[0]
+    assert "{model}" not in dialog.preview.toPlainText()  # the preview shows what will be written
+    assert dialog.preview.toPlainText() == out.read_text(encoding="utf-8")
+    dialog.label_edit.setText("本文部分内容由 AI 生成")
+    assert dialog.preview.toPlainText().startswith("> 本文部分内容由 AI 生成\n\n")  # live
+    window.ask_export_label = lambda label, model, render: ("本文部分内容由 AI 生成", "本文部分内容由 AI 生成")
     assert window.export_with_label()
     assert out.read_text(encoding="utf-8").startswith("> 本文部分内容由 AI 生成\n\n")
     assert window.settings.ai_label() == "本文部分内容由 AI 生成"  # remembered

@@ -25,3 +25,11 @@ class GenerationError(EngineError):
 
 class ModelNotDownloadedError(ModelLoadError):
     """A hub model that is not in the local cache, and downloading was not allowed."""
+
+
+class HubUnreachableError(ModelLoadError):
+    """A hub model that is not in the local cache, and the hub cannot be reached to download it."""
+
+    def __init__(self, message: str, source: str) -> None:
+        super().__init__(message)
+        self.source = source

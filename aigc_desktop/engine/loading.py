@@ -19,9 +19,16 @@ import torch
 from . import devices
 from .context import context_window
 from .detokenizer import spaces_between_cjk
-from .errors import ModelLoadError, ModelNotDownloadedError, first_line
+from .errors import HubUnreachableError, ModelLoadError, ModelNotDownloadedError, first_line
+from .model_files import (  # noqa: F401  (the cache helpers are re-exported for callers of loading)
+    check_gguf_file,
+    check_model_folder,
+    gguf_cache_folder,
+    gguf_cache_root,
+    gguf_is_converted,
+    read_config,
+)
 from .model_fit import check_gguf_fits, check_weights_fit_config
-from .model_files import check_gguf_file, check_model_folder, read_config
 
 DEFAULT_MODEL = "openai-community/gpt2"
 _HUB_CHECK_TIMEOUT_S = 3.0
@@ -103,18 +110,6 @@ def hub_reachable() -> bool:
         return False
 
 
-def gguf_cache_root() -> Path:
-    """Where dequantised GGUF models are kept as safetensors (converting takes seconds to minutes)."""
-    override = os.environ.get("AIGC_DESKTOP_CACHE")
-    if override:
-        return Path(override) / "gguf"
-    if os.name == "nt":
-        base = Path(os.environ.get("LOCALAPPDATA", Path.home() / "AppData" / "Local"))
-    else:
-        base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
-    return base / "aigc-desktop" / "gguf"
-
-
 def _gguf_context_length(path: Path) -> dict:
     """transformers 5 maps GGUF's context_length to n_ctx, which GPT-2's config ignores: pass it as n_positions."""
     import gguf
@@ -130,14 +125,12 @@ def _gguf_context_length(path: Path) -> dict:
 
 def _load_gguf(path: Path, dtype: torch.dtype):
     """Dequantise a GGUF file once, keep it as safetensors, and load that from then on."""
-    import hashlib
     import shutil
     import tempfile
 
-    stat = path.stat()
-    key = hashlib.sha256(f"{path}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()[:24]
-    cached = gguf_cache_root() / key
-    if (cached / "config.json").is_file() and any(cached.glob("*.safetensors")):
+    cached = gguf_cache_folder(path)
+    key = cached.name
+    if gguf_is_converted(path):
         return _from_pretrained(str(cached), dtype, local_only=True)
     try:
         import gguf  # noqa: F401
@@ -230,10 +223,10 @@ def load_model(source: str = DEFAULT_MODEL, device: str = "auto", allow_download
                 raise ModelNotDownloadedError(f"Model '{source}' is not downloaded yet.") from None
             # Not in the local cache: download only when the hub can be reached.
             if not hub_reachable():
-                raise ModelLoadError(
+                raise HubUnreachableError(
                     f"Model '{source}' is not downloaded yet and the Hugging Face hub cannot be "
-                    "reached. Connect to the internet to download it, or choose a local model folder."
-                ) from None
+                    "reached. Connect to the internet to download it, or choose a local model folder.",
+                    source) from None
             model, tokenizer = _from_pretrained(source, dtype, local_only=False)
     except ModelLoadError:
         raise

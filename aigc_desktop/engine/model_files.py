@@ -9,8 +9,10 @@ file is one clear sentence, never a traceback, a hang or a huge allocation.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
+import os
 import re
 import struct
 from dataclasses import dataclass
@@ -242,3 +244,32 @@ def check_gguf_file(path: Path) -> None:
     if fields * 13 + tensors * 24 > size - 24 or tensors == 0:
         raise ModelLoadError(f"{path} is truncated or damaged: its header claims {tensors} tensors and "
                              f"{fields} fields.")
+
+
+def gguf_cache_root() -> Path:
+    """Where dequantised GGUF models are kept as safetensors (converting takes seconds to minutes)."""
+    override = os.environ.get("AIGC_DESKTOP_CACHE")
+    if override:
+        return Path(override) / "gguf"
+    if os.name == "nt":
+        base = Path(os.environ.get("LOCALAPPDATA", Path.home() / "AppData" / "Local"))
+    else:
+        base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
+    return base / "aigc-desktop" / "gguf"
+
+
+def gguf_cache_folder(path: Path) -> Path:
+    """The converted copy of this GGUF file (a new one when the file changes)."""
+    path = Path(path)
+    stat = path.stat()
+    key = hashlib.sha256(f"{path}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()[:24]
+    return gguf_cache_root() / key
+
+
+def gguf_is_converted(path: Path) -> bool:
+    """True when loading this GGUF file reads the converted copy (fast) rather than converting it (once)."""
+    try:
+        cached = gguf_cache_folder(path)
+    except OSError:
+        return False
+    return (cached / "config.json").is_file() and any(cached.glob("*.safetensors"))

@@ -45,6 +45,21 @@ def apply_theme(name: str) -> None:
         app.setPalette(app.style().standardPalette())
     else:
         app.setPalette(QPalette())  # the platform's own
+    app.setStyleSheet(dark_controls_style() if is_dark() else "")
+
+
+def dark_controls_style() -> str:
+    """Fusion draws check boxes with an outline darker than the window: invisible on a dark one."""
+    from .icons import bundled_folder
+
+    folder = bundled_folder()
+    check = (folder / "check-on-dark.svg").as_posix() if folder is not None else ""
+    return ("QCheckBox::indicator, QGroupBox::indicator { width: 14px; height: 14px; border: 1px solid #9a9a9a;"
+            " border-radius: 3px; background: #1e1e1e; }"
+            "QCheckBox::indicator:hover { border-color: #c8c8c8; }"
+            "QCheckBox::indicator:disabled { border-color: #5a5a5a; }"
+            f"QCheckBox::indicator:checked, QGroupBox::indicator:checked {{ background: #2f6fb3; "
+            f"border-color: #5a9be0; image: url({check}); }}")
 
 
 def is_dark() -> bool:
@@ -69,7 +84,12 @@ class ShortcutsDialog(QDialog):
         self.table.setHorizontalHeaderLabels([self.tr("Command"), self.tr("Keys")])
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        for row, (text, keys) in enumerate(sorted(rows, key=lambda r: r[0].lower())):
+        from PySide6.QtCore import QCollator, QLocale
+
+        collator = QCollator(QLocale())  # by action, in the interface's language (pinyin order in Chinese)
+        collator.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)
+        rows = sorted(dict.fromkeys(rows), key=lambda r: collator.sortKey(r[0]))
+        for row, (text, keys) in enumerate(rows):
             self.table.setItem(row, 0, QTableWidgetItem(text))
             self.table.setItem(row, 1, QTableWidgetItem(keys))
         self.table.resizeColumnsToContents()

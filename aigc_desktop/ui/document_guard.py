@@ -234,6 +234,7 @@ class DocumentSafety:
         self.controller.reject()
         self.editor.load_text(document.text)
         self._document_replaced(path, document.format, document.disk)
+        self._load_provenance(path)  # the AI labels come back when the text matches them again
         self._update_title()
 
     def _on_watched_file_changed(self, path: str) -> None:

@@ -16,7 +16,16 @@ from __future__ import annotations
 import os
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import QColor, QKeySequence, QMouseEvent, QTextCursor, QTextDocument, QTextFormat, QPalette
+from PySide6.QtGui import (
+    QColor,
+    QKeySequence,
+    QMouseEvent,
+    QPalette,
+    QTextCharFormat,
+    QTextCursor,
+    QTextDocument,
+    QTextFormat,
+)
 from PySide6.QtWidgets import QPlainTextEdit, QTextEdit
 
 from .edit_history import Change, EditHistory, units
@@ -374,10 +383,14 @@ class Editor(QPlainTextEdit):
         background.setAlpha(45)
         selection.format.setBackground(background)
         selection.format.setForeground(self.palette().color(QPalette.ColorRole.PlaceholderText))
+        # Pending, not yet the writer's: a dotted underline says so under probability colours too
+        # (an extra selection cannot change the font, so italic is not an option here).
+        selection.format.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DotLine)
+        selection.format.setUnderlineColor(self.palette().color(QPalette.ColorRole.PlaceholderText))
         selection.format.setProperty(QTextFormat.Property.FullWidthSelection, False)
         if colours:
-            selection.format.clearBackground()  # the probability colours show instead
-        self.setExtraSelections([selection, *colours])
+            selection.format.clearBackground()  # the probability colours show instead,
+        self.setExtraSelections([*colours, selection])  # under the pending grey and italic
 
     # ----- probability view: hover and click ---------------------------------
     def event(self, event) -> bool:

@@ -29,11 +29,12 @@ from .document_io import DocumentError, TextFormat, read_document, write_text_fi
 from .editor import Editor
 from .find_bar import FindBar
 from .message_banner import MessageBanner
-from .plain_text import ask_plain, plain, plain_tooltip
+from .plain_text import ask_plain, plain
 from .settings import LINE_SPACINGS, AppSettings, GenerationSettings
 from .settings_dialog import SettingsDialog
 from .text_stats import count_in_slices, count_words_and_chars
 from .style_picker import StyleControls, style_of, styled_loader
+from .ui_guard import shows_failure
 from .worker import ModelInfo, RunSummary, WorkerHost, engine_loader
 
 APP_NAME = "aigc-desktop"
@@ -59,12 +60,14 @@ class MainWindow(DocumentSafety, QMainWindow):
         self._counting = None  # the background word count's thread, for long documents
         self._count_again = False
 
+        from .writing_surface import default_font, style_editor
+
         self.editor = Editor(self)
-        font = QFont(self.editor.font())
+        font = default_font(self.settings.font_point_size())
         if self.settings.font_family():
             font.setFamily(self.settings.font_family())
-        font.setPointSize(self.settings.font_point_size())
         self.editor.setFont(font)
+        style_editor(self.editor)
         self.editor.set_line_spacing(self.settings.line_spacing())
         self.banner = MessageBanner(self)
         self.find_bar = FindBar(self.editor, self)
@@ -79,6 +82,9 @@ class MainWindow(DocumentSafety, QMainWindow):
 
         self.host = WorkerHost(styled_loader(loader, lambda: self.style_controls.current), self)
         self.controller = ContinuationController(self.editor, self.host, self._make_request, self)
+        # One rule for Esc: while generating it stops and keeps the text; when pending it rejects.
+        self.editor.reject_requested.disconnect(self.controller.reject)
+        self.editor.reject_requested.connect(self._on_escape)
         self.auto_suggest = AutoSuggest(self.editor, self.controller, self.generation_settings, self)
         self._create_actions()
         self._create_menus_and_toolbar()
@@ -91,12 +97,13 @@ class MainWindow(DocumentSafety, QMainWindow):
         worker.load_failed.connect(self._on_model_failed)
         worker.notice.connect(self.show_notice)
         self.controller.state_changed.connect(self._on_state_changed)
-        self.controller.run_finished.connect(self._on_run_finished)
+        worker.finished.connect(lambda _id, summary: self._on_run_finished(summary))  # stopped runs too
         self.controller.error.connect(self.show_error)
         self.controller.candidates_changed.connect(self._on_candidates_changed)
         self.controller.candidates_coming.connect(self._on_candidates_coming)
         self.editor.alternatives_requested.connect(self.show_token_alternatives)
         self.editor.text_accepted.connect(self._record_ai_text)
+        self.editor.text_accepted.connect(self._check_candidates_still_fit)
         self._counted.connect(self._on_counted)
         self.editor.modification_changed.connect(self._update_title)
         self.editor.history_changed.connect(self._update_edit_actions)
@@ -124,7 +131,9 @@ class MainWindow(DocumentSafety, QMainWindow):
         action = QAction(text, self)
         if shortcut is not None:
             shortcuts = shortcut if isinstance(shortcut, list) else [shortcut]
-            action.setShortcuts([QKeySequence(s) for s in shortcuts])
+            keys = [QKeySequence(s) for s in shortcuts]
+            # Standard keys differ by platform and may repeat one given too: twice is "ambiguous" (dead).
+            action.setShortcuts([k for i, k in enumerate(keys) if not k.isEmpty() and k not in keys[:i]])
         mnemonic = text.find("(&")
         if mnemonic >= 0:  # a translation's "新建(&N)": toolbar buttons and tooltips show just "新建"
             plain = (text[:mnemonic] + text[mnemonic + 4:]).split("\t")[0].replace("…", "").strip()
@@ -159,14 +168,14 @@ class MainWindow(DocumentSafety, QMainWindow):
         self.continue_action = self._action(
             self.tr("&Continue"), self.continue_text, ["Ctrl+Return", "Ctrl+Enter"],
             self.tr("Continue the selected text, or the text before the cursor (Ctrl+Enter)"))
-        self.stop_action = self._action(self.tr("&Stop"), self.controller.stop, None,
-                                        self.tr("Stop generating (Esc stops and rejects)"))
+        self.stop_action = self._action(self.tr("&Stop") + "\tEsc", self.controller.stop, None,
+                                        self.tr("Stop generating and keep the text so far (Esc)"))
         # Tab / Enter / Esc are handled by the editor only while a suggestion is pending,
         # so they are shown in the menu but not bound as window shortcuts.
         self.accept_action = self._action(self.tr("&Accept") + "\tTab", self.controller.accept, None,
                                           self.tr("Keep the suggestion (Tab or Enter)"))
         self.reject_action = self._action(self.tr("&Reject") + "\tEsc", self.controller.reject, None,
-                                          self.tr("Remove the suggestion (Esc)"))
+                                          self.tr("Remove the suggestion (Esc; while generating, a second Esc)"))
         self.regenerate_action = self._action(self.tr("Re&generate"), self.controller.regenerate, "Ctrl+R",
                                               self.tr("Reject the suggestion and write another (Ctrl+R)"))
         self.next_candidate_action = self._action(self.tr("&Next Candidate"), lambda: self.controller.cycle(1),
@@ -185,7 +194,7 @@ class MainWindow(DocumentSafety, QMainWindow):
         self.export_action = self._action(self.tr("&Export with AI Label…"), self.export_with_label, None,
                                           self.tr("Write a copy that says which text is AI-generated"))
         self.all_candidates_action = self._action(self.tr("All C&andidates…"), self.show_candidates_popup,
-                                                  "Ctrl+Alt+Space", self.tr("See every candidate side by side"))
+                                                  "Ctrl+Alt+Space", self.tr("See every candidate in full and pick one"))
         self.save_preset_action = self._action(self.tr("&Save Current Settings as Preset…"), self.save_preset)
         self.rename_preset_action = self._action(self.tr("&Rename Preset…"), self.rename_preset)
         self.delete_preset_action = self._action(self.tr("&Delete Preset"), self.delete_preset)
@@ -196,7 +205,8 @@ class MainWindow(DocumentSafety, QMainWindow):
         self.shortcuts_action = self._action(self.tr("&Keyboard Shortcuts"), self.show_shortcuts)
         self.font_action = self._action(self.tr("&Font…"), self.choose_font)
         self.full_screen_action = self._action(self.tr("&Distraction-Free Mode"), self.toggle_full_screen,
-                                               K.FullScreen, self.tr("Only your text, full screen (F11 or Esc to leave)"))
+                                               ["F11", K.FullScreen],
+                                               self.tr("Only your text, full screen (F11 or Esc to leave)"))
         self.full_screen_action.setCheckable(True)
         self.theme_actions = {}
         for name, label in (("system", self.tr("Follow the System")), ("light", self.tr("Light")),
@@ -204,6 +214,17 @@ class MainWindow(DocumentSafety, QMainWindow):
             action = self._action(label, lambda _=False, n=name: self.set_theme(n))
             action.setCheckable(True)
             self.theme_actions[name] = action
+        from .writing_surface import TEXT_WIDTHS
+
+        self.text_width_actions = {}
+        width_group = QActionGroup(self)
+        for chars in TEXT_WIDTHS:
+            label = self.tr("Window Width") if chars == 0 else self.tr("%d Characters") % chars
+            action = self._action(label, lambda _=False, c=chars: self.set_text_width(c))
+            action.setCheckable(True)
+            action.setChecked(chars == self.settings.text_width())
+            width_group.addAction(action)
+            self.text_width_actions[chars] = action
         self.line_spacing_actions = {}
         spacing_group = QActionGroup(self)  # exclusive: one spacing at a time
         for spacing in LINE_SPACINGS:
@@ -214,6 +235,7 @@ class MainWindow(DocumentSafety, QMainWindow):
             self.line_spacing_actions[spacing] = action
         self.accept_action.setIconText(self.tr("Accept"))
         self.reject_action.setIconText(self.tr("Reject"))
+        self.stop_action.setIconText(self.tr("Stop"))
 
     def _create_menus_and_toolbar(self) -> None:
         bar = self.menuBar()
@@ -239,8 +261,10 @@ class MainWindow(DocumentSafety, QMainWindow):
         theme_menu.addActions(list(self.theme_actions.values()))
         spacing_menu = view_menu.addMenu(self.tr("&Line Spacing"))
         spacing_menu.addActions(list(self.line_spacing_actions.values()))
+        width_menu = view_menu.addMenu(self.tr("Text &Width"))
+        width_menu.addActions(list(self.text_width_actions.values()))
         view_menu.addActions([self.font_action, self.full_screen_action])
-        generate_menu = bar.addMenu(self.tr("&Generate"))
+        self.generate_menu = generate_menu = bar.addMenu(self.tr("&Generate"))
         generate_menu.addActions([self.continue_action, self.stop_action, self.accept_action,
                                   self.reject_action, self.regenerate_action])
         generate_menu.addSeparator()
@@ -255,7 +279,8 @@ class MainWindow(DocumentSafety, QMainWindow):
 
         toolbar = self.addToolBar(self.tr("Main"))
         toolbar.setObjectName("mainToolbar")
-        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextOnly)
+        toolbar.setMovable(False)  # no grip: a quiet frame around the text
+        toolbar.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonTextBesideIcon)
         toolbar.addActions([self.new_action, self.open_action, self.save_action])
         toolbar.addSeparator()
         toolbar.addActions([self.continue_action, self.stop_action, self.accept_action,
@@ -269,10 +294,18 @@ class MainWindow(DocumentSafety, QMainWindow):
         self._stop_toolbar_action = self.stop_action
         self.style_controls = StyleControls(self, generate_menu, toolbar, self.stop_action)
         self.style_controls.changed.connect(lambda _name: self.start_model())
+        for action in (self.new_action, self.open_action, self.save_action):  # well known: icon and tooltip
+            toolbar.widgetForAction(action).setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+        from .icons import apply_action_icons
+
+        apply_action_icons(self, self.settings.theme())
 
     def _create_status_bar(self) -> None:
-        status = self.statusBar()
-        self.model_label = QLabel(self.tr("No model"))
+        from .status_bar import ElidedLabel, StatusBar
+
+        status = StatusBar(self)
+        self.setStatusBar(status)
+        self.model_label = ElidedLabel(self.tr("No model"))
         self.state_label = QLabel()
         self.speed_label = QLabel()
         self.context_label = QLabel()
@@ -285,18 +318,20 @@ class MainWindow(DocumentSafety, QMainWindow):
         for label in (self.model_label, self.privacy_label):  # a server's model name and host are data
             label.setTextFormat(Qt.TextFormat.PlainText)
         self.ai_share_label = QLabel()
+        self.probability_legend = QLabel(self._legend_html())  # a compact chip; the words are in its tooltip
+        self.probability_legend.setToolTip(self._legend_tooltip())
         plain(self.model_label, self.state_label, self.speed_label, self.context_label, self.privacy_label)
-        self.probability_legend = QLabel(self._legend_html())
-        self.probability_legend.setToolTip(self.tr("How likely the model found each piece of text"))
         self.probability_legend.hide()
         self.load_progress = QProgressBar()
         self.load_progress.setRange(0, 0)  # busy: loading has no measurable steps
         self.load_progress.setMaximumWidth(120)
         self.load_progress.hide()
-        status.addPermanentWidget(self.probability_legend)
-        for widget in (self.load_progress, self.privacy_label, self.ai_share_label, self.candidate_label, self.model_label, self.state_label, self.speed_label,
-                       self.context_label, self.count_label):
-            status.addPermanentWidget(widget)
+        # Left to right; a narrow window drops the lowest priority first (the model's name is shortened).
+        for widget, priority in ((self.probability_legend, 70), (self.load_progress, 100), (self.privacy_label, 100),
+                                 (self.ai_share_label, 50), (self.candidate_label, 85), (self.model_label, 80),
+                                 (self.state_label, 90), (self.speed_label, 20), (self.context_label, 30),
+                                 (self.count_label, 60)):
+            status.add_field(widget, priority, elide=widget is self.model_label)
         self._count_timer = QTimer(self)
         self._count_timer.setSingleShot(True)
         self._count_timer.setInterval(250)  # counting a long document on every keystroke would lag
@@ -327,9 +362,19 @@ class MainWindow(DocumentSafety, QMainWindow):
         self.host.load(source, device, allow_download, self.generation_settings().fast_mode)
 
     def _on_model_loading(self, source: str) -> None:
+        from .first_run import converting_gguf
+
+        if self.banner.isVisible() and getattr(self, "_banner_is_model_error", False):
+            self.banner.dismiss()  # about the model before this one
         self.load_progress.show()
         self.state_label.setText(self.tr("Loading model…"))
-        self.statusBar().showMessage(self.tr("Loading %s…") % source)
+        if converting_gguf(source):
+            self.statusBar().showMessage(self.tr(
+                "Preparing %s for its first use: this takes about a minute, once; later starts take seconds.")
+                % Path(source).name)
+        else:
+            self.statusBar().showMessage(self.tr("Loading %s…") % Path(source).name
+                                         if os.path.exists(source) else self.tr("Loading %s…") % source)
 
     def _on_model_loaded(self, info: ModelInfo) -> None:
         self.model_info = info
@@ -374,43 +419,50 @@ class MainWindow(DocumentSafety, QMainWindow):
                     "A Chinese GPT-2 continues Chinese text far better.") % info.name,
             actions=((self.tr("Use Chinese GPT-2"), lambda: self.use_catalog_model(CHINESE_MODEL)),))
 
+    @shows_failure
     def use_catalog_model(self, repo_id: str) -> None:
-        """Switch to a catalog model: at once if downloaded, else through the model manager."""
+        """Switch to a catalog model: at once if downloaded, else (once the user agrees to its size)
+        through the model manager."""
         from ..engine.catalog import is_downloaded
 
-        self.banner.dismiss()
         if is_downloaded(repo_id):
+            self.banner.dismiss()
             self._set_model(repo_id, self.generation_settings().device)
             return
+        from .first_run import confirm_download
+
+        if not confirm_download(self, repo_id):
+            return
+        self.banner.dismiss()
         from .model_manager import ModelManagerDialog
 
-        dialog = ModelManagerDialog(repo_id, self)
+        dialog = ModelManagerDialog(self.generation_settings().model, self, select=repo_id)
         dialog.model_chosen.connect(lambda source: self._set_model(source, self.generation_settings().device))
         dialog.start_download(repo_id)
         dialog.exec()
 
     def _on_model_failed(self, source: str, message: str, needs_download: bool) -> None:
+        from .first_run import model_failed_banner
+
         self.load_progress.hide()
+        self.statusBar().clearMessage()  # "Loading …" is no longer true
         if self.model_info is None:
-            self.model_label.setText(self.tr("No model"))
+            self.model_label.setText(self.tr("No model yet"))
         self._on_state_changed(self.controller.state)
-        self.state_label.setText(self.tr("Model error") if self.model_info is None else self.state_label.text())
-        actions = [(self.tr("Models…"), self.open_model_manager),
-                   (self.tr("Choose model folder…"), self.choose_model_folder),
-                   (self.tr("Settings…"), self.open_settings)]
-        if needs_download:
-            text = message + " " + self.tr(
-                "You can keep writing. To continue text, download it (needs an internet connection) "
-                "or choose a local model folder.")
-            device = self.generation_settings().device
-            actions.insert(0, (self.tr("Download"), lambda: self.load_model(source, device, allow_download=True)))
-        else:
-            text = message + "\n" + self.tr(
-                "You can keep writing. To continue text, choose a local model folder, "
-                "or connect to the internet so the model can be downloaded.")
-        self.show_error(text, actions=tuple(actions))
+        if self.model_info is None:
+            self.state_label.setText("")
+        text, actions = model_failed_banner(self, source, message, needs_download)
+        self.show_error(text, actions=actions)
         self._banner_is_model_error = True
 
+    @shows_failure
+    def choose_gguf_file(self) -> None:
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Choose a GGUF model file"), "",
+                                              self.tr("GGUF models (*.gguf);;All files (*)"))
+        if path:
+            self._set_model(path, self.generation_settings().device)
+
+    @shows_failure
     def choose_model_folder(self) -> None:
         folder = QFileDialog.getExistingDirectory(self, self.tr("Choose a model folder"))
         if folder:
@@ -423,6 +475,7 @@ class MainWindow(DocumentSafety, QMainWindow):
         self._overrides.pop("device", None)
         self.load_model(model, device)
 
+    @shows_failure
     def open_model_manager(self) -> None:
         from .model_manager import ModelManagerDialog
 
@@ -430,6 +483,7 @@ class MainWindow(DocumentSafety, QMainWindow):
         dialog.model_chosen.connect(lambda source: self._set_model(source, self.generation_settings().device))
         dialog.exec()
 
+    @shows_failure
     def open_settings(self) -> None:
         detected = self.model_info.detected if self.model_info else ""
         dialog = SettingsDialog(self.generation_settings(), self, detected=detected,
@@ -462,6 +516,7 @@ class MainWindow(DocumentSafety, QMainWindow):
             top_k=g.top_k,
             top_p=g.top_p,
             repetition_penalty=g.repetition_penalty,
+            no_repeat_ngram_size=0 if g.use_server else g.no_repeat_ngram_size,  # no server offers it
             seed=seed if seed is not None else random.getrandbits(63),
             stop_at={"tokens": "length"}.get(g.length_mode, g.length_mode),
             stop_sequences=g.stop_strings,
@@ -473,8 +528,7 @@ class MainWindow(DocumentSafety, QMainWindow):
     def _on_state_changed(self, state: str) -> None:
         streaming, pending = state == STREAMING, state == PENDING
         ready = self.model_info is not None
-        self.stop_action.setEnabled(streaming)
-        self.stop_action.setVisible(streaming)
+        self.stop_action.setEnabled(streaming)  # always in its place, so the buttons never shift
         self.accept_action.setEnabled(streaming or pending)
         self.reject_action.setEnabled(streaming or pending)
         self.regenerate_action.setEnabled(ready and (streaming or pending))
@@ -514,11 +568,13 @@ class MainWindow(DocumentSafety, QMainWindow):
         self.delete_preset_action.setEnabled(user)
 
     def _on_preset_chosen(self, index: int) -> None:
+        from .presets import SAMPLING_FIELDS
+
         name = self.preset_combo.itemData(index)
         preset = next((p for p in self.presets() if p.name == name), None)
         if preset is not None:
             self.settings.save_generation(preset.apply_to(self.settings.generation()))
-            for field in ("temperature", "top_k", "top_p", "repetition_penalty"):
+            for field in SAMPLING_FIELDS:
                 self._overrides.pop(field, None)  # a preset picked now beats the command line
         self._refresh_presets()
 
@@ -571,6 +627,7 @@ class MainWindow(DocumentSafety, QMainWindow):
         self.editor.set_probability_view(on)
         self.probability_legend.setVisible(on)
 
+    @shows_failure
     def show_token_alternatives(self, span, global_position) -> None:
         """A click on a word of the suggestion: pick another and the model writes on from there."""
         from PySide6.QtWidgets import QMenu
@@ -590,6 +647,7 @@ class MainWindow(DocumentSafety, QMainWindow):
         self.alternatives_menu = menu  # kept for tests and so it is not collected while open
 
     def _on_candidates_changed(self, index: int, count: int) -> None:
+        self._candidate_index = index
         several = count > 1
         for action in (self.next_candidate_action, self.previous_candidate_action, self.all_candidates_action):
             action.setEnabled(several)
@@ -609,31 +667,45 @@ class MainWindow(DocumentSafety, QMainWindow):
             self.candidate_label.setToolTip("")
 
     def _legend_html(self) -> str:
-        from html import escape
-
         from .probability_view import BANDS
 
         parts = [f"<span style='background: rgba({c.red()},{c.green()},{c.blue()},{c.alpha() / 255:.2f})'>"
-                 f"&nbsp;{escape(self.tr(label))}&nbsp;</span>" for _bound, label, c in BANDS]
-        return " ".join(parts)
+                 f"&nbsp;&nbsp;&nbsp;</span>" for _bound, _label, c in BANDS]
+        return "".join(parts)
 
+    def _legend_tooltip(self) -> str:
+        from .probability_view import BANDS
+
+        return self.tr("How likely the model found each piece of text:") + "\n" + "\n".join(
+            self.tr(label) for _bound, label, _c in BANDS)
+
+    @shows_failure
     def show_candidates_popup(self) -> None:
-        """Every candidate side by side in a small list at the suggestion; picking one shows it."""
-        from PySide6.QtWidgets import QMenu
-
-        candidates = self.controller.candidates
-        if len(candidates) < 2:
+        """Every candidate in full, in a panel beside the text; a click or its number accepts one."""
+        if len(self.controller.candidates) < 2:
             return
-        menu = QMenu(self)
-        for i, text in enumerate(candidates):
-            line = " ".join(text.split())
-            action = menu.addAction(f"{i + 1}. {line[:90]}{'…' if len(line) > 90 else ''}")
-            action.setToolTip(plain_tooltip(text))
-            action.triggered.connect(lambda _=False, i=i: self.controller.show_candidate(i))
-        menu.setToolTipsVisible(True)
-        rect = self.editor.cursorRect()
-        menu.popup(self.editor.viewport().mapToGlobal(rect.bottomLeft()))
-        self.candidates_menu = menu  # kept for tests and so it is not collected while open
+        from .candidates_panel import CandidatesPanel
+
+        self.candidates_panel = CandidatesPanel(self.controller, self)
+        self.candidates_panel.show()
+
+    def _check_candidates_still_fit(self, *_args) -> None:
+        """The rule after a partial accept (Ctrl+Right): the other candidates began at the old start,
+        so they no longer fit; the indicator goes and the status bar says why."""
+        QTimer.singleShot(0, self._drop_stale_candidates)  # the editor emits before its suggestion shrinks
+
+    def _drop_stale_candidates(self) -> None:
+        candidates = self.controller.candidates
+        if len(candidates) > 1 and self.editor.suggestion_text() != candidates[self._candidate_index]:
+            self._on_candidates_changed(0, 0)
+            self.statusBar().showMessage(self.tr("Part of the suggestion was accepted: the other candidates "
+                                                 "no longer fit and were put aside."), 5000)
+
+    def _on_escape(self) -> None:
+        if self.controller.state == STREAMING:
+            self.controller.stop()
+        else:
+            self.controller.reject()
 
     def _on_run_finished(self, summary: RunSummary) -> None:
         if summary.tokens_per_second:
@@ -642,11 +714,11 @@ class MainWindow(DocumentSafety, QMainWindow):
             self.context_label.setText(self.tr("context %d/%d tokens") % (summary.context_tokens, summary.window))
 
     def show_error(self, message: str, actions: tuple = ()) -> None:
-        self._banner_is_model_error = False
+        self._banner_is_model_error = self._banner_is_dropped_labels = False
         self.banner.show_message(message, "error", actions)
 
     def show_notice(self, message: str, actions: tuple = ()) -> None:
-        self._banner_is_model_error = False
+        self._banner_is_model_error = self._banner_is_dropped_labels = False
         self.banner.show_message(message, "info", actions)
 
     # ----- files -----------------------------------------------------------
@@ -721,7 +793,8 @@ class MainWindow(DocumentSafety, QMainWindow):
 
         g = self.generation_settings()
         settings = {"temperature": g.temperature, "top_k": g.top_k, "top_p": g.top_p,
-                    "repetition_penalty": g.repetition_penalty, "device": g.device}
+                    "repetition_penalty": g.repetition_penalty,
+                    "no_repeat_ngram_size": 0 if g.use_server else g.no_repeat_ngram_size, "device": g.device}
         if style_of(self.host.worker.backend):
             settings["style"] = style_of(self.host.worker.backend)  # which style wrote this span
         model = self.model_info.source if self.model_info else g.model
@@ -749,7 +822,7 @@ class MainWindow(DocumentSafety, QMainWindow):
             self.show_error(self.tr("The document was saved, but its AI labels could not be: %s") % exc)
 
     def _load_provenance(self, path: str) -> None:
-        from .provenance import CHANGED, DAMAGED, SidecarError, read_sidecar
+        from .provenance import CHANGED, DAMAGED, LOADED, SidecarError, read_sidecar
 
         try:
             data = read_sidecar(path)
@@ -759,9 +832,12 @@ class MainWindow(DocumentSafety, QMainWindow):
         if found == CHANGED:
             self.show_notice(self.tr("This file was changed outside aigc-desktop since its AI labels were "
                                      "saved, so they were dropped rather than put in the wrong place."))
+            self._banner_is_dropped_labels = True
         elif found == DAMAGED:
             self.show_notice(self.tr("The AI labels saved beside this file could not be read, so they were "
                                      "ignored."))
+        elif found == LOADED and self.banner.isVisible() and getattr(self, "_banner_is_dropped_labels", False):
+            self.banner.dismiss()  # the text matches its labels again (reloaded)
         self._update_ai_share()
 
     def default_ai_label(self) -> str:
@@ -779,6 +855,16 @@ class MainWindow(DocumentSafety, QMainWindow):
                                               self.tr("Markdown (*.md);;HTML (*.html);;Text (*.txt)"))
         return path or None
 
+    def ask_export_label(self, label: str, model: str, render) -> tuple[str, str] | None:
+        """(label as typed, label with {model} filled in), or None if cancelled (tests replace this)."""
+        from .export_dialog import ExportLabelDialog
+
+        dialog = ExportLabelDialog(label, model, render, self)
+        if dialog.exec() != ExportLabelDialog.DialogCode.Accepted or not dialog.label():
+            return None
+        return dialog.label(), dialog.expanded_label()
+
+    @shows_failure
     def export_with_label(self) -> bool:
         """A copy with an explicit AI label on top and, for Markdown/HTML, the AI-written parts marked."""
         from .provenance import export_text
@@ -786,16 +872,18 @@ class MainWindow(DocumentSafety, QMainWindow):
         path = self.ask_export_path()
         if not path:
             return False
-        label = self.ask_text(self.tr("Export with AI Label"), self.tr("Label line:"), self.default_ai_label())
-        if label is None:
-            return False
-        self.settings.set_ai_label(label)
-        model = self.model_info.name if self.model_info else ""
-        label = label.replace("{model}", f" ({model})" if model else "")
         suffix = Path(path).suffix.lower()
         kind = "markdown" if suffix in (".md", ".markdown") else "html" if suffix in (".html", ".htm") else "text"
         text = self.editor.user_text()
-        content = export_text(text, self.editor.provenance.user_ranges(self.editor.to_user_position), label, kind)
+        ranges = self.editor.provenance.user_ranges(self.editor.to_user_position)
+        model = self.model_info.name if self.model_info else ""
+        answer = self.ask_export_label(self.default_ai_label(), model,
+                                       lambda label: export_text(text, ranges, label, kind))
+        if answer is None:
+            return False
+        label, expanded = answer
+        self.settings.set_ai_label(label)
+        content = export_text(text, ranges, expanded, kind)
         try:
             write_text_file_atomic(path, content)
         except DocumentError as exc:
@@ -839,6 +927,10 @@ class MainWindow(DocumentSafety, QMainWindow):
         for theme, action in self.theme_actions.items():
             action.setChecked(theme == name)
         self.editor._highlight()  # pending-text colours come from the palette
+        from .icons import apply_action_icons
+
+        apply_action_icons(self, name)
+        self.banner.restyle()  # its colours are chosen for the theme
 
     def set_line_spacing(self, spacing: float) -> None:
         """View → Line Spacing: only the view changes (not the text, the undo history or the modified flag)."""
@@ -847,6 +939,7 @@ class MainWindow(DocumentSafety, QMainWindow):
         for value, action in self.line_spacing_actions.items():
             action.setChecked(value == spacing)
 
+    @shows_failure
     def choose_font(self) -> None:
         from PySide6.QtWidgets import QFontDialog
 
@@ -856,6 +949,7 @@ class MainWindow(DocumentSafety, QMainWindow):
 
     def set_editor_font(self, font: QFont) -> None:
         self.editor.setFont(font)
+        self._fit_text_column()
         self.settings.set_font_family(font.family())
         self.settings.set_font_point_size(font.pointSize())
 
@@ -872,15 +966,21 @@ class MainWindow(DocumentSafety, QMainWindow):
         self._fit_text_column()
 
     def _fit_text_column(self) -> None:
-        width = self.editor.width()
-        column = self.editor.fontMetrics().horizontalAdvance("m") * 72
-        side = max(0, (width - column) // 2) if self.full_screen_action.isChecked() else 0
-        self.editor.setViewportMargins(side, 0, side, 0)
+        from .writing_surface import DEFAULT_TEXT_WIDTH, fit_text_column
+
+        chars = self.settings.text_width()
+        fit_text_column(self.editor, chars or (DEFAULT_TEXT_WIDTH if self.full_screen_action.isChecked() else 0))
+
+    def set_text_width(self, chars: int) -> None:
+        """View → Text Width: only the view changes, never the text."""
+        self.settings.set_text_width(chars)
+        for value, action in self.text_width_actions.items():
+            action.setChecked(value == chars)
+        self._fit_text_column()
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        if self.full_screen_action.isChecked():
-            self._fit_text_column()
+        QTimer.singleShot(0, self._fit_text_column)  # after the editor has its new width
 
     def keyPressEvent(self, event) -> None:
         if event.key() == Qt.Key.Key_Escape and self.full_screen_action.isChecked():
@@ -888,11 +988,14 @@ class MainWindow(DocumentSafety, QMainWindow):
             return
         super().keyPressEvent(event)
 
+    @shows_failure
     def show_shortcuts(self) -> None:
         from .appearance import ShortcutsDialog
 
         extra = ((self.tr("Accept the suggestion"), "Tab, Enter"), (self.tr("Reject the suggestion"), "Esc"),
-                 (self.tr("Accept the next word"), "Ctrl+Right"), (self.tr("Accept the next line"), "Ctrl+Shift+Right"))
+                 (self.tr("Accept the next word"), "Ctrl+Right"), (self.tr("Accept the next line"), "Ctrl+Shift+Right"),
+                 (self.tr("Stop generating, keeping the text"), "Esc"),
+                 (self.tr("Leave distraction-free mode"), "Esc, F11"))
         self.shortcuts_dialog = ShortcutsDialog(self.actions(), extra, self)
         self.shortcuts_dialog.show()
 
@@ -902,6 +1005,7 @@ class MainWindow(DocumentSafety, QMainWindow):
         font.setPointSize(size)
         self.editor.setFont(font)
         self.settings.set_font_point_size(size)
+        self._fit_text_column()
 
     def _update_title(self, *_args) -> None:
         name = Path(self.path).name if self.path else self.tr("Untitled")
@@ -950,8 +1054,12 @@ class MainWindow(DocumentSafety, QMainWindow):
             self._update_counts()
 
     def _show_counts(self, words: int, chars: int) -> None:
-        self.count_label.setText(self.tr("%d words · %d characters") % (words, chars))
+        self.count_label.setText(self.tr("%n word(s)", "", words) + " · "
+                                 + self.tr("%n character(s) without spaces", "", chars))
+        self.count_label.setToolTip(self.tr("Characters are counted without spaces and line breaks; "
+                                            "each Chinese or Japanese character counts as one word"))
 
+    @shows_failure
     def show_about(self) -> None:
         """Help > About: the installed version and the licences of the bundled components."""
         from PySide6.QtWidgets import QDialog

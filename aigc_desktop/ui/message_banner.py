@@ -6,6 +6,15 @@ from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton
 
 
+# (kind, dark theme) -> background, border, text
+_COLOURS = {
+    ("error", False): ("#fdecea", "#e0a09a", "#202020"),
+    ("info", False): ("#e8f0fe", "#a8c0ec", "#202020"),
+    ("error", True): ("#4a2427", "#9a4a4f", "#f4dede"),
+    ("info", True): ("#1f3350", "#4a6fa5", "#dde7f7"),
+}
+
+
 class MessageBanner(QFrame):
     closed = Signal()
 
@@ -41,12 +50,19 @@ class MessageBanner(QFrame):
             button.clicked.connect(callback)
             self._layout.insertWidget(self._layout.count() - 1, button)
             self._buttons.append(button)
-        colour = "#fdecea" if kind == "error" else "#e8f0fe"
-        border = "#e0a09a" if kind == "error" else "#a8c0ec"
-        self.setStyleSheet(f"#messageBanner {{ background: {colour}; border: 1px solid {border}; }}"
-                           "#messageBanner QLabel { color: #202020; }")
+        self._kind = kind
+        self.restyle()
         self.label.setText(text)
         self.show()
+
+    def restyle(self) -> None:
+        """Colours for the message's kind in the current theme: readable text and × in light and dark."""
+        from .appearance import is_dark
+
+        kind = getattr(self, "_kind", "error")
+        background, border, text = _COLOURS[(kind, is_dark())]
+        self.setStyleSheet(f"#messageBanner {{ background: {background}; border: 1px solid {border}; }}"
+                           f"#messageBanner QLabel, #messageBanner QToolButton {{ color: {text}; }}")
 
     def text(self) -> str:
         return self.label.text() if self.isVisible() else ""

@@ -106,10 +106,12 @@ class ModelManagerDialog(QDialog):
                QT_TRANSLATE_NOOP("ModelManagerDialog", "Download"), QT_TRANSLATE_NOOP("ModelManagerDialog", "Memory"),
                QT_TRANSLATE_NOOP("ModelManagerDialog", "Status"))
 
-    def __init__(self, current: str = "", parent=None, download: Callable = engine_download) -> None:
+    def __init__(self, current: str = "", parent=None, download: Callable = engine_download,
+                 select: str | None = None) -> None:
+        """current: the model in use (marked so); select: the row to start on (default: current)."""
         super().__init__(parent)
         self.setWindowTitle(self.tr("Models"))
-        self.resize(760, 420)
+        self.resize(860, 420)
         self._current = current
         self._cancel: StopFlag | None = None
         self._downloading: str | None = None
@@ -120,7 +122,11 @@ class ModelManagerDialog(QDialog):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
         self.table.verticalHeader().hide()
-        self.table.horizontalHeader().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        self.table.setWordWrap(False)  # one line a row; the full description is shown below the table
+        header = self.table.horizontalHeader()
+        header.setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
+        for column in range(1, len(self.COLUMNS)):
+            header.setSectionResizeMode(column, QHeaderView.ResizeMode.ResizeToContents)
         self.table.itemSelectionChanged.connect(self._update_buttons)
         self.table.itemDoubleClicked.connect(lambda *_: self._use_selected())
         self.description = QLabel(self)
@@ -174,7 +180,7 @@ class ModelManagerDialog(QDialog):
         self._thread.start()
 
         self.refresh()
-        row = next((i for i, e in enumerate(CATALOG) if e.repo_id == current), 0)
+        row = next((i for i, e in enumerate(CATALOG) if e.repo_id == (select or current)), 0)
         self.table.selectRow(row)
 
     # ----- state -------------------------------------------------------------
@@ -289,7 +295,7 @@ class ModelManagerDialog(QDialog):
 
     def _on_failed(self, repo_id: str, message: str) -> None:
         self._end_download()
-        self.message.setText(message + " " + self.tr("You can also use a local model folder or a GGUF file."))
+        self.message.setText(message)  # the buttons below offer a folder or a GGUF file
 
     def _on_cancelled(self, repo_id: str) -> None:
         self._end_download()

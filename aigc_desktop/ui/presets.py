@@ -10,7 +10,7 @@ from PySide6.QtCore import QT_TRANSLATE_NOOP
 
 from .settings import GenerationSettings
 
-SAMPLING_FIELDS = ("temperature", "top_k", "top_p", "repetition_penalty")
+SAMPLING_FIELDS = ("temperature", "top_k", "top_p", "repetition_penalty", "no_repeat_ngram_size")
 
 
 @dataclass(frozen=True)
@@ -20,6 +20,7 @@ class Preset:
     top_k: int
     top_p: float
     repetition_penalty: float
+    no_repeat_ngram_size: int = 0  # 0: off
 
     def apply_to(self, settings: GenerationSettings) -> GenerationSettings:
         return dataclasses.replace(settings, **{f: getattr(self, f) for f in SAMPLING_FIELDS})
@@ -54,9 +55,11 @@ def from_json(text: object) -> list[Preset]:
     for item in items if isinstance(items, list) else []:
         try:
             preset = Preset(str(item["name"]), float(item["temperature"]), int(item["top_k"]),
-                            float(item["top_p"]), float(item["repetition_penalty"]))
+                            float(item["top_p"]), float(item["repetition_penalty"]),
+                            int(item.get("no_repeat_ngram_size", 0)))  # presets saved before it existed
         except (KeyError, TypeError, ValueError):
             continue
-        if preset.name.strip() and 0 <= preset.temperature <= 5 and 0 < preset.top_p <= 1 and preset.top_k >= 0:
+        if preset.name.strip() and 0 <= preset.temperature <= 5 and 0 < preset.top_p <= 1 and preset.top_k >= 0 \
+                and 0 <= preset.no_repeat_ngram_size <= 10:
             presets.append(preset)
     return presets

@@ -245,8 +245,14 @@ def export_text(text: str, spans: list[tuple[int, int]], label: str, kind: str) 
     def piece(a: int, b: int) -> str:
         return units[2 * a: 2 * b].decode("utf-16-le", "surrogatepass")
 
+    merged: list[list[int]] = []
+    for start, end in spans:  # adjacent spans (two accepts in a row) are one marked passage
+        if merged and start <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], end)
+        else:
+            merged.append([start, end])
     parts, at = [], 0
-    for start, end in spans:
+    for start, end in merged:
         parts.append((False, piece(at, start)))
         parts.append((True, piece(start, end)))
         at = end

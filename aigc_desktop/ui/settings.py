@@ -24,6 +24,7 @@ TEMPERATURE_RANGE = (0.0, 5.0)
 TOP_K_RANGE = (0, 1000)
 TOP_P_RANGE = (0.01, 1.0)
 REPETITION_PENALTY_RANGE = (0.5, 3.0)
+NO_REPEAT_NGRAM_RANGE = (0, 10)  # 0: off
 SEED_RANGE = (0, 2**63 - 1)  # what the engine accepts
 FONT_SIZE_RANGE = (4, 200)
 LINE_SPACINGS = (1.0, 1.15, 1.5, 2.0)  # View → Line Spacing
@@ -45,6 +46,7 @@ class GenerationSettings:
     top_k: int = 50
     top_p: float = 0.95
     repetition_penalty: float = 1.0
+    no_repeat_ngram_size: int = 0  # never repeat a run of this many tokens; 0: off
     seed: int | None = None  # None = random each run
     length_mode: str = "tokens"  # tokens (max new tokens) | sentence | paragraph
     stop_strings: tuple[str, ...] = ()  # also stop when one of these is written
@@ -178,6 +180,7 @@ class AppSettings:
         top_k = _to_int(g("generation/top_k"), *TOP_K_RANGE)
         top_p = _to_float(g("generation/top_p"), *TOP_P_RANGE)
         penalty = _to_float(g("generation/repetition_penalty"), *REPETITION_PENALTY_RANGE)
+        ngram = _to_int(g("generation/no_repeat_ngram_size"), *NO_REPEAT_NGRAM_RANGE)
         length_mode = g("generation/length_mode")
         if length_mode not in LENGTH_MODES:
             # Settings from before length modes had a "stop at sentence end" switch.
@@ -205,6 +208,7 @@ class AppSettings:
             top_k=d.top_k if top_k is None else top_k,
             top_p=d.top_p if top_p is None else top_p,
             repetition_penalty=d.repetition_penalty if penalty is None else penalty,
+            no_repeat_ngram_size=d.no_repeat_ngram_size if ngram is None else ngram,
             seed=seed,
             length_mode=length_mode,
             stop_strings=stop_strings,
@@ -308,6 +312,18 @@ class AppSettings:
 
     def set_line_spacing(self, spacing: float) -> None:
         self._store("editor/line_spacing", spacing if spacing in LINE_SPACINGS else 1.0)
+
+    def text_width(self) -> int:
+        """Characters per line of the centred text column (View → Text Width); 0: the window's width."""
+        from .writing_surface import DEFAULT_TEXT_WIDTH, TEXT_WIDTHS
+
+        value = _to_int(self._qs.value("editor/text_width"), 0, max(TEXT_WIDTHS))
+        return value if value in TEXT_WIDTHS else DEFAULT_TEXT_WIDTH
+
+    def set_text_width(self, chars: int) -> None:
+        from .writing_surface import DEFAULT_TEXT_WIDTH, TEXT_WIDTHS
+
+        self._store("editor/text_width", chars if chars in TEXT_WIDTHS else DEFAULT_TEXT_WIDTH)
 
     # --- interface language (takes effect at the next start) ------------------------
 

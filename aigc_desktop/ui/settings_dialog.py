@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 import re
-from PySide6.QtCore import QDir, Qt, Signal
+from PySide6.QtCore import QDir, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
     QComboBox,
@@ -29,6 +29,7 @@ from aigc_desktop.ui.settings import (
     AUTO_SUGGEST_TOKENS_RANGE,
     DEVICE_CHOICES,
     MAX_NEW_TOKENS_RANGE,
+    NO_REPEAT_NGRAM_RANGE,
     REPETITION_PENALTY_RANGE,
     SEED_RANGE,
     TEMPERATURE_RANGE,
@@ -55,13 +56,16 @@ class SettingsDialog(QDialog):
         self.model_edit = QLineEdit(settings.model)
         self.model_edit.setPlaceholderText(GenerationSettings.model)
         self.model_edit.setToolTip(
-            self.tr("A Hugging Face model id, or a folder with a saved model")
+            self.tr("A Hugging Face model id, a folder with a saved model, or a GGUF file")
         )
         self.browse_button = QPushButton(self.tr("Browse folder…"))
         self.browse_button.clicked.connect(self._browse_model_folder)
         model_row = QHBoxLayout()
         model_row.addWidget(self.model_edit, 1)
         model_row.addWidget(self.browse_button)
+        self.browse_gguf_button = QPushButton(self.tr("GGUF file…"))
+        self.browse_gguf_button.clicked.connect(self._browse_gguf_file)
+        model_row.addWidget(self.browse_gguf_button)
 
         self.device_combo = QComboBox()
         device_labels = {
@@ -107,6 +111,14 @@ class SettingsDialog(QDialog):
             REPETITION_PENALTY_RANGE, settings.repetition_penalty
         )
         self.repetition_penalty_spin.setToolTip(self.tr("1 = off; higher values repeat less"))
+
+        self.no_repeat_ngram_spin = QSpinBox()
+        self.no_repeat_ngram_spin.setRange(*NO_REPEAT_NGRAM_RANGE)
+        self.no_repeat_ngram_spin.setValue(settings.no_repeat_ngram_size)
+        self.no_repeat_ngram_spin.setSpecialValueText(self.tr("Off"))
+        self.no_repeat_ngram_spin.setToolTip(
+            self.tr("Never repeat a run of this many tokens from the text; Off allows any repeat. "
+                    "Servers do not offer it: it is ignored there."))
 
         self.seed_edit = QLineEdit("" if settings.seed is None else str(settings.seed))
         self.seed_edit.setPlaceholderText(self.tr("Random"))
@@ -170,6 +182,7 @@ class SettingsDialog(QDialog):
         form.addRow(self.tr("Top-k:"), self.top_k_spin)
         form.addRow(self.tr("Top-p:"), self.top_p_spin)
         form.addRow(self.tr("Repetition penalty:"), self.repetition_penalty_spin)
+        form.addRow(self.tr("No repeated run of:"), self.no_repeat_ngram_spin)
         form.addRow(self.tr("Candidates:"), self.alternatives_spin)
         form.addRow(self.tr("Seed:"), self.seed_edit)
         form.addRow("", self.seed_error_label)
@@ -231,6 +244,14 @@ class SettingsDialog(QDialog):
         folder = QFileDialog.getExistingDirectory(self, self.tr("Choose a model folder"), start)
         if folder:
             self.model_edit.setText(QDir.toNativeSeparators(folder))
+
+    def _browse_gguf_file(self) -> None:
+        current = self.model_edit.text().strip()
+        start = os.path.dirname(current) if current and os.path.isfile(current) else QDir.homePath()
+        path, _ = QFileDialog.getOpenFileName(self, self.tr("Choose a GGUF model file"), start,
+                                              self.tr("GGUF models (*.gguf);;All files (*)"))
+        if path:
+            self.model_edit.setText(QDir.toNativeSeparators(path))
 
     def result_language(self) -> str:
         """The chosen interface language: "" for the system's, else a code such as "zh_CN"."""
@@ -325,6 +346,7 @@ class SettingsDialog(QDialog):
             top_k=self.top_k_spin.value(),
             top_p=round(self.top_p_spin.value(), 2),
             repetition_penalty=round(self.repetition_penalty_spin.value(), 2),
+            no_repeat_ngram_size=self.no_repeat_ngram_spin.value(),
             # An invalid seed cannot get here through OK; treat it as random just in case.
             seed=int(seed_text) if seed_text and not self._seed_error() else None,
             length_mode=self.length_combo.currentData(),

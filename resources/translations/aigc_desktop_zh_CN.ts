@@ -9,6 +9,17 @@
     </message>
 </context>
 <context>
+    <name>CandidatesPanel</name>
+    <message>
+        <source>All Candidates</source>
+        <translation>全部候选</translation>
+    </message>
+    <message>
+        <source>Click a candidate or press its number to accept it; Esc closes.</source>
+        <translation>点击某个候选或按它的编号即可接受；按 Esc 关闭。</translation>
+    </message>
+</context>
+<context>
     <name>ContinuationController</name>
     <message>
         <source>The model is not ready yet: wait for it to load, or choose one in Settings.</source>
@@ -100,6 +111,29 @@ Reload it and lose your changes, or keep your version?</source>
     </message>
 </context>
 <context>
+    <name>ExportLabelDialog</name>
+    <message>
+        <source>Export with AI Label</source>
+        <translation>导出并附 AI 标注</translation>
+    </message>
+    <message>
+        <source>{model} is replaced by the model&apos;s name.</source>
+        <translation>{model} 会被替换为模型名称。</translation>
+    </message>
+    <message>
+        <source>Label line:</source>
+        <translation>标注文字：</translation>
+    </message>
+    <message>
+        <source>Export</source>
+        <translation>导出</translation>
+    </message>
+    <message>
+        <source>Preview:</source>
+        <translation>预览：</translation>
+    </message>
+</context>
+<context>
     <name>FindBar</name>
     <message>
         <source>Find</source>
@@ -124,6 +158,53 @@ Reload it and lose your changes, or keep your version?</source>
     <message>
         <source>Not found</source>
         <translation>未找到</translation>
+    </message>
+</context>
+<context>
+    <name>FirstRun</name>
+    <message>
+        <source>Download %s? It is %s and needs an internet connection; the download can be cancelled and resumes later.</source>
+        <translation>下载 %s？大小 %s，需要联网；下载可以取消，之后会从中断处继续。</translation>
+    </message>
+    <message>
+        <source>Download %s? It needs an internet connection.</source>
+        <translation>下载 %s？需要联网。</translation>
+    </message>
+    <message>
+        <source>Download Model</source>
+        <translation>下载模型</translation>
+    </message>
+    <message>
+        <source>Download Chinese GPT-2 (%s)</source>
+        <translation>下载中文 GPT-2（%s）</translation>
+    </message>
+    <message>
+        <source>Download (%s)</source>
+        <translation>下载（%s）</translation>
+    </message>
+    <message>
+        <source>Download</source>
+        <translation>下载</translation>
+    </message>
+    <message>
+        <source>Use a GGUF file…</source>
+        <translation>使用 GGUF 文件…</translation>
+    </message>
+    <message>
+        <source>Choose model folder…</source>
+        <translation>选择模型文件夹…</translation>
+    </message>
+    <message>
+        <source>Models…</source>
+        <translation>模型…</translation>
+    </message>
+    <message>
+        <source>You can keep writing. To continue text, download it or use a model you have: a GGUF file or a model folder.</source>
+        <translation>你可以继续写作。要使用续写，请下载该模型，或使用已有的模型：GGUF 文件或模型文件夹。</translation>
+    </message>
+    <message>
+        <source>You can keep writing; the buttons offer other models.</source>
+        <translation>你可以继续写作；可通过右侧按钮改用其他模型。</translation>
     </message>
 </context>
 <context>
@@ -383,10 +464,6 @@ Reload it and lose your changes, or keep your version?</source>
         <translation>停止(&amp;S)</translation>
     </message>
     <message>
-        <source>Stop generating (Esc stops and rejects)</source>
-        <translation>停止生成（按 Esc 停止并拒绝）</translation>
-    </message>
-    <message>
         <source>&amp;Accept</source>
         <translation>接受(&amp;A)</translation>
     </message>
@@ -399,8 +476,12 @@ Reload it and lose your changes, or keep your version?</source>
         <translation>拒绝(&amp;R)</translation>
     </message>
     <message>
-        <source>Remove the suggestion (Esc)</source>
-        <translation>移除建议（Esc）</translation>
+        <source>Stop generating and keep the text so far (Esc)</source>
+        <translation>停止生成，保留已写出的文字（Esc）</translation>
+    </message>
+    <message>
+        <source>Remove the suggestion (Esc; while generating, a second Esc)</source>
+        <translation>移除建议（Esc；生成过程中按第二次 Esc）</translation>
     </message>
     <message>
         <source>Re&amp;generate</source>
@@ -455,8 +536,8 @@ Reload it and lose your changes, or keep your version?</source>
         <translation>全部候选(&amp;A)…</translation>
     </message>
     <message>
-        <source>See every candidate side by side</source>
-        <translation>并排查看所有候选</translation>
+        <source>See every candidate in full and pick one</source>
+        <translation>查看每个候选的全文并选择其一</translation>
     </message>
     <message>
         <source>&amp;Save Current Settings as Preset…</source>
@@ -515,12 +596,24 @@ Reload it and lose your changes, or keep your version?</source>
         <translation>深色</translation>
     </message>
     <message>
+        <source>Window Width</source>
+        <translation>与窗口同宽</translation>
+    </message>
+    <message>
+        <source>%d Characters</source>
+        <translation>%d 个字符</translation>
+    </message>
+    <message>
         <source>Accept</source>
         <translation>接受</translation>
     </message>
     <message>
         <source>Reject</source>
         <translation>拒绝</translation>
+    </message>
+    <message>
+        <source>Stop</source>
+        <translation>停止</translation>
     </message>
     <message>
         <source>&amp;File</source>
@@ -545,6 +638,10 @@ Reload it and lose your changes, or keep your version?</source>
     <message>
         <source>&amp;Line Spacing</source>
         <translation>行距(&amp;L)</translation>
+    </message>
+    <message>
+        <source>Text &amp;Width</source>
+        <translation>文本宽度(&amp;W)</translation>
     </message>
     <message>
         <source>&amp;Generate</source>
@@ -575,12 +672,12 @@ Reload it and lose your changes, or keep your version?</source>
         <translation>续写时，您的文本会发送到这台推理服务器</translation>
     </message>
     <message>
-        <source>How likely the model found each piece of text</source>
-        <translation>模型认为每段文本出现的可能性</translation>
-    </message>
-    <message>
         <source>Loading model…</source>
         <translation>正在加载模型…</translation>
+    </message>
+    <message>
+        <source>Preparing %s for its first use: this takes about a minute, once; later starts take seconds.</source>
+        <translation>正在为首次使用准备 %s：只需进行一次，约一分钟；以后启动只需几秒。</translation>
     </message>
     <message>
         <source>Loading %s…</source>
@@ -607,32 +704,16 @@ Reload it and lose your changes, or keep your version?</source>
         <translation>使用中文 GPT-2</translation>
     </message>
     <message>
-        <source>Model error</source>
-        <translation>模型出错</translation>
+        <source>No model yet</source>
+        <translation>尚无模型</translation>
     </message>
     <message>
-        <source>Models…</source>
-        <translation>模型…</translation>
+        <source>Choose a GGUF model file</source>
+        <translation>选择 GGUF 模型文件</translation>
     </message>
     <message>
-        <source>Choose model folder…</source>
-        <translation>选择模型文件夹…</translation>
-    </message>
-    <message>
-        <source>Settings…</source>
-        <translation>设置…</translation>
-    </message>
-    <message>
-        <source>You can keep writing. To continue text, download it (needs an internet connection) or choose a local model folder.</source>
-        <translation>你可以继续写作。要使用续写，请下载该模型（需要联网），或选择本地模型文件夹。</translation>
-    </message>
-    <message>
-        <source>Download</source>
-        <translation>下载</translation>
-    </message>
-    <message>
-        <source>You can keep writing. To continue text, choose a local model folder, or connect to the internet so the model can be downloaded.</source>
-        <translation>你可以继续写作。要使用续写，请选择本地模型文件夹，或连接互联网以便下载模型。</translation>
+        <source>GGUF models (*.gguf);;All files (*)</source>
+        <translation>GGUF 模型 (*.gguf);;所有文件 (*)</translation>
     </message>
     <message>
         <source>Choose a model folder</source>
@@ -691,6 +772,14 @@ Reload it and lose your changes, or keep your version?</source>
         <translation>第 %d 个候选，共 %d 个：Alt+] 下一个，Alt+[ 上一个</translation>
     </message>
     <message>
+        <source>How likely the model found each piece of text:</source>
+        <translation>模型认为每段文本出现的可能性：</translation>
+    </message>
+    <message>
+        <source>Part of the suggestion was accepted: the other candidates no longer fit and were put aside.</source>
+        <translation>已接受建议的一部分：其他候选已不再适用，已被搁置。</translation>
+    </message>
+    <message>
         <source>%.1f tokens/s</source>
         <translation>%.1f 词元/秒</translation>
     </message>
@@ -743,10 +832,6 @@ Reload it and lose your changes, or keep your version?</source>
         <translation>Markdown 文件 (*.md);;HTML 文件 (*.html);;文本文件 (*.txt)</translation>
     </message>
     <message>
-        <source>Label line:</source>
-        <translation>标注文字：</translation>
-    </message>
-    <message>
         <source>Exported %s</source>
         <translation>已导出 %s</translation>
     </message>
@@ -783,8 +868,28 @@ Reload it and lose your changes, or keep your version?</source>
         <translation>接受下一行</translation>
     </message>
     <message>
-        <source>%d words · %d characters</source>
-        <translation>%d 词 · %d 字符</translation>
+        <source>Stop generating, keeping the text</source>
+        <translation>停止生成并保留文字</translation>
+    </message>
+    <message>
+        <source>Leave distraction-free mode</source>
+        <translation>退出专注模式</translation>
+    </message>
+    <message numerus="yes">
+        <source>%n word(s)</source>
+        <translation>
+            <numerusform>%n 词</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>%n character(s) without spaces</source>
+        <translation>
+            <numerusform>%n 字符（不含空格）</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Characters are counted without spaces and line breaks; each Chinese or Japanese character counts as one word</source>
+        <translation>字符数不含空格和换行；每个汉字或日文字符计为一个词</translation>
     </message>
     <message>
         <source>&lt;p&gt;&lt;a href=&quot;%s&quot;&gt;Open the folder with the full licence texts&lt;/a&gt;&lt;/p&gt;</source>
@@ -809,6 +914,10 @@ Reload it and lose your changes, or keep your version?</source>
     <message>
         <source>Creative</source>
         <translation>创意</translation>
+    </message>
+    <message>
+        <source>This could not be opened: %s</source>
+        <translation>无法打开：%s</translation>
     </message>
 </context>
 <context>
@@ -945,10 +1054,6 @@ Reload it and lose your changes, or keep your version?</source>
         <translation>%s 已下载完成。</translation>
     </message>
     <message>
-        <source>You can also use a local model folder or a GGUF file.</source>
-        <translation>你也可以使用本地模型文件夹或 GGUF 文件。</translation>
-    </message>
-    <message>
         <source>Download cancelled; it resumes where it stopped next time.</source>
         <translation>下载已取消；下次将从中断处继续。</translation>
     </message>
@@ -971,12 +1076,16 @@ Reload it and lose your changes, or keep your version?</source>
         <translation>生成设置</translation>
     </message>
     <message>
-        <source>A Hugging Face model id, or a folder with a saved model</source>
-        <translation>Hugging Face 模型 ID，或存放已保存模型的文件夹</translation>
+        <source>A Hugging Face model id, a folder with a saved model, or a GGUF file</source>
+        <translation>Hugging Face 模型 ID、存放已保存模型的文件夹，或 GGUF 文件</translation>
     </message>
     <message>
         <source>Browse folder…</source>
         <translation>浏览文件夹…</translation>
+    </message>
+    <message>
+        <source>GGUF file…</source>
+        <translation>GGUF 文件…</translation>
     </message>
     <message>
         <source>Automatic (GPU if available)</source>
@@ -1021,6 +1130,14 @@ Reload it and lose your changes, or keep your version?</source>
     <message>
         <source>1 = off; higher values repeat less</source>
         <translation>1 = 关闭；值越大，重复越少</translation>
+    </message>
+    <message>
+        <source>Off</source>
+        <translation>关闭</translation>
+    </message>
+    <message>
+        <source>Never repeat a run of this many tokens from the text; Off allows any repeat. Servers do not offer it: it is ignored there.</source>
+        <translation>不重复文中任何这么长的词元序列；“关闭”表示允许重复。推理服务器不提供此功能，使用服务器时忽略。</translation>
     </message>
     <message>
         <source>Random</source>
@@ -1107,6 +1224,10 @@ Reload it and lose your changes, or keep your version?</source>
         <translation>重复惩罚：</translation>
     </message>
     <message>
+        <source>No repeated run of:</source>
+        <translation>禁止重复的长度：</translation>
+    </message>
+    <message>
         <source>Candidates:</source>
         <translation>候选数：</translation>
     </message>
@@ -1141,6 +1262,14 @@ Reload it and lose your changes, or keep your version?</source>
     <message>
         <source>Choose a model folder</source>
         <translation>选择模型文件夹</translation>
+    </message>
+    <message>
+        <source>Choose a GGUF model file</source>
+        <translation>选择 GGUF 模型文件</translation>
+    </message>
+    <message>
+        <source>GGUF models (*.gguf);;All files (*)</source>
+        <translation>GGUF 模型 (*.gguf);;所有文件 (*)</translation>
     </message>
     <message>
         <source>Use an inference server instead of a local model</source>
