@@ -772,6 +772,18 @@ Reload it and lose your changes, or keep your version?</source>
         <translation>第 %d 个候选，共 %d 个：Alt+] 下一个，Alt+[ 上一个</translation>
     </message>
     <message>
+        <source>making candidate 2…</source>
+        <translation>正在生成候选 2…</translation>
+    </message>
+    <message>
+        <source>making candidates 2–%d…</source>
+        <translation>正在生成候选 2–%d…</translation>
+    </message>
+    <message>
+        <source>The other candidates are made after the first has streamed, so it streams at full speed; Alt+] works once they are ready.</source>
+        <translation>第一个候选流式输出完毕后才生成其他候选，因此它能全速输出；其他候选准备好后即可用 Alt+] 切换。</translation>
+    </message>
+    <message>
         <source>How likely the model found each piece of text:</source>
         <translation>模型认为每段文本出现的可能性：</translation>
     </message>
