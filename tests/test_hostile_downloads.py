@@ -4,7 +4,6 @@ the token stays with the hub, oversize or altered files are deleted, each case i
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 
 import pytest
