@@ -3,7 +3,6 @@ plain text in every label, message strip, dialog and tooltip: never rendered as 
 
 from __future__ import annotations
 
-import pytest
 from fake_backend import FakeBackend, fake_loader
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QMenu, QMessageBox
