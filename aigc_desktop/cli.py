@@ -79,8 +79,8 @@ def continue_parser() -> argparse.ArgumentParser:
     parser.add_argument("--stop-at", choices=STOP_AT_CHOICES, default="length",
                         help="stop at the end of a sentence or paragraph")
     parser.add_argument("--exact", action="store_true",
-                        help="on the CPU, decode with the fp32 weights instead of the fast mode (int8 blocks; "
-                             "the editor's default too)")
+                        help="decode with the fp32 weights (greedy tokens as transformers gives them) instead of "
+                             "the fast mode's int8 blocks (the default, as in the editor)")
     server = parser.add_argument_group("inference server (instead of a local model)")
     server.add_argument("--server", metavar="URL",
                         help="an OpenAI-compatible server (vLLM, llama.cpp, TGI, Ollama), e.g. http://127.0.0.1:8080")
@@ -175,8 +175,7 @@ def run_continue(argv: list[str]) -> int:
             from .engine.style.store import StyleStore
 
             apply_style(loaded, StyleStore().get(args.style))
-        if not args.exact:
-            enable_fast_mode(loaded)  # after the style, so the fast graph has it merged in
+        enable_fast_mode(loaded, int8=not args.exact)  # after the style, so the fast graph has it merged in
         if loaded.notice:
             print(f"{PROG}: {loaded.notice}", file=err)
         return as_backend(Generator(loaded))

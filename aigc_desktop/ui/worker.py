@@ -87,17 +87,24 @@ def remote_loader(source: str):
     return backend
 
 
-def engine_loader(source: str, device: str, allow_download: bool = False, int8: bool = False):
-    """The real backend: imported lazily so that torch loads in the worker thread."""
+def engine_loader(source: str, device: str, allow_download: bool = False, int8: bool | None = False):
+    """The real backend: imported lazily so that torch loads in the worker thread.
+
+    int8: the fast mode on a CPU; False: the exact fp32 graph there; None: the transformers
+    model only (a caller that changes the weights first builds the graph itself).
+    """
     if source.startswith(SERVER_PREFIXES):
         return remote_loader(source)
     from ..cli import quiet_transformers
     from ..engine.backend import as_backend
     from ..engine.generator import Generator
-    from ..engine.loading import load_model
+    from ..engine.loading import enable_fast_mode, load_model
 
     quiet_transformers()
-    backend = as_backend(Generator(load_model(source, device, allow_download=allow_download, int8=int8)))
+    loaded = load_model(source, device, allow_download=allow_download)
+    if int8 is not None:
+        enable_fast_mode(loaded, int8=int8)  # on the CPU: int8 blocks, or the exact fp32 graph
+    backend = as_backend(Generator(loaded))
     backend.warm_up()
     return backend
 

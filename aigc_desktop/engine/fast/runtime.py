@@ -17,7 +17,7 @@ import torch
 from .graph import SUPPORTED_TYPES, UnsupportedModel, build_step_graph
 from .session import StepSession
 
-GRAPH_FORMAT = 2  # bump when graph.py changes what it writes
+GRAPH_FORMAT = 3  # bump when graph.py changes what it writes
 _SAMPLE_STRIDE, _SAMPLE_MAX = 1021, 4096
 
 
