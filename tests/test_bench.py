@@ -33,6 +33,7 @@ EXPECTED = {
     "stop": [("latency_s",), ("decode_step_s",), ("latency_over_step",), ("gui_notified_s",),
              ("text_after_stop",), ("stopped_mid_run",)],
     "startup": [("window_shown_s",), ("model_ready_s",), ("torch_imported_before_shown",)],
+    "quit": [("quit_idle_s",), ("quit_under_load_s",), ("all_quit_while_streaming",), ("clean_exit",)],
     "memory": [(mode, key) for mode in ("fp32", "int8")
                for key in ("after_load_rss_mib", "ready_rss_mib", "generating_peak_mib")],
     "int8": [("agreement_method",),
@@ -95,6 +96,7 @@ def test_every_section_reports_every_field(tiny_gpt2_dir, tmp_path):
     assert stop["stopped_mid_run"] >= 1 and stop["latency_s"] is not None
     assert stop["text_after_stop"] is False
     assert report["results"]["startup"]["torch_imported_before_shown"] is False
+    assert report["results"]["quit"]["all_quit_while_streaming"] and report["results"]["quit"]["clean_exit"]
     assert report["results"]["prefix"]["regenerate"]["reused_tokens"]["median"] > 0
     assert report["results"]["large_document"]["bytes"] <= 100000
     assert report["meta"]["load_average_start"] is not None

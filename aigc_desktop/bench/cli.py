@@ -28,6 +28,7 @@ SECTIONS = {
     "responsiveness": "responsiveness",
     "stop": "stop",
     "startup": "startup",
+    "quit": "quit",
     "memory": "memory",
     "int8": "fast_cpu",
     "large_document": "large_document",

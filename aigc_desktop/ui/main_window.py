@@ -1075,7 +1075,7 @@ class MainWindow(DocumentSafety, QMainWindow):
         self.controller.reject()
         self.settings.set_window_geometry(self.saveGeometry())
         self._close_document_safety()  # saved or discarded: its recovery copy goes
-        self.host.shutdown(1200)  # a model load that cannot be interrupted is left behind
+        self.host.shutdown(600)  # a decode step under load, at most; a model load is left behind
         event.accept()
 
 
