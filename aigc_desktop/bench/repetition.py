@@ -153,18 +153,26 @@ def measure(loaded, setting: Setting, texts: list[str], tokens: int) -> dict:
 
 
 def settings_to_compare() -> list[Setting]:
-    """Each built-in preset as it was (no repetition control) and as it is now, then a sweep of the default."""
-    from ..ui.presets import BUILT_IN
+    """Each built-in preset as it was (before repetition control) and as it is now; greedy too (CLI -t 0)."""
+    from ..ui.presets import BUILT_IN, BUILT_IN_BEFORE, NO_REPEAT_NGRAM
+
+    def label(name, penalty, ngram, when):
+        return f"{name}, {when} (penalty {penalty:g}, n-gram {ngram or 'off'})"
 
     out = []
     for preset in BUILT_IN:
-        out.append(Setting(f"{preset.name}, before (penalty 1.0, no n-gram)",
-                           preset.temperature, preset.top_k, preset.top_p, 1.0, 0))
-        out.append(Setting(f"{preset.name}, now (penalty {preset.repetition_penalty:g}, "
-                           f"n-gram {preset.no_repeat_ngram_size or 'off'})",
-                           preset.temperature, preset.top_k, preset.top_p,
-                           preset.repetition_penalty, preset.no_repeat_ngram_size))
-    out.append(Setting("greedy (CLI --temperature 0), before", 0.0, 0, 1.0, 1.0, 0))
+        penalty, ngram = BUILT_IN_BEFORE[preset.name]
+        out.append(Setting(label(preset.name, penalty, ngram, "before"), preset.temperature, preset.top_k,
+                           preset.top_p, penalty, ngram))
+        if preset.name == "Precise":  # the old penalty kept, with the n-gram rule: the alternative not taken
+            out.append(Setting(label(preset.name, penalty, NO_REPEAT_NGRAM, "alternative"), preset.temperature,
+                               preset.top_k, preset.top_p, penalty, NO_REPEAT_NGRAM))
+        out.append(Setting(label(preset.name, preset.repetition_penalty, preset.no_repeat_ngram_size, "now"),
+                           preset.temperature, preset.top_k, preset.top_p, preset.repetition_penalty,
+                           preset.no_repeat_ngram_size))
+    out.append(Setting(label("greedy (--temperature 0)", 1.0, 0, "before"), 0.0, 0, 1.0, 1.0, 0))
+    out.append(Setting(label("greedy (--temperature 0)", 1.0, NO_REPEAT_NGRAM, "now"), 0.0, 0, 1.0, 1.0,
+                       NO_REPEAT_NGRAM))
     return out
 
 
