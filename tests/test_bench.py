@@ -220,3 +220,15 @@ def test_an_unreachable_server_is_a_one_line_error(capsys):
     assert main(["--server", "http://127.0.0.1:9", "--repeats", "1"]) == 1
     err = capsys.readouterr().err
     assert "error:" in err and "127.0.0.1:9" in err and "Traceback" not in err
+
+
+def test_repetition_measures():
+    from aigc_desktop.bench.repetition import longest_repeated_span, prompts, repeated_ngram_share
+
+    assert repeated_ngram_share([1, 2, 3, 4, 5, 6]) == 0.0
+    loop = [1, 2, 3, 4] * 4  # 13 4-grams, the first 4 new
+    assert repeated_ngram_share(loop) == 9 / 13
+    assert longest_repeated_span([1, 2, 3, 9, 1, 2, 3, 8]) == 3
+    assert longest_repeated_span(loop) == 12  # overlapping repeats count: that is what a loop is
+    assert longest_repeated_span([5, 6, 7]) == 0
+    assert len(prompts()) >= 20
