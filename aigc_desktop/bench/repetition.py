@@ -199,6 +199,8 @@ def main(argv=None) -> int:
     parser.add_argument("--tokens", type=int, default=128)
     parser.add_argument("--sweep", action="store_true", help="try candidate settings instead of the presets")
     parser.add_argument("--samples", action="store_true", help="print the first prompt's continuation per setting")
+    parser.add_argument("--only", default="", metavar="TEXT;TEXT",
+                        help="measure only the settings whose label contains one of these texts")
     parser.add_argument("--threads", type=int, default=0,
                         help="torch threads (default: torch's); 1 is faster on a busy machine")
     args = parser.parse_args(argv)
@@ -218,7 +220,10 @@ def main(argv=None) -> int:
     print(f"{len(texts)} prompts × {args.tokens} tokens, {loaded.name}, "
           f"torch {torch.__version__}, {torch.get_num_threads()} threads, {platform.processor() or platform.machine()}")
     rows = []
+    wanted = [part.strip() for part in args.only.split(";") if part.strip()]
     for setting in sweep() if args.sweep else settings_to_compare():
+        if wanted and not any(part in setting.label for part in wanted):
+            continue
         rows.append(measure(loaded, setting, texts, args.tokens))
         r = rows[-1]
         print(f"  {setting.label}: {100 * r['share']:.1f}% repeated 4-grams, span {r['span_median']:g}/"
