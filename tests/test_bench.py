@@ -73,7 +73,7 @@ def test_every_section_reports_every_field(tiny_gpt2_dir, tmp_path):
     out = tmp_path / "bench.json"
     result = run_bench("--model", str(tiny_gpt2_dir), "--device", "cpu", "--prompt-tokens", "8,16",
                        "--new-tokens", "4", "--repeats", "1", "--warmup", "0", "--large-doc-bytes", "100000",
-                       "--copy-mb", "8", "--json", str(out))
+                       "--copy-mb", "8", "--json", str(out), timeout=900)  # every section, 3 app processes
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads(out.read_text(encoding="utf-8"))
     assert set(report["results"]) == set(EXPECTED)
