@@ -65,14 +65,21 @@ def add_model_options(parser: argparse.ArgumentParser, model_default) -> None:
                         help="0 means greedy (always the most likely token)")
 
 
+DEFAULT_NO_REPEAT_NGRAM = 4  # the Balanced preset's (ui/presets.py)
+
+
 def continue_parser() -> argparse.ArgumentParser:
     parser = _Parser(prog=f"{PROG} continue", description="Continue TEXT and stream the result to stdout.")
     add_model_options(parser, model_default=None)
     parser.add_argument("--style", metavar="NAME", help="a style saved by 'learn' (for a local model)")
     parser.add_argument("--top-k", type=non_negative_int, default=50, metavar="K")
     parser.add_argument("--top-p", type=_number, default=0.95, metavar="P")
-    parser.add_argument("--repetition-penalty", type=_number, default=1.0, metavar="R")
-    parser.add_argument("--no-repeat-ngram-size", type=non_negative_int, default=0, metavar="N")
+    # The defaults are the editor's default preset, Balanced (tests/test_cli.py holds them equal).
+    parser.add_argument("--repetition-penalty", type=_number, default=1.0, metavar="R",
+                        help="1 = off; higher values repeat less (default: 1)")
+    parser.add_argument("--no-repeat-ngram-size", type=non_negative_int, default=None, metavar="N",
+                        help="never repeat a run of N tokens; 0 = off (default: 4, or 0 with --server, "
+                             "which cannot do it)")
     parser.add_argument("--seed", type=non_negative_int, default=None, metavar="S")
     parser.add_argument("--stop", action="append", default=[], metavar="TEXT",
                         help="stop when this text is generated (repeatable)")
@@ -139,7 +146,8 @@ def run_continue(argv: list[str]) -> int:
         top_k=args.top_k,
         top_p=args.top_p,
         repetition_penalty=args.repetition_penalty,
-        no_repeat_ngram_size=args.no_repeat_ngram_size,
+        no_repeat_ngram_size=(DEFAULT_NO_REPEAT_NGRAM if args.no_repeat_ngram_size is None and not args.server
+                              else args.no_repeat_ngram_size or 0),
         seed=args.seed,
         stop_sequences=tuple(args.stop),
         stop_at=args.stop_at,

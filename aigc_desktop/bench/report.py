@@ -96,6 +96,11 @@ def table_rows(results: dict) -> list[list[str]]:
         add(s, "process start -> window shown", fmt(r["window_shown_s"], "ms"))
         add(s, "process start -> model ready", fmt(r["model_ready_s"], "ms"))
         add(s, "torch imported before the window was shown", fmt(r["torch_imported_before_shown"]))
+    r = results.get("quit")
+    if r and "error" not in r:
+        s = f"Quit while streaming (fresh process; {r['busy_processes']} busy processes for load)"
+        add(s, "Quit -> process exited, idle / under load",
+            f"{fmt(r['quit_idle_s'], 'ms')} / {fmt(r['quit_under_load_s'], 'ms')}")
     r = results.get("memory")
     if r and "error" not in r:
         for mode in ("fp32", "fast"):
@@ -216,6 +221,10 @@ def goals(results: dict) -> list[dict]:
         _goal(g, "window shown after process start", "<= 1.0 s", r["window_shown_s"], "ms", lambda v: v <= 1.0)
         _goal(g, "window shown before torch is imported", "yes", not r["torch_imported_before_shown"], "plain",
               lambda v: v)
+    r = results.get("quit")
+    if r and "error" not in r:
+        _goal(g, "Quit while streaming, under load -> process exited", "< 2 s", r["quit_under_load_s"], "ms",
+              lambda v: v < r["promise_s"])
     r = results.get("speed")
     if r and "error" not in r and r.get("available"):
         _speed_goals(r, g)

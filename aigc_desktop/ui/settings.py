@@ -46,7 +46,7 @@ class GenerationSettings:
     top_k: int = 50
     top_p: float = 0.95
     repetition_penalty: float = 1.0
-    no_repeat_ngram_size: int = 0  # never repeat a run of this many tokens; 0: off
+    no_repeat_ngram_size: int = 4  # never repeat a run of this many tokens; 0: off (the Balanced preset's)
     seed: int | None = None  # None = random each run
     length_mode: str = "tokens"  # tokens (max new tokens) | sentence | paragraph
     stop_strings: tuple[str, ...] = ()  # also stop when one of these is written

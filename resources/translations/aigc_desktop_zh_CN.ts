@@ -111,6 +111,73 @@ Reload it and lose your changes, or keep your version?</source>
     </message>
 </context>
 <context>
+    <name>EngineMessages</name>
+    <message>
+        <source>Model &apos;%s&apos; is not downloaded yet.</source>
+        <translation>模型“%s”尚未下载。</translation>
+    </message>
+    <message>
+        <source>Model &apos;%s&apos; is not downloaded yet and the Hugging Face hub cannot be reached. Connect to the internet to download it, or choose a local model folder.</source>
+        <translation>模型“%s”尚未下载，且无法连接 Hugging Face。请联网后下载，或选择本地模型。</translation>
+    </message>
+    <message>
+        <source>Could not load model &apos;%s&apos;: %s</source>
+        <translation>无法加载模型“%s”：%s</translation>
+    </message>
+    <message>
+        <source>Model folder not found: %s</source>
+        <translation>找不到模型文件夹：%s</translation>
+    </message>
+    <message>
+        <source>%s is a file, not a model folder (a folder written by save_pretrained).</source>
+        <translation>%s 是文件，不是模型文件夹（由 save_pretrained 写出的文件夹）。</translation>
+    </message>
+    <message>
+        <source>%s is not a model folder: it has no config.json.</source>
+        <translation>%s 不是模型文件夹：其中没有 config.json。</translation>
+    </message>
+    <message>
+        <source>%s has no model weights (*.safetensors).</source>
+        <translation>%s 中没有模型权重（*.safetensors）。</translation>
+    </message>
+    <message>
+        <source>GGUF file not found: %s</source>
+        <translation>找不到 GGUF 文件：%s</translation>
+    </message>
+    <message>
+        <source>%s is a folder, not a GGUF file.</source>
+        <translation>%s 是文件夹，不是 GGUF 文件。</translation>
+    </message>
+    <message>
+        <source>%s is not a GGUF file (it does not start with &apos;GGUF&apos;).</source>
+        <translation>%s 不是 GGUF 文件（开头不是“GGUF”）。</translation>
+    </message>
+    <message>
+        <source>The Hugging Face hub cannot be reached (offline, or HF_HUB_OFFLINE is set). Connect to the internet, or choose a local model folder or GGUF file instead.</source>
+        <translation>无法连接 Hugging Face（处于离线状态，或设置了 HF_HUB_OFFLINE）。请联网，或改用本地模型文件夹或 GGUF 文件。</translation>
+    </message>
+    <message>
+        <source>The file “%s” does not exist. It may have been moved or deleted.</source>
+        <translation>文件“%s”不存在，可能已被移动或删除。</translation>
+    </message>
+    <message>
+        <source>“%s” is a folder, not a text file.</source>
+        <translation>“%s”是文件夹，不是文本文件。</translation>
+    </message>
+    <message>
+        <source>You do not have permission to read “%s”.</source>
+        <translation>你没有读取“%s”的权限。</translation>
+    </message>
+    <message>
+        <source>“%s” looks like a binary file, not a text file.</source>
+        <translation>“%s”看起来是二进制文件，不是文本文件。</translation>
+    </message>
+    <message>
+        <source>“%s” is too large to open.</source>
+        <translation>“%s”太大，无法打开。</translation>
+    </message>
+</context>
+<context>
     <name>ExportLabelDialog</name>
     <message>
         <source>Export with AI Label</source>
