@@ -1187,12 +1187,12 @@ Reload it and lose your changes, or keep your version?</source>
         <translation>加载模型后检测。</translation>
     </message>
     <message>
-        <source>Fast CPU mode (int8 weights, several times faster)</source>
-        <translation>快速 CPU 模式（int8 权重，速度快数倍）</translation>
+        <source>Fast mode on the CPU (8-bit weights and activations in blocks)</source>
+        <translation>CPU 快速模式（按块 8 位量化权重和激活）</translation>
     </message>
     <message>
-        <source>Quantises the model to 8-bit integers when it runs on the CPU. The README&apos;s Performance section shows its speed and quality.</source>
-        <translation>在 CPU 上运行时把模型量化为 8 位整数。其速度和质量请见 README 的“性能”一节。</translation>
+        <source>Measured with a GPT-2-sized model on a 2-core CPU: about 5 times the decoding speed of transformers and about twice that of the exact mode; 0.7 to 1.1 times llama.cpp&apos;s 8-bit mode. On SmolLM2-135M its perplexity was 0.5% above the exact weights&apos; and its top choice agreed with theirs 98% of the time (llama.cpp&apos;s 8-bit mode: 97%). Off: the exact fp32 weights. README → Performance has the figures.</source>
+        <translation>在 2 核 CPU 上用 GPT-2 大小的模型实测：解码速度约为 transformers 的 5 倍、精确模式的 2 倍，为 llama.cpp 8 位模式的 0.7 到 1.1 倍。在 SmolLM2-135M 上，其困惑度比精确权重高 0.5%，首选词与之相同的比例为 98%（llama.cpp 8 位模式：97%）。关闭时使用精确的 fp32 权重。具体数据见 README 的 Performance 一节。</translation>
     </message>
     <message>
         <source>0 = always the most likely word</source>
