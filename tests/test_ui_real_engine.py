@@ -48,7 +48,8 @@ def test_greedy_continue_accept_save_matches_engine(qtbot, make_window, tiny_gpt
     qtbot.keyClick(window.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: window.controller.state != STREAMING, timeout=20000)
     expected = Generator(tiny_gpt2).stream(
-        ContinuationRequest("Once upon a time there was", max_new_tokens=20, temperature=0))
+        ContinuationRequest("Once upon a time there was", max_new_tokens=20, temperature=0,
+                            no_repeat_ngram_size=window.generation_settings().no_repeat_ngram_size))
     expected_text = "".join(e.text for e in expected)
     assert window.editor.suggestion_text() == expected_text
     if expected_text:
