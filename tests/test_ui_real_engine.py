@@ -13,7 +13,6 @@ from PySide6.QtGui import QTextCursor
 from tiny_models import build_tiny_gpt2
 
 from aigc_desktop.engine import ContinuationRequest
-from aigc_desktop.engine.generator import Generator
 from aigc_desktop.ui.continuation import IDLE, PENDING, STREAMING
 from aigc_desktop.ui.worker import engine_loader
 
