@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import math
 
 import pytest
@@ -9,7 +11,6 @@ from PySide6.QtCore import QEvent, QPoint
 from PySide6.QtGui import QHelpEvent, QTextCursor
 from PySide6.QtWidgets import QApplication, QToolTip
 
-from aigc_desktop.engine import ContinuationRequest
 from aigc_desktop.engine.generator import Generator
 from aigc_desktop.ui.continuation import PENDING, STREAMING
 from aigc_desktop.ui.probability_view import BANDS, band_colour, visible
@@ -31,18 +32,20 @@ def window(qtbot, make_window, tiny_chinese_dir):
     return window
 
 
-def engine_events(tiny_chinese):
-    from aigc_desktop.ui.settings import GenerationSettings
+def engine_events(tiny_chinese, window):
+    """The same run as the window's: its request, on the engine in the window's mode (fast on a CPU)."""
+    from aigc_desktop.engine.loading import enable_fast_mode
 
-    run = Generator(tiny_chinese).stream(ContinuationRequest(  # as the window asks, with its default n-gram rule
-        CONTEXT, max_new_tokens=6, temperature=0, no_repeat_ngram_size=GenerationSettings().no_repeat_ngram_size))
+    loaded = dataclasses.replace(tiny_chinese, fast=None)
+    enable_fast_mode(loaded, int8=window.generation_settings().fast_mode)
+    run = Generator(loaded).stream(window.controller._make_request(CONTEXT, 0))
     return [e for e in run if e.text]
 
 
 def test_colours_come_from_the_runs_own_probabilities(window, tiny_chinese):
     assert window.probability_legend.isVisible()
     spans = window.editor.probabilities.spans()
-    events = engine_events(tiny_chinese)
+    events = engine_events(tiny_chinese, window)
     assert [s.text for s in spans] == [e.text for e in events]
     for span, event in zip(spans, events):
         assert span.info.probability == pytest.approx(math.prod(event.probabilities))

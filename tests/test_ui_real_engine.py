@@ -12,7 +12,6 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
 from tiny_models import build_tiny_gpt2
 
-from aigc_desktop.engine import ContinuationRequest
 from aigc_desktop.ui.continuation import IDLE, PENDING, STREAMING
 from aigc_desktop.ui.worker import engine_loader
 
@@ -48,11 +47,9 @@ def test_greedy_continue_accept_save_matches_engine(qtbot, make_window, tiny_gpt
     select_all(window)
     qtbot.keyClick(window.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: window.controller.state != STREAMING, timeout=20000)
-    # The same engine the window loaded: its default mode (fast on a CPU) over the same weights.
+    # The same engine the window loaded (its default mode) and the very request it made.
     same_engine = engine_loader(str(tiny_gpt2_dir), "cpu", False, window.generation_settings().fast_mode)
-    expected = same_engine.stream(
-        ContinuationRequest("Once upon a time there was", max_new_tokens=20, temperature=0,
-                            no_repeat_ngram_size=window.generation_settings().no_repeat_ngram_size))
+    expected = same_engine.stream(window.controller._make_request("Once upon a time there was", 0))
     expected_text = "".join(e.text for e in expected)
     assert window.editor.suggestion_text() == expected_text
     if expected_text:
