@@ -15,7 +15,8 @@ from pathlib import Path
 from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication
 
-APP_NAME = "aigc-desktop"
+from .resources import APP_NAME, resource_path
+
 # Compiled catalogues (aigc_desktop_<language>.qm), built from resources/translations/*.ts.
 TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
 # Test-only hook: a Python file run (with `window` and `app` in scope) once the window is
@@ -105,8 +106,6 @@ def run_editor(args) -> int:
 
     apply_theme(settings.theme())
     window = MainWindow(settings, overrides)
-    from .ui.main_window import resource_path
-
     icon = resource_path("icons/aigc-desktop-256.png")
     if icon is not None:
         from PySide6.QtGui import QIcon

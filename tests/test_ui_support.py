@@ -28,7 +28,8 @@ from aigc_desktop.ui.document_io import (
     write_text_file_atomic,
 )
 from aigc_desktop.ui.find_bar import FindBar
-from aigc_desktop.ui.settings import AppSettings, GenerationSettings
+from aigc_desktop.ui.generation_settings import GenerationSettings
+from aigc_desktop.ui.settings import AppSettings
 from aigc_desktop.ui.settings_dialog import SettingsDialog
 from aigc_desktop.ui.text_stats import count_words_and_chars
 

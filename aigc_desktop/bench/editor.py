@@ -103,8 +103,9 @@ class EditorSession:
         from PySide6.QtCore import QEvent, QObject, QSettings, Qt
         from PySide6.QtWidgets import QApplication, QMessageBox
 
+        from ..ui.generation_settings import GenerationSettings
         from ..ui.main_window import MainWindow
-        from ..ui.settings import AppSettings, GenerationSettings
+        from ..ui.settings import AppSettings
 
         self.app = QApplication.instance() or QApplication(["aigc-desktop-bench"])
         self._tmp = tempfile.TemporaryDirectory(prefix="aigc-bench-settings-")
@@ -112,7 +113,9 @@ class EditorSession:
         self.settings = AppSettings(QSettings(os.path.join(self._tmp.name, "settings.ini"),
                                               QSettings.Format.IniFormat))
         server = {}
-        if source.startswith(("http://", "https://")):
+        from ..engine.backend import is_server_source
+
+        if is_server_source(source):
             # An inference server (server_address.server_source), streamed as the app does: on qasync's loop,
             # which runs whenever Qt processes events (the waits below included).
             from ..engine.server_address import parse_server_source

@@ -199,8 +199,8 @@ def main(argv=None) -> int:
 
     import torch
 
-    from ..cli import quiet_transformers
     from ..engine.loading import load_model
+    from ..engine.quiet_libraries import quiet_transformers
 
     quiet_transformers()
     if args.threads:

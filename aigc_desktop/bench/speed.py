@@ -100,12 +100,12 @@ def run(ctx) -> dict:
     for size in ctx.prompt_sizes(n):
         prompt = ctx.prompt(size)
         sides = {
-            "generate": lambda: raw_generate(lm, prompt.ids, n),
-            **{name: (lambda e=e: engine_run(e, prompt.text, n)) for name, e in engines.items()},
-            "default": lambda: _default_run(engines["fast"], prompt.text, n),
+            "generate": lambda p=prompt: raw_generate(lm, p.ids, n),
+            **{name: (lambda e=e, p=prompt: engine_run(e, p.text, n)) for name, e in engines.items()},
+            "default": lambda p=prompt: _default_run(engines["fast"], p.text, n),
         }
         for kind, handle in llama.items():
-            sides[f"llama_{kind}"] = lambda h=handle: _llama_run(h, prompt.ids, n)
+            sides[f"llama_{kind}"] = lambda h=handle, p=prompt: _llama_run(h, p.ids, n)
         runs = alternate(sides, args.repeats, warmup=args.warmup)
         entry = {name: fields(r, "ttft_s", "decode_tps") for name, r in runs.items()}
         entry["default"]["others_s"] = fields(runs["default"], "others_s")["others_s"]

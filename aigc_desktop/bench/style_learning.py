@@ -55,8 +55,8 @@ def main(argv: list[str] | None = None) -> int:
 
     import torch
 
-    from ..cli import quiet_transformers
     from ..engine.loading import load_model
+    from ..engine.quiet_libraries import quiet_transformers
     from ..engine.style.apply import apply_style
     from ..engine.style.corpus import Corpus, Document
     from ..engine.style.evaluate import perplexity

@@ -37,9 +37,9 @@ from urllib.parse import urlsplit
 
 import httpx
 
+from . import http_body
 from .async_bridge import cancel_on_stop, finish_task, is_private_loop, iterate_on_private_loop, run_on_private_loop
 from .errors import EngineError
-from . import http_body
 from .http_body import BodyError, Deadline
 from .openai_wire import StreamedResponse, answer, completion_body, model_entries, parse_chunk, sse_data
 from .remote_candidates import Candidate, Decoding, RemoteTokenEvent
@@ -134,7 +134,7 @@ class RemoteBackend:
         if base.endswith("/v1"):
             base = base[: -len("/v1")]  # people paste the API's address; requests add /v1 themselves
         try:
-            parts.port
+            _ = parts.port  # reading it checks it
         except ValueError:
             raise EngineError(f"The server address has an invalid port: '{base_url}'.") from None
         if api_key is None and api_key_env:
@@ -176,8 +176,6 @@ class RemoteBackend:
     def device_label(self) -> str:
         host = f"[{self._host}]" if ":" in self._host else self._host
         return f"server {host}:{self._port}"
-
-    device = device_label  # what ui.worker.describe_backend reads from backends without `.loaded`
 
     @property
     def window(self) -> int:

@@ -22,22 +22,23 @@ from PySide6.QtWidgets import (
 
 from .. import __version__
 from ..engine.request import ContinuationRequest
+from ..resources import APP_NAME, resource_path
 from .auto_suggest import AutoSuggest
 from .continuation import IDLE, PENDING, STREAMING, ContinuationController
 from .document_guard import DocumentSafety
 from .document_io import DocumentError, TextFormat, read_document, write_text_file_atomic
 from .editor import Editor
 from .find_bar import FindBar
+from .generation_settings import GenerationSettings
 from .message_banner import MessageBanner
 from .plain_text import ask_plain, plain
-from .settings import LINE_SPACINGS, AppSettings, GenerationSettings
+from .settings import LINE_SPACINGS, AppSettings
 from .settings_dialog import SettingsDialog
-from .text_stats import count_in_slices, count_words_and_chars
 from .style_picker import StyleControls, style_of, styled_loader
+from .text_stats import count_in_slices, count_words_and_chars
 from .ui_guard import shows_failure
 from .worker import ModelInfo, RunSummary, WorkerHost, engine_loader
 
-APP_NAME = "aigc-desktop"
 TEXT_FILTER = QT_TRANSLATE_NOOP("MainWindow", "Text and Markdown (*.txt *.md *.markdown *.text);;All files (*)")
 
 
@@ -345,7 +346,7 @@ class MainWindow(DocumentSafety, QMainWindow):
 
     def model_source(self, g: GenerationSettings | None = None) -> str:
         """What the worker loads: a local model, or an inference server when Settings say so."""
-        from .worker import server_source
+        from ..engine.server_address import server_source
 
         g = g or self.generation_settings()
         if g.use_server and g.server_url:
@@ -1113,21 +1114,6 @@ def app_version() -> str:
         return version(APP_NAME)
     except PackageNotFoundError:  # run from a checkout that was never installed
         return __version__
-
-
-def resource_path(relative: str) -> Path | None:
-    """A file from the repository's resources/ folder: in the app bundle, a checkout, or a pip install."""
-    import sys
-
-    roots = []
-    if getattr(sys, "frozen", False):
-        roots.append(Path(getattr(sys, "_MEIPASS", Path(sys.executable).parent)) / "resources")
-    roots.append(Path(__file__).resolve().parents[2] / "resources")  # a checkout or an editable install
-    roots.append(Path(sys.prefix) / "share" / APP_NAME)  # pip install: pyproject's data-files
-    for root in roots:
-        if (root / relative).is_file():
-            return root / relative
-    return None
 
 
 def licences_text() -> str:

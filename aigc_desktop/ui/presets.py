@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP
 
-from .settings import GenerationSettings
+from .generation_settings import GenerationSettings
 
 SAMPLING_FIELDS = ("temperature", "top_k", "top_p", "repetition_penalty", "no_repeat_ngram_size")
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+
 from PySide6.QtCore import QDir, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -22,8 +23,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from aigc_desktop.ui.plain_text import plain
-from aigc_desktop.ui.settings import (
+from .generation_settings import (
     ALTERNATIVES_RANGE,
     AUTO_SUGGEST_DELAY_RANGE,
     AUTO_SUGGEST_TOKENS_RANGE,
@@ -37,6 +37,7 @@ from aigc_desktop.ui.settings import (
     TOP_P_RANGE,
     GenerationSettings,
 )
+from .plain_text import plain
 
 
 def parse_stop_strings(text: str) -> tuple[str, ...]:

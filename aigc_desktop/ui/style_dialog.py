@@ -56,8 +56,8 @@ def train_in_background(source: str, device: str, corpus: Corpus, name: str, sto
 
     def run():
         try:
-            from ..cli import quiet_transformers
             from ..engine.loading import load_model
+            from ..engine.quiet_libraries import quiet_transformers
             from ..engine.style.learn import learn_style
             from ..engine.style.training import TrainingSettings
 

@@ -29,6 +29,7 @@ from typing import Callable
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
+from ..engine.backend import Backend, is_server_source, open_backend
 from ..engine.errors import EngineError, GenerationError, ModelNotDownloadedError
 from ..engine.request import ContinuationRequest
 from ..engine.stop_flag import StopFlag
@@ -65,41 +66,18 @@ _NOT_STARTED = RunSummary("stopped", 0, 0.0, 0, 0, None)  # Stop came before the
 _CHINESE_TOKENS, _CHINESE_SHARE = 1000, 0.2
 
 
-SERVER_PREFIXES = ("http://", "https://")
+def engine_loader(source: str, device: str, allow_download: bool = False, int8: bool = False) -> Backend:
+    """The real backend, ready to run: made in the loading thread, so torch loads there.
 
+    A server is checked now (engine.backend.open_backend), so a wrong URL or model says so at once.
+    """
+    api_key = None
+    if is_server_source(source):
+        from ..engine.server_address import parse_server_source
+        from .secrets import load_api_key
 
-def server_source(url: str, model: str = "", timeout: float = 30.0) -> str:
-    """The `source` string that makes engine_loader connect to an inference server."""
-    from ..engine.server_address import server_source as make_source
-
-    return make_source(url, model, timeout)
-
-
-def remote_loader(source: str):
-    """An OpenAI-compatible inference server: checked now, so a wrong URL or model says so at once."""
-    from ..engine.remote import RemoteBackend
-    from ..engine.server_address import parse_server_source
-    from .secrets import load_api_key
-
-    url, model, timeout = parse_server_source(source)
-    backend = RemoteBackend(url, model=model, api_key=load_api_key(url), timeout=timeout)
-    backend.connect()
-    return backend
-
-
-def engine_loader(source: str, device: str, allow_download: bool = False, int8: bool = False):
-    """The real backend: imported lazily so that torch loads in the worker thread."""
-    if source.startswith(SERVER_PREFIXES):
-        return remote_loader(source)
-    from ..cli import quiet_transformers
-    from ..engine.backend import as_backend
-    from ..engine.generator import Generator
-    from ..engine.loading import load_model
-
-    quiet_transformers()
-    backend = as_backend(Generator(load_model(source, device, allow_download=allow_download, int8=int8)))
-    backend.warm_up()
-    return backend
+        api_key = load_api_key(parse_server_source(source)[0])
+    return open_backend(source, device, allow_download=allow_download, fast=int8, api_key=api_key, warm_up=True)
 
 
 def _writes_chinese(tokenizer) -> bool:
@@ -111,18 +89,22 @@ def _writes_chinese(tokenizer) -> bool:
     return chinese >= _CHINESE_TOKENS or chinese >= _CHINESE_SHARE * size
 
 
-def describe_backend(backend, source: str, seconds: float) -> ModelInfo:
-    from ..engine.loading import LoadedModel  # the worker thread may import torch
+def _is_loaded_model(loaded: object) -> bool:
+    from ..engine.loading import LoadedModel  # torch: only for a backend that has a local model
 
+    return isinstance(loaded, LoadedModel)
+
+
+def describe_backend(backend: Backend, source: str, seconds: float) -> ModelInfo:
     loaded = getattr(backend, "loaded", None)
-    if isinstance(loaded, LoadedModel):
+    if loaded is not None and _is_loaded_model(loaded):  # the local engine: look into its vocabulary
         from ..engine.devices import detected
 
-        return ModelInfo(source, loaded.name, loaded.device_label, loaded.window, seconds,
+        return ModelInfo(source, backend.name, backend.device_label, backend.window, seconds,
                          writes_chinese=_writes_chinese(loaded.tokenizer), detected=detected(),
                          notice=loaded.notice)
-    return ModelInfo(source, getattr(backend, "name", source), getattr(backend, "device", "?"),
-                     getattr(backend, "window", 0), seconds, notice=getattr(backend, "warning", None) or "")
+    return ModelInfo(source, backend.name, backend.device_label, backend.window, seconds,
+                     notice=getattr(backend, "warning", None) or "")
 
 
 class GenerationWorker(QObject):
