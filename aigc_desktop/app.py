@@ -85,7 +85,8 @@ def run_editor(args) -> int:
     from .ui.main_window import MainWindow
     from .ui.settings import AppSettings
 
-    app = QApplication.instance() or QApplication([sys.argv[0]])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0]])
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME)

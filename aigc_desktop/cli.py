@@ -165,8 +165,9 @@ def _continue_on_server(args, request) -> int:
     except (EngineError, ValueError) as exc:
         print(f"{PROG}: error: {exc}", file=err)
         return 2
-    if backend.warning:
-        print(f"{PROG}: warning: {backend.warning}", file=err)
+    warning = getattr(backend, "warning", None)  # a server reached over plain HTTP
+    if warning:
+        print(f"{PROG}: warning: {warning}", file=err)
     return _stream_to_stdout(lambda: run, stop, EngineError)
 
 

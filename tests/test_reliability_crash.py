@@ -189,7 +189,7 @@ def restore():
                   path=window.path, modified=window.isWindowModified(), title=window.windowTitle(),
                   format=window.text_format.to_dict())
     result["saved"] = window.save()
-    result["loading"] = window.model_info is None and window.host.thread.isRunning()
+    result["loading"] = window.model_info is None and window.host.worker_thread.isRunning()
     result["closing_at"] = time.time()
     report(**result)
     window.close()

@@ -7,6 +7,7 @@ sections need (and starts the window's process only when a section measures it).
 from __future__ import annotations
 
 import argparse
+from typing import cast
 
 from .prompts import Prompt, exact_prompt, rotated_passage
 
@@ -92,9 +93,11 @@ class BenchContext:
 
             source = self.source
             if self.args.server:
+                from ..engine.remote import RemoteBackend
                 from ..engine.server_address import server_source
 
-                source = server_source(self.args.server, self.backend.model or "", self.backend.timeout)
+                remote = cast(RemoteBackend, self.backend)  # with --server, the backend is the server
+                source = server_source(self.args.server, remote.model or "", remote.timeout)
             self._editor = EditorClient(source, self.device)
         return self._editor
 

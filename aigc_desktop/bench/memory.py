@@ -16,6 +16,7 @@ import json
 import os
 import subprocess
 import sys
+from typing import Any
 
 _MARK = "AIGC_BENCH_MEMORY "
 
@@ -87,7 +88,7 @@ def measure(source: str, device: str, int8: bool, prompt_tokens: int, new_tokens
 def run(ctx) -> dict:
     args = ctx.args
     prompt_tokens, new_tokens = max(args.prompt_tokens), args.new_tokens
-    result = {"fp32": measure(ctx.source, ctx.device, False, prompt_tokens, new_tokens)}
+    result: dict[str, Any] = {"fp32": measure(ctx.source, ctx.device, False, prompt_tokens, new_tokens)}
     fast = measure(ctx.source, ctx.device, True, prompt_tokens, new_tokens)
     result["fast"] = fast if fast["fast"] else None  # the fast mode exists on the CPU only
     return result

@@ -52,10 +52,18 @@ if TYPE_CHECKING:
 class TokenEventLike(Protocol):
     """One streamed piece of text and the tokens it came from (generator.TokenEvent's fields)."""
 
-    text: str
-    token_ids: tuple[int, ...]
-    probabilities: tuple[float, ...]  # may be empty when a server sends no log-probabilities
-    alternatives: tuple[tuple[tuple[int, float], ...], ...]
+    # Read-only: the events are frozen dataclasses.
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def token_ids(self) -> tuple[int, ...]: ...
+
+    @property
+    def probabilities(self) -> tuple[float, ...]: ...  # may be empty when a server sends no log-probabilities
+
+    @property
+    def alternatives(self) -> tuple[tuple[tuple[int, float], ...], ...]: ...
 
 
 @runtime_checkable

@@ -14,7 +14,7 @@ from __future__ import annotations
 import os
 import time
 from dataclasses import dataclass, field, replace
-from typing import Callable, Iterator
+from typing import Callable, Iterator, cast
 
 import torch
 
@@ -64,6 +64,8 @@ class GenerationRun:
     _make_alternatives: Callable[[], list[str]] | None = None
 
     def __iter__(self) -> Iterator[TokenEvent]:
+        if self._events is None:
+            raise RuntimeError("A run is made by Generator.stream.")
         return self._events
 
     def make_alternatives(self) -> list[str]:
@@ -211,7 +213,9 @@ class Generator:
 
         def event(text: str) -> TokenEvent:
             ev = TokenEvent(text, tuple(pending_ids), tuple(pending_probs), tuple(pending_alts))
-            pending_ids.clear(), pending_probs.clear(), pending_alts.clear()
+            pending_ids.clear()
+            pending_probs.clear()
+            pending_alts.clear()
             run.text += text
             return ev
 
@@ -288,7 +292,7 @@ class Generator:
             if stop.is_set():
                 return []  # stopped: the caller has moved on
             with torch.inference_mode():
-                next_ids = choose_next(processors(seen, logits), False, rng)
+                next_ids = choose_next(processors(cast(torch.LongTensor, seen), logits), False, rng)
                 for r, token in zip(rows, next_ids[:, 0].tolist()):
                     if not r.done:
                         r.push(token)

@@ -32,7 +32,7 @@ import secrets
 import ssl
 import time
 from dataclasses import dataclass, field
-from typing import AsyncIterator, Awaitable, Callable, Iterator
+from typing import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterator
 from urllib.parse import urlsplit
 
 import httpx
@@ -94,10 +94,15 @@ class RemoteRun:
         return self._stop or StopFlag()
 
     def __iter__(self) -> Iterator[RemoteTokenEvent]:
-        return iterate_on_private_loop(self._backend._events(self, self._claim()))
+        return iterate_on_private_loop(self._owner()._events(self, self._claim()))
 
     def __aiter__(self) -> AsyncIterator[RemoteTokenEvent]:
-        return self._backend._events(self, self._claim())
+        return self._owner()._events(self, self._claim())
+
+    def _owner(self) -> "RemoteBackend":
+        if self._backend is None:
+            raise RuntimeError("A run is made by RemoteBackend.stream.")
+        return self._backend
 
     @property
     def notice(self) -> str:
@@ -301,7 +306,7 @@ class RemoteBackend:
         async for event in self._events(run, stop if stop is not None else flag):
             yield event
 
-    async def _events(self, run: RemoteRun, stop: StopFlag) -> AsyncIterator[RemoteTokenEvent]:
+    async def _events(self, run: RemoteRun, stop: StopFlag) -> AsyncGenerator[RemoteTokenEvent, None]:
         """The events of the run, read by a task of its own that Stop cancels.
 
         The task hands over one event at a time and reads on only when the next is asked
@@ -320,8 +325,9 @@ class RemoteBackend:
                 run.text += event.text
                 yield event
                 handoff.task_done()
-            if not stop.is_set() and not task.cancelled() and task.exception() is not None:
-                raise task.exception()
+            failure = None if stop.is_set() or task.cancelled() else task.exception()
+            if failure is not None:
+                raise failure
         except GeneratorExit:  # the consumer stopped iterating
             run.finish_reason = run.finish_reason or "stopped"
             raise

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import torch
-from transformers.generation import (
+from transformers.generation.logits_process import (
     LogitsProcessorList,
     NoRepeatNGramLogitsProcessor,
     RepetitionPenaltyLogitsProcessor,

@@ -64,7 +64,7 @@ def numeric_address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address 
     except ValueError:
         try:
             infos = socket.getaddrinfo(host, None, flags=socket.AI_NUMERICHOST)
-            address = ipaddress.ip_address(infos[0][4][0].partition("%")[0])
+            address = ipaddress.ip_address(str(infos[0][4][0]).partition("%")[0])
         except (OSError, UnicodeError, ValueError, IndexError):
             return None
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:

@@ -368,7 +368,7 @@ def write_bytes_atomic(path: str | Path, data: bytes, private: bool = False,
             f.write(data)
             f.flush()
             os.fsync(f.fileno())  # on disk before the rename, or a crash could lose both
-        if original is not None and not private:
+        if original is not None and original_mode is not None and not private:
             _keep_owner(tmp_path, original)
             os.chmod(tmp_path, original_mode)  # keep the original's permission bits
         os.replace(tmp_path, path)

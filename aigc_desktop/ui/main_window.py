@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QProgressBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
@@ -39,7 +40,7 @@ from .text_stats import count_in_slices, count_words_and_chars
 from .ui_guard import shows_failure
 from .worker import ModelInfo, RunSummary, WorkerHost, engine_loader
 
-TEXT_FILTER = QT_TRANSLATE_NOOP("MainWindow", "Text and Markdown (*.txt *.md *.markdown *.text);;All files (*)")
+TEXT_FILTER = str(QT_TRANSLATE_NOOP("MainWindow", "Text and Markdown (*.txt *.md *.markdown *.text);;All files (*)"))
 
 
 class MainWindow(DocumentSafety, QMainWindow):
@@ -296,7 +297,9 @@ class MainWindow(DocumentSafety, QMainWindow):
         self.style_controls = StyleControls(self, generate_menu, toolbar, self.stop_action)
         self.style_controls.changed.connect(lambda _name: self.start_model())
         for action in (self.new_action, self.open_action, self.save_action):  # well known: icon and tooltip
-            toolbar.widgetForAction(action).setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+            button = toolbar.widgetForAction(action)
+            if isinstance(button, QToolButton):
+                button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
         from .icons import apply_action_icons
 
         apply_action_icons(self, self.settings.theme())

@@ -34,10 +34,11 @@ class Preset:
 
 
 # The names stay English in settings; the window shows them translated (MainWindow's tr).
+# str(): QT_TRANSLATE_NOOP returns its text unchanged, but is typed as returning object.
 BUILT_IN = (
-    Preset(QT_TRANSLATE_NOOP("MainWindow", "Precise"), 0.3, 20, 0.9, 1.15),  # the likeliest words, no loops
-    Preset(QT_TRANSLATE_NOOP("MainWindow", "Balanced"), 0.8, 50, 0.95, 1.0),  # the defaults
-    Preset(QT_TRANSLATE_NOOP("MainWindow", "Creative"), 1.1, 0, 0.98, 1.0),  # freer word choice
+    Preset(str(QT_TRANSLATE_NOOP("MainWindow", "Precise")), 0.3, 20, 0.9, 1.15),  # the likeliest words, no loops
+    Preset(str(QT_TRANSLATE_NOOP("MainWindow", "Balanced")), 0.8, 50, 0.95, 1.0),  # the defaults
+    Preset(str(QT_TRANSLATE_NOOP("MainWindow", "Creative")), 1.1, 0, 0.98, 1.0),  # freer word choice
 )
 
 

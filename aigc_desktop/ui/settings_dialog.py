@@ -273,7 +273,9 @@ class SettingsDialog(QDialog):
         self.server_model_combo = QComboBox()
         self.server_model_combo.setEditable(True)
         self.server_model_combo.setCurrentText(settings.server_model)
-        self.server_model_combo.lineEdit().setPlaceholderText(self.tr("The server's first model"))
+        model_edit = self.server_model_combo.lineEdit()  # there: the combo is editable
+        if model_edit is not None:
+            model_edit.setPlaceholderText(self.tr("The server's first model"))
         self.refresh_models_button = QPushButton(self.tr("List models"))
         self.refresh_models_button.clicked.connect(self._list_server_models)
         model_row = QHBoxLayout()

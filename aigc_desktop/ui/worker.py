@@ -317,28 +317,28 @@ class WorkerHost(QObject):
 
     def __init__(self, loader: Callable = engine_loader, parent=None) -> None:
         super().__init__(parent)
-        self.thread = QThread()
-        self.thread.setObjectName("generation-worker")
+        self.worker_thread = QThread()
+        self.worker_thread.setObjectName("generation-worker")
         self.worker = GenerationWorker(loader)
-        self.worker.moveToThread(self.thread)
+        self.worker.moveToThread(self.worker_thread)
         self._load.connect(self.worker.load)
         self._generate.connect(self.worker.generate)
         self._active_stop: StopFlag | None = None
         self._active_task: asyncio.Task | None = None  # a server run on the GUI's event loop
         self._shutting_down = False
         self.restarts = 0
-        self.thread.finished.connect(self._on_thread_finished)
-        self.thread.start()
+        self.worker_thread.finished.connect(self._on_thread_finished)
+        self.worker_thread.start()
 
     def ensure_running(self) -> None:
         """Restart the worker thread if it ended (the worker and its model are kept)."""
-        if not self._shutting_down and not self.thread.isRunning():
-            self.thread.wait(1000)  # finishing: let it get all the way out first
+        if not self._shutting_down and not self.worker_thread.isRunning():
+            self.worker_thread.wait(1000)  # finishing: let it get all the way out first
             self.restarts += 1
-            self.thread.start()
+            self.worker_thread.start()
 
     def _on_thread_finished(self) -> None:
-        if self._shutting_down or self.thread.isRunning():
+        if self._shutting_down or self.worker_thread.isRunning():
             return  # closing, or a new request has restarted it already
         self.stop()
         self.ensure_running()
@@ -383,8 +383,8 @@ class WorkerHost(QObject):
         """
         self._shutting_down = True
         self.stop()
-        self.thread.quit()
-        if self.thread.wait(timeout_ms):
+        self.worker_thread.quit()
+        if self.worker_thread.wait(timeout_ms):
             return True
-        _DETACHED.append((self.thread, self.worker))
+        _DETACHED.append((self.worker_thread, self.worker))
         return False
