@@ -45,16 +45,7 @@ if TYPE_CHECKING:  # what the mixin is mixed into, as the type checker should se
     from .continuation import ContinuationController
     from .editor import Editor
 
-    _Window = QMainWindow
-else:
-    _Window = object
-
-
-class DocumentSafety(_Window):
-    """Mixin: needs self.editor, self.banner, self.controller, self.path, self.show_error,
-    self.save, self._maybe_save, self._update_title (MainWindow provides them)."""
-
-    if TYPE_CHECKING:
+    class _Window(QMainWindow):
         editor: Editor
         banner: MessageBanner
         controller: ContinuationController
@@ -67,6 +58,13 @@ class DocumentSafety(_Window):
         def _maybe_save(self) -> bool: ...
         def _load_provenance(self, path: str) -> None: ...
         def _update_title(self, *_args) -> None: ...
+else:
+    _Window = object
+
+
+class DocumentSafety(_Window):
+    """Mixin: needs self.editor, self.banner, self.controller, self.path, self.show_error,
+    self.save, self._maybe_save, self._update_title (MainWindow provides them)."""
 
     def _init_document_safety(self, recovery: RecoveryStore | None = None) -> None:
         self.text_format = TextFormat()
