@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 
 from . import __version__
+from .engine.options import DEVICE_CHOICES
 from .resources import APP_NAME
 
 PROG = APP_NAME
@@ -53,7 +54,7 @@ def add_model_options(parser: argparse.ArgumentParser, model_default) -> None:
     parser.add_argument("--model", default=model_default, metavar="ID_OR_PATH",
                         help="Hugging Face model id, a local model folder, or a .gguf file "
                              "(such as SmolLM2-135M-Instruct.Q4_1.gguf)")
-    parser.add_argument("--device", default=None, choices=("auto", "cpu", "cuda", "mps"),
+    parser.add_argument("--device", default=None, choices=DEVICE_CHOICES,
                         help="where to run the model (default: auto)")
     parser.add_argument("--max-new-tokens", type=positive_int, default=None, metavar="N")
     parser.add_argument("--temperature", type=finite_number, default=None, metavar="T",

@@ -13,21 +13,31 @@ import argparse
 import sys
 
 from .arguments import PROG, Parser, add_model_options, editor_parser, finite_number, non_negative_int
-from .engine.request import STOP_AT_CHOICES
+from .engine.options import (
+    DEFAULT_MODEL,
+    LENGTH_MODES,
+    MAX_NEW_TOKENS,
+    NO_REPEAT_NGRAM_SIZE,
+    REPETITION_PENALTY,
+    TEMPERATURE,
+    TOP_K,
+    TOP_P,
+)
 
 
 def continue_parser() -> argparse.ArgumentParser:
     parser = Parser(prog=f"{PROG} continue", description="Continue TEXT and stream the result to stdout.")
     add_model_options(parser, model_default=None)
     parser.add_argument("--style", metavar="NAME", help="a style saved by 'learn' (for a local model)")
-    parser.add_argument("--top-k", type=non_negative_int, default=50, metavar="K")
-    parser.add_argument("--top-p", type=finite_number, default=0.95, metavar="P")
-    parser.add_argument("--repetition-penalty", type=finite_number, default=1.0, metavar="R")
-    parser.add_argument("--no-repeat-ngram-size", type=non_negative_int, default=0, metavar="N")
+    parser.add_argument("--top-k", type=non_negative_int, default=TOP_K.default, metavar="K")
+    parser.add_argument("--top-p", type=finite_number, default=TOP_P.default, metavar="P")
+    parser.add_argument("--repetition-penalty", type=finite_number, default=REPETITION_PENALTY.default, metavar="R")
+    parser.add_argument("--no-repeat-ngram-size", type=non_negative_int, default=NO_REPEAT_NGRAM_SIZE.default,
+                        metavar="N")
     parser.add_argument("--seed", type=non_negative_int, default=None, metavar="S")
     parser.add_argument("--stop", action="append", default=[], metavar="TEXT",
                         help="stop when this text is generated (repeatable)")
-    parser.add_argument("--stop-at", choices=STOP_AT_CHOICES, default="length",
+    parser.add_argument("--stop-at", choices=LENGTH_MODES, default="length",
                         help="stop at the end of a sentence or paragraph")
     parser.add_argument("--exact", action="store_true",
                         help="on the CPU, decode with the fp32 weights instead of the fast mode (int8 blocks; "
@@ -68,8 +78,8 @@ def run_continue(argv: list[str]) -> int:
 
     request = ContinuationRequest(
         context=text,
-        max_new_tokens=args.max_new_tokens or 64,
-        temperature=0.8 if args.temperature is None else args.temperature,
+        max_new_tokens=args.max_new_tokens or MAX_NEW_TOKENS.default,
+        temperature=TEMPERATURE.default if args.temperature is None else args.temperature,
         top_k=args.top_k,
         top_p=args.top_p,
         repetition_penalty=args.repetition_penalty,
@@ -90,7 +100,7 @@ def run_continue(argv: list[str]) -> int:
             return 2
         return _continue_on_server(args, request)
     from .engine.backend import open_local
-    from .engine.loading import DEFAULT_MODEL, enable_fast_mode
+    from .engine.loading import enable_fast_mode
 
     def local_backend():
         from .engine.errors import HubUnreachableError

@@ -30,11 +30,11 @@ from .model_files import (  # noqa: F401  (the cache helpers are re-exported for
     read_config,
 )
 from .model_fit import check_gguf_fits, check_weights_fit_config
+from .options import DEFAULT_MODEL
 
 if TYPE_CHECKING:
     from .fast.session import StepSession
 
-DEFAULT_MODEL = "openai-community/gpt2"
 _HUB_CHECK_TIMEOUT_S = 3.0
 
 

@@ -42,6 +42,7 @@ from .async_bridge import cancel_on_stop, finish_task, is_private_loop, iterate_
 from .errors import EngineError
 from .http_body import BodyError, Deadline
 from .openai_wire import StreamedResponse, answer, completion_body, model_entries, parse_chunk, sse_data
+from .options import SERVER_TIMEOUT
 from .remote_candidates import Candidate, Decoding, RemoteTokenEvent
 from .remote_errors import RemoteError, RemoteStreamCut, ServerErrors, english_notice
 from .request import ContinuationRequest
@@ -131,7 +132,7 @@ class RemoteBackend:
     """
 
     def __init__(self, base_url: str, model: str | None = None, api_key: str | None = None,
-                 timeout: float = 30.0, *, api_key_env: str | None = None, logprobs: bool = True) -> None:
+                 timeout: float = SERVER_TIMEOUT.default, *, api_key_env: str | None = None, logprobs: bool = True) -> None:
         base = (base_url or "").strip().rstrip("/")
         parts = urlsplit(base)
         if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
@@ -147,7 +148,7 @@ class RemoteBackend:
             if not api_key:
                 raise EngineError(f"The environment variable {api_key_env} is not set: "
                                   "it should hold the server's API key.")
-        if not timeout > 0:
+        if not SERVER_TIMEOUT.allows(timeout):
             raise EngineError("The server timeout must be more than 0 seconds.")
         self.base_url = base
         self.model = model or None

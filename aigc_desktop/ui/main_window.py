@@ -522,7 +522,7 @@ class MainWindow(DocumentSafety, QMainWindow):
             repetition_penalty=g.repetition_penalty,
             no_repeat_ngram_size=0 if g.use_server else g.no_repeat_ngram_size,  # no server offers it
             seed=seed if seed is not None else random.getrandbits(63),
-            stop_at={"tokens": "length"}.get(g.length_mode, g.length_mode),
+            stop_at=g.length_mode,
             stop_sequences=g.stop_strings,
             alternatives=g.alternatives,
             probabilities=self.probability_view_action.isChecked(),  # a server is asked only when shown

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP
 
+from ..engine.options import NO_REPEAT_NGRAM_SIZE, TEMPERATURE, TOP_K, TOP_P, NumberOption
 from .generation_settings import GenerationSettings
 
 SAMPLING_FIELDS = ("temperature", "top_k", "top_p", "repetition_penalty", "no_repeat_ngram_size")
@@ -60,7 +61,12 @@ def from_json(text: object) -> list[Preset]:
                             int(item.get("no_repeat_ngram_size", 0)))  # presets saved before it existed
         except (KeyError, TypeError, ValueError):
             continue
-        if preset.name.strip() and 0 <= preset.temperature <= 5 and 0 < preset.top_p <= 1 and preset.top_k >= 0 \
-                and 0 <= preset.no_repeat_ngram_size <= 10:
+        if preset.name.strip() and _offered(TEMPERATURE, preset.temperature) and TOP_P.allows(preset.top_p) \
+                and TOP_K.allows(preset.top_k) and _offered(NO_REPEAT_NGRAM_SIZE, preset.no_repeat_ngram_size):
             presets.append(preset)
     return presets
+
+
+def _offered(option: NumberOption, value: float) -> bool:
+    low, high = option.offered
+    return low <= value <= high

@@ -15,18 +15,21 @@ from dataclasses import fields
 
 from PySide6.QtCore import QByteArray, QSettings
 
+from ..engine.options import (
+    ALTERNATIVES,
+    LENGTH_MODES,
+    MAX_NEW_TOKENS,
+    NO_REPEAT_NGRAM_SIZE,
+    REPETITION_PENALTY,
+    SEED_RANGE,
+    SERVER_TIMEOUT,
+    TEMPERATURE,
+    TOP_K,
+    TOP_P,
+)
 from .generation_settings import (
-    ALTERNATIVES_RANGE,
     AUTO_SUGGEST_DELAY_RANGE,
     AUTO_SUGGEST_TOKENS_RANGE,
-    LENGTH_MODES,
-    MAX_NEW_TOKENS_RANGE,
-    NO_REPEAT_NGRAM_RANGE,
-    REPETITION_PENALTY_RANGE,
-    SEED_RANGE,
-    TEMPERATURE_RANGE,
-    TOP_K_RANGE,
-    TOP_P_RANGE,
     GenerationSettings,
     is_device_choice,
 )
@@ -148,26 +151,28 @@ class AppSettings:
 
         model = g("generation/model")
         device = g("generation/device")
-        max_new_tokens = _to_int(g("generation/max_new_tokens"), *MAX_NEW_TOKENS_RANGE)
-        temperature = _to_float(g("generation/temperature"), *TEMPERATURE_RANGE)
-        top_k = _to_int(g("generation/top_k"), *TOP_K_RANGE)
-        top_p = _to_float(g("generation/top_p"), *TOP_P_RANGE)
-        penalty = _to_float(g("generation/repetition_penalty"), *REPETITION_PENALTY_RANGE)
-        ngram = _to_int(g("generation/no_repeat_ngram_size"), *NO_REPEAT_NGRAM_RANGE)
+        max_new_tokens = _to_int(g("generation/max_new_tokens"), *MAX_NEW_TOKENS.offered)
+        temperature = _to_float(g("generation/temperature"), *TEMPERATURE.offered)
+        top_k = _to_int(g("generation/top_k"), *TOP_K.offered)
+        top_p = _to_float(g("generation/top_p"), *TOP_P.offered)
+        penalty = _to_float(g("generation/repetition_penalty"), *REPETITION_PENALTY.offered)
+        ngram = _to_int(g("generation/no_repeat_ngram_size"), *NO_REPEAT_NGRAM_SIZE.offered)
         length_mode = g("generation/length_mode")
+        if length_mode == "tokens":  # the name settings used before the engine's ("length")
+            length_mode = "length"
         if length_mode not in LENGTH_MODES:
             # Settings from before length modes had a "stop at sentence end" switch.
             length_mode = "sentence" if _to_bool(g("generation/stop_at_sentence")) else d.length_mode
         stop_strings = tuple(s for s in _to_str_list(g("generation/stop_strings")) if s)
         fast_mode = _to_bool(g("generation/fast_mode"))
-        alternatives = _to_int(g("generation/alternatives"), *ALTERNATIVES_RANGE)
+        alternatives = _to_int(g("generation/alternatives"), *ALTERNATIVES.offered)
         auto_suggest = _to_bool(g("generation/auto_suggest"))
         auto_delay = _to_int(g("generation/auto_suggest_delay_ms"), *AUTO_SUGGEST_DELAY_RANGE)
         auto_tokens = _to_int(g("generation/auto_suggest_tokens"), *AUTO_SUGGEST_TOKENS_RANGE)
         use_server = _to_bool(g("generation/use_server"))
         server_url = g("generation/server_url")
         server_model = g("generation/server_model")
-        server_timeout = _to_float(g("generation/server_timeout"), 1.0, 600.0)
+        server_timeout = _to_float(g("generation/server_timeout"), *SERVER_TIMEOUT.offered)
 
         # An empty stored seed means "random"; garbage also falls back to random.
         raw_seed = g("generation/seed")
