@@ -19,18 +19,6 @@ from .resources import APP_NAME, resource_path
 
 # Compiled catalogues (aigc_desktop_<language>.qm), built from resources/translations/*.ts.
 TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
-# Test-only hook: a Python file run (with `window` and `app` in scope) once the window is
-# shown, before the model starts loading. The crash-recovery tests drive the real app with it.
-TEST_SCRIPT_ENV = "AIGC_DESKTOP_TEST_SCRIPT"
-
-
-def _run_test_script(window, app) -> None:
-    path = os.environ.get(TEST_SCRIPT_ENV)
-    if not path:
-        return
-    with open(path, encoding="utf-8") as f:
-        code = compile(f.read(), path, "exec")
-    exec(code, {"__name__": "__aigc_desktop_test__", "__file__": path, "window": window, "app": app})
 
 
 def translation_file(locale: QLocale) -> tuple[str, Path] | None:
@@ -120,7 +108,6 @@ def run_editor(args) -> int:
             window._update_title()
     window.show()
     window.offer_recovery()  # unsaved text that an editor which crashed left behind
-    _run_test_script(window, app)
     # The model loads once the window has been painted.
     QTimer.singleShot(0, window.start_model)
     # Ctrl+C in the terminal closes the window like Quit; SIGTERM (logout, `kill`) closes it

@@ -293,7 +293,6 @@ class MainWindow(DocumentSafety, QMainWindow):
         self.preset_combo.activated.connect(self._on_preset_chosen)
         toolbar.insertWidget(self.stop_action, self.preset_combo)
         self.toolbar = toolbar
-        self._stop_toolbar_action = self.stop_action
         self.style_controls = StyleControls(self, generate_menu, toolbar, self.stop_action)
         self.style_controls.changed.connect(lambda _name: self.start_model())
         for action in (self.new_action, self.open_action, self.save_action):  # well known: icon and tooltip
