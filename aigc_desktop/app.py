@@ -68,7 +68,9 @@ def install_translations(app, language: str = "") -> list[QTranslator]:
     return installed
 
 
-def run_editor(args) -> int:
+def run_editor(args, leave_at_once: bool = True) -> int:
+    """The editor until its window closes. leave_at_once: exit the process right after
+    (os._exit), as the app does; the start-up probe, which prints afterwards, passes False."""
     from .ui.event_loop import gui_event_loop
     from .ui.main_window import MainWindow
     from .ui.settings import AppSettings
@@ -125,10 +127,11 @@ def run_editor(args) -> int:
         loop.run_until_complete(closed.wait())
     from .ui.worker import detached_threads_running
 
-    if detached_threads_running():
-        # Closed during a model load, which cannot be interrupted: the user's work is saved
-        # and settings are written, so leave now rather than wait for it (and rather than
-        # let interpreter shutdown destroy a running QThread, which aborts).
+    if leave_at_once or detached_threads_running():
+        # The user's work is saved (or in the recovery folder) and settings are synced on every
+        # write, so leave now: the interpreter's teardown of torch and Qt took about a second
+        # under load (the bench's `quit` section), and a worker still finishing a model load
+        # or a decode step must not be destroyed by it (a running QThread aborts).
         sys.stdout.flush()
         sys.stderr.flush()
         os._exit(0)

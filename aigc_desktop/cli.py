@@ -17,8 +17,8 @@ from .engine.options import (
     DEFAULT_MODEL,
     LENGTH_MODES,
     MAX_NEW_TOKENS,
-    NO_REPEAT_NGRAM_SIZE,
     REPETITION_PENALTY,
+    SUGGESTED_NO_REPEAT_NGRAM,
     TEMPERATURE,
     TOP_K,
     TOP_P,
@@ -31,17 +31,20 @@ def continue_parser() -> argparse.ArgumentParser:
     parser.add_argument("--style", metavar="NAME", help="a style saved by 'learn' (for a local model)")
     parser.add_argument("--top-k", type=non_negative_int, default=TOP_K.default, metavar="K")
     parser.add_argument("--top-p", type=finite_number, default=TOP_P.default, metavar="P")
-    parser.add_argument("--repetition-penalty", type=finite_number, default=REPETITION_PENALTY.default, metavar="R")
-    parser.add_argument("--no-repeat-ngram-size", type=non_negative_int, default=NO_REPEAT_NGRAM_SIZE.default,
-                        metavar="N")
+    # The defaults are the editor's default preset, Balanced (tests/test_cli.py holds them equal).
+    parser.add_argument("--repetition-penalty", type=finite_number, default=REPETITION_PENALTY.default, metavar="R",
+                        help="1 = off; higher values repeat less (default: 1)")
+    parser.add_argument("--no-repeat-ngram-size", type=non_negative_int, default=None, metavar="N",
+                        help=f"never repeat a run of N tokens; 0 = off (default: {SUGGESTED_NO_REPEAT_NGRAM}, "
+                             "or 0 with --server, which cannot do it)")
     parser.add_argument("--seed", type=non_negative_int, default=None, metavar="S")
     parser.add_argument("--stop", action="append", default=[], metavar="TEXT",
                         help="stop when this text is generated (repeatable)")
     parser.add_argument("--stop-at", choices=LENGTH_MODES, default="length",
                         help="stop at the end of a sentence or paragraph")
     parser.add_argument("--exact", action="store_true",
-                        help="on the CPU, decode with the fp32 weights instead of the fast mode (int8 blocks; "
-                             "the editor's default too)")
+                        help="decode with the fp32 weights (greedy tokens as transformers gives them) instead of "
+                             "the fast mode's int8 blocks (the default, as in the editor)")
     server = parser.add_argument_group("inference server (instead of a local model)")
     server.add_argument("--server", metavar="URL",
                         help="an OpenAI-compatible server (vLLM, llama.cpp, TGI, Ollama), e.g. http://127.0.0.1:8080")
@@ -83,7 +86,8 @@ def run_continue(argv: list[str]) -> int:
         top_k=args.top_k,
         top_p=args.top_p,
         repetition_penalty=args.repetition_penalty,
-        no_repeat_ngram_size=args.no_repeat_ngram_size,
+        no_repeat_ngram_size=(SUGGESTED_NO_REPEAT_NGRAM if args.no_repeat_ngram_size is None and not args.server
+                              else args.no_repeat_ngram_size or 0),
         seed=args.seed,
         stop_sequences=tuple(args.stop),
         stop_at=args.stop_at,
@@ -119,8 +123,7 @@ def run_continue(argv: list[str]) -> int:
             from .engine.style.store import StyleStore
 
             apply_style(loaded, StyleStore().get(args.style))
-        if not args.exact:
-            enable_fast_mode(loaded)  # after the style, so the fast graph has it merged in
+        enable_fast_mode(loaded, int8=not args.exact)  # after the style, so the fast graph has it merged in
         if loaded.notice:
             print(f"{PROG}: {loaded.notice}", file=err)
         return generator

@@ -2,12 +2,15 @@ import os
 import sys
 from pathlib import Path
 
+import tempfile
 import time
 
 import pytest
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")  # tests never reach a model hub
+# The fast mode's graphs and converted GGUF files are cached; tests keep theirs out of the user's cache.
+os.environ.setdefault("AIGC_DESKTOP_CACHE", tempfile.mkdtemp(prefix="aigc-desktop-test-cache-"))
 
 sys.path.insert(0, str(Path(__file__).parent))
 from tiny_models import build_tiny_chinese_gpt2, build_tiny_gpt2  # noqa: E402

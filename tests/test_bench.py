@@ -33,6 +33,7 @@ EXPECTED = {
     "stop": [("latency_s",), ("decode_step_s",), ("latency_over_step",), ("gui_notified_s",),
              ("text_after_stop",), ("stopped_mid_run",)],
     "startup": [("window_shown_s",), ("model_ready_s",), ("torch_imported_before_shown",)],
+    "quit": [("quit_idle_s",), ("quit_under_load_s",), ("all_quit_while_streaming",), ("clean_exit",)],
     "memory": [(mode, key) for mode in ("fp32", "fast")
                for key in ("after_load_rss_mib", "ready_rss_mib", "generating_peak_mib")],
     "speed": [("available",), ("fast_prepare_s",), ("llama_cpp",),
@@ -77,7 +78,7 @@ def test_every_section_reports_every_field(tiny_gpt2_dir, tmp_path):
     out = tmp_path / "bench.json"
     result = run_bench("--model", str(tiny_gpt2_dir), "--device", "cpu", "--prompt-tokens", "8,16",
                        "--new-tokens", "4", "--repeats", "1", "--warmup", "0", "--large-doc-bytes", "100000",
-                       "--copy-mb", "8", "--json", str(out))
+                       "--copy-mb", "8", "--json", str(out), timeout=900)  # every section, 3 app processes
     assert result.returncode == 0, result.stderr[-3000:]
     report = json.loads(out.read_text(encoding="utf-8"))
     assert set(report["results"]) == set(EXPECTED)
@@ -100,6 +101,7 @@ def test_every_section_reports_every_field(tiny_gpt2_dir, tmp_path):
     assert stop["stopped_mid_run"] >= 1 and stop["latency_s"] is not None
     assert stop["text_after_stop"] is False
     assert report["results"]["startup"]["torch_imported_before_shown"] is False
+    assert report["results"]["quit"]["all_quit_while_streaming"] and report["results"]["quit"]["clean_exit"]
     assert report["results"]["prefix"]["regenerate"]["reused_tokens"]["median"] > 0
     assert report["results"]["large_document"]["bytes"] <= 100000
     assert report["meta"]["load_average_start"] is not None
@@ -223,3 +225,15 @@ def test_an_unreachable_server_is_a_one_line_error(capsys):
     assert main(["--server", "http://127.0.0.1:9", "--repeats", "1"]) == 1
     err = capsys.readouterr().err
     assert "error:" in err and "127.0.0.1:9" in err and "Traceback" not in err
+
+
+def test_repetition_measures():
+    from aigc_desktop.bench.repetition import longest_repeated_span, prompts, repeated_ngram_share
+
+    assert repeated_ngram_share([1, 2, 3, 4, 5, 6]) == 0.0
+    loop = [1, 2, 3, 4] * 4  # 13 4-grams, the first 4 new
+    assert repeated_ngram_share(loop) == 9 / 13
+    assert longest_repeated_span([1, 2, 3, 9, 1, 2, 3, 8]) == 3
+    assert longest_repeated_span(loop) == 12  # overlapping repeats count: that is what a loop is
+    assert longest_repeated_span([5, 6, 7]) == 0
+    assert len(prompts()) >= 20

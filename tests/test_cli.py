@@ -21,8 +21,9 @@ def run_cli(*args: str, stdin: str | None = None, cwd=None, **env: str) -> subpr
     )
 
 
-def engine_greedy(lm, text: str, max_new_tokens: int) -> str:
-    run = Generator(lm).stream(ContinuationRequest(text, max_new_tokens=max_new_tokens, temperature=0))
+def engine_greedy(lm, text: str, max_new_tokens: int, no_repeat_ngram_size: int = 0) -> str:
+    run = Generator(lm).stream(ContinuationRequest(text, max_new_tokens=max_new_tokens, temperature=0,
+                                                   no_repeat_ngram_size=no_repeat_ngram_size))
     return "".join(event.text for event in run)
 
 
@@ -52,15 +53,17 @@ def test_greedy_continuation_streams_the_engines_text(tiny_chinese, tiny_chinese
     expected = engine_greedy(tiny_chinese, prompt, 20)
     assert expected  # an empty continuation would make the comparison trivial
     result = run_cli("--model", str(tiny_chinese_dir), "--device", "cpu", "--temperature", "0",
-                     "--max-new-tokens", "20", prompt, cwd=tmp_path)
+                     "--no-repeat-ngram-size", "0", "--max-new-tokens", "20", prompt, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert result.stderr == ""  # no progress bars or library chatter
-    assert result.stdout == expected + "\n"
+    assert result.stdout == expected + "\n"  # plain greedy: this tiny model repeats itself
 
 
 def test_text_from_stdin(tiny_gpt2, tiny_gpt2_dir, tmp_path):
     text = "今天天气真好，\nOnce upon a time 🚀"
-    expected = engine_greedy(tiny_gpt2, text, 12)
+    from aigc_desktop.engine.options import SUGGESTED_NO_REPEAT_NGRAM as DEFAULT_NO_REPEAT_NGRAM
+
+    expected = engine_greedy(tiny_gpt2, text, 12, DEFAULT_NO_REPEAT_NGRAM)  # the CLI's default
     result = run_cli("--model", str(tiny_gpt2_dir), "--temperature", "0", "--max-new-tokens", "12", "-",
                      stdin=text, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
@@ -111,3 +114,25 @@ def test_bad_arguments_give_one_line(args, fragments, tmp_path):
     assert result.returncode == 2
     assert_one_line_error(result, *fragments)
 
+
+
+def test_defaults_are_the_default_preset(monkeypatch):
+    """`continue` without options samples like the editor's Balanced preset, repetition control included."""
+    from aigc_desktop import cli
+    from aigc_desktop.ui.presets import BUILT_IN, SAMPLING_FIELDS
+    from aigc_desktop.ui.generation_settings import GenerationSettings
+
+    seen = []
+    monkeypatch.setattr(cli, "_stream_to_stdout", lambda start, stop, errors: seen.append(start) or 0)
+    requests = []
+    from aigc_desktop.engine import request as request_module
+
+    original = request_module.ContinuationRequest.validate
+    monkeypatch.setattr(request_module.ContinuationRequest, "validate",
+                        lambda self: requests.append(self) or original(self))
+    assert cli.main(["continue", "--model", "whatever", "Hello"]) == 0
+    balanced = next(p for p in BUILT_IN if p.name == "Balanced")
+    assert balanced.matches(GenerationSettings())  # the editor's defaults are Balanced
+    for field in SAMPLING_FIELDS:
+        assert getattr(requests[0], field) == getattr(balanced, field), field
+    assert balanced.no_repeat_ngram_size > 0 and requests[0].no_repeat_ngram_size == balanced.no_repeat_ngram_size

@@ -187,3 +187,18 @@ def test_stop_while_making_candidates_gives_none(models, path):
     list(run)
     stop.request_stop()
     assert run.make_alternatives() == []
+
+
+@pytest.mark.parametrize("path", PATHS)
+def test_stop_before_the_first_token_makes_nothing(models, path):
+    lm = on_path(models["gpt2"], path)
+    generator = Generator(lm)
+    for _ in range(3):  # and the generator stays usable after each
+        stop = StopFlag()
+        stop.request_stop()
+        run = generator.stream(ContinuationRequest(ENGLISH, max_new_tokens=8, alternatives=3), stop)
+        assert list(run) == [] and run.new_token_ids == [] and run.finish_reason == "stopped"
+        assert run.make_alternatives() == []
+    run = generator.stream(greedy(ENGLISH, 4))
+    list(run)
+    assert len(run.new_token_ids) == 4

@@ -4,7 +4,6 @@ the token stays with the hub, oversize or altered files are deleted, each case i
 from __future__ import annotations
 
 import hashlib
-import os
 import shutil
 
 import pytest
@@ -127,3 +126,21 @@ def test_invalid_repo_id_is_refused(hub_env, hostile_tally):
         with pytest.raises(ModelLoadError, match="not a valid"):
             download("../../etc")
         assert hub.requests == []
+
+
+def test_a_downloaded_model_is_checked_like_a_local_folder(hub_env, repo, hostile_tally):
+    """Files that pass their checksums can still describe a model the weights do not fill."""
+    import json
+
+    from aigc_desktop.engine.loading import load_model
+
+    hostile_tally["cases tried"] += 1
+    config = json.loads((repo / "config.json").read_text())
+    config["n_layer"] = 4  # the weights hold 2
+    (repo / "config.json").write_text(json.dumps(config))
+    with FakeHub({"acme/tiny": repo}) as hub:
+        hub_env(hub)
+        download("acme/tiny")
+    with pytest.raises(ModelLoadError, match="random layers") as info:
+        load_model("acme/tiny", "cpu", allow_download=False)
+    assert "\n" not in str(info.value)

@@ -102,6 +102,31 @@ def test_an_oversized_or_undecodable_body_is_a_malformed_response(server, scenar
     assert out.message.endswith(f"sent a malformed response: {why}."), out.message
 
 
+def test_the_bounded_reader_stops_at_its_limit_after_decompression(server):
+    """http_body on its own, against the same bomb: exactly the limit, of inflated bytes."""
+    import asyncio
+
+    import httpx
+
+    from aigc_desktop.engine import http_body
+
+    async def read() -> bytes:
+        async with httpx.AsyncClient() as client:
+            request = client.build_request("POST", server.url("bomb-error") + "/v1/completions", json={})
+            response = await client.send(request, stream=True)
+            try:
+                return await http_body.read_at_most(response, http_body.ERROR_BODY_LIMIT)
+            finally:
+                await response.aclose()
+
+    HOSTILE_TALLY["cases tried"] += 1
+    tracemalloc.start()
+    body = asyncio.run(read())
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    assert body == b"A" * http_body.ERROR_BODY_LIMIT and peak < 8 * 1024 * 1024
+
+
 def test_an_endless_error_body_is_not_read_to_its_end(server):
     out = attempt(server, "huge-error")
     assert out.error.status == 503 and '"xxxx' in out.message

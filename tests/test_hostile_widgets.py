@@ -3,13 +3,11 @@ plain text in every label, message strip, dialog and tooltip: never rendered as 
 
 from __future__ import annotations
 
-import pytest
 from fake_backend import FakeBackend, fake_loader
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QMenu, QMessageBox
+from PySide6.QtWidgets import QLabel, QMessageBox
 
 from aigc_desktop.ui import plain_text
-from aigc_desktop.ui.plain_text import plain_tooltip
 
 HOSTILE = "<img src='file:///dev/zero'><b>bold</b><a href='x'>link</a> & <script>"
 PLAIN = Qt.TextFormat.PlainText
@@ -34,16 +32,16 @@ def test_status_bar_and_message_strip_show_server_names_as_text(qtbot, make_wind
     window.banner.label.grab()  # laid out and painted as text: no image is fetched
 
 
-def test_candidate_tooltips_show_model_output_as_text(qtbot, make_window, hostile_tally):
+def test_the_candidates_panel_shows_model_output_as_text(qtbot, make_window, hostile_tally):
     hostile_tally["cases tried"] += 1
     window = make_window(fake_loader(hostile_backend()))
     window.controller._candidates = [HOSTILE, "<i>two</i>"]  # what two runs of a server could return
     window.show_candidates_popup()
-    menu = [m for m in window.findChildren(QMenu) if m.isVisible()][-1]
-    tips = [action.toolTip() for action in menu.actions()]
-    menu.close()
-    assert tips == [plain_tooltip(HOSTILE), plain_tooltip("<i>two</i>")]
-    assert "<img" not in tips[0] and "&lt;img" in tips[0]
+    panel = window.candidates_panel
+    shown = {label.text(): label.textFormat() for label in panel.findChildren(QLabel)}
+    panel.close()
+    assert shown.get(HOSTILE.strip("\n")) == Qt.TextFormat.PlainText
+    assert shown.get("<i>two</i>") == Qt.TextFormat.PlainText
 
 
 def test_message_boxes_with_file_names_are_plain_text(qtbot, make_window, tmp_path, monkeypatch, hostile_tally):

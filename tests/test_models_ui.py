@@ -213,6 +213,25 @@ def test_fast_mode_loads_the_int8_runtime_and_streams(tiny_gpt2_dir, tmp_path, m
     assert rerun.new_token_ids == run.new_token_ids
 
 
+def test_the_editors_exact_mode_decodes_on_the_fp32_graph_with_generates_tokens(tiny_gpt2_dir):
+    from aigc_desktop.ui.worker import engine_loader
+
+    backend = engine_loader(str(tiny_gpt2_dir), "cpu", False, False)
+    loaded = backend.loaded
+    assert loaded.fast is not None and not loaded.int8 and backend.device_label == "CPU exact fp32"
+    run = backend.stream(ContinuationRequest("Once upon a time", max_new_tokens=10, temperature=0))
+    list(run)
+    ids = loaded.tokenizer.encode("Once upon a time")
+    with torch.inference_mode():
+        out = loaded.model.generate(torch.tensor([ids]), do_sample=False, max_new_tokens=10, min_new_tokens=10,
+                                    attention_mask=torch.ones(1, len(ids), dtype=torch.long))
+    reference = out[0, len(ids):].tolist()
+    eos = [i for i, t in enumerate(reference) if t in loaded.eos_ids]
+    assert run.new_token_ids == (reference[: eos[0] + 1] if eos else reference)
+    plain = engine_loader(str(tiny_gpt2_dir), "cpu", False, None)  # transformers only: a caller changes weights first
+    assert plain.loaded.fast is None and plain.device_label == "CPU"
+
+
 def test_settings_offer_each_gpu_when_several_are_detected(qtbot, app_settings):
     import dataclasses
 

@@ -18,6 +18,7 @@ from aigc_desktop.engine.options import (
     NO_REPEAT_NGRAM_SIZE,
     REPETITION_PENALTY,
     SERVER_TIMEOUT,
+    SUGGESTED_NO_REPEAT_NGRAM,
     TEMPERATURE,
     TOP_K,
     TOP_P,
@@ -45,15 +46,18 @@ def test_what_the_editor_offers_a_request_may_hold():
 def test_request_settings_and_cli_share_each_default(field):
     option = SAMPLING[field]
     assert getattr(ContinuationRequest("x"), field) == option.default
-    assert getattr(GenerationSettings(), field) == option.default
+    # The editor and `continue` never repeat 4-grams; a bare request repeats what it likes.
+    editor_default = SUGGESTED_NO_REPEAT_NGRAM if field == "no_repeat_ngram_size" else option.default
+    assert getattr(GenerationSettings(), field) == editor_default
     cli_default = getattr(continue_parser().parse_args(["text"]), field)
-    # --max-new-tokens and --temperature are None when not given (the next test: the request then
-    # gets the option's default)
-    assert cli_default in (None, option.default)
+    # --max-new-tokens, --temperature and --no-repeat-ngram-size are None when not given (the
+    # next test: the request then gets the option's default, the suggested n-gram size locally)
+    assert cli_default in (None, editor_default)
 
 
 def test_the_cli_continues_with_the_option_defaults(monkeypatch):
-    """`continue` without --max-new-tokens / --temperature asks for the options' defaults."""
+    """`continue --server` without options asks for the options' defaults (no n-gram rule: a server
+    cannot apply it)."""
     import aigc_desktop.cli as cli
 
     seen = {}
@@ -92,7 +96,7 @@ def test_settings_store_only_what_the_editor_offers(app_settings):
         qs.setValue(f"generation/{field}", high)
         assert getattr(app_settings.generation(), field) == high
         qs.setValue(f"generation/{field}", high * 2 + 1)  # beyond the offer: garbage, so the default
-        assert getattr(app_settings.generation(), field) == option.default
+        assert getattr(app_settings.generation(), field) == getattr(GenerationSettings(), field)
     qs.setValue("generation/server_timeout", SERVER_TIMEOUT.offered[1] + 1)
     assert app_settings.generation().server_timeout == SERVER_TIMEOUT.default
 

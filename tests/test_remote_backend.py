@@ -309,6 +309,32 @@ def test_stop_while_the_server_has_not_answered_yet(server):
     assert run.finish_reason == "stopped"
 
 
+def test_stop_at_any_moment_on_an_event_loop_never_hangs(server):
+    """Stop (flag set, task cancelled, as the editor does) landing anywhere: before the first token, between
+    tokens, just as one arrives. A cancel that asyncio.wait_for swallowed once left the run waiting for ever."""
+    backend = RemoteBackend(server.url("slow"))
+
+    async def cycle(delay: float) -> str:
+        stop = StopFlag()
+        run = backend.stream(request(), stop)
+
+        async def consume() -> None:
+            async for _ in backend.astream(run.request, stop, run=run):
+                pass
+
+        task = asyncio.ensure_future(consume())
+        await asyncio.sleep(delay)
+        stop.request_stop()
+        task.cancel()
+        await asyncio.gather(task, return_exceptions=True)
+        return run.finish_reason
+
+    async def cycles() -> list[str]:
+        return [await asyncio.wait_for(cycle(SLOW_DELAY * (i % 25) / 10), 10) for i in range(80)]
+
+    assert set(asyncio.run(cycles())) == {"stopped"}
+
+
 def test_a_silent_server_times_out_with_a_clear_message(server):
     error, _, _ = failure(RemoteBackend(server.url("hang"), model="m", timeout=0.3))
     assert "did not answer within 0.3 s" in str(error)

@@ -32,7 +32,10 @@ def window(qtbot, make_window, tiny_chinese_dir):
 
 
 def engine_events(tiny_chinese):
-    run = Generator(tiny_chinese).stream(ContinuationRequest(CONTEXT, max_new_tokens=6, temperature=0))
+    from aigc_desktop.ui.generation_settings import GenerationSettings
+
+    run = Generator(tiny_chinese).stream(ContinuationRequest(  # as the window asks, with its default n-gram rule
+        CONTEXT, max_new_tokens=6, temperature=0, no_repeat_ngram_size=GenerationSettings().no_repeat_ngram_size))
     return [e for e in run if e.text]
 
 

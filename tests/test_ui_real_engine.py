@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import random
 import re
 import time
 
@@ -11,7 +13,6 @@ from PySide6.QtGui import QTextCursor
 from tiny_models import build_tiny_gpt2
 
 from aigc_desktop.engine import ContinuationRequest
-from aigc_desktop.engine.generator import Generator
 from aigc_desktop.ui.continuation import IDLE, PENDING, STREAMING
 from aigc_desktop.ui.worker import engine_loader
 
@@ -47,8 +48,11 @@ def test_greedy_continue_accept_save_matches_engine(qtbot, make_window, tiny_gpt
     select_all(window)
     qtbot.keyClick(window.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: window.controller.state != STREAMING, timeout=20000)
-    expected = Generator(tiny_gpt2).stream(
-        ContinuationRequest("Once upon a time there was", max_new_tokens=20, temperature=0))
+    # The same engine the window loaded: its default mode (fast on a CPU) over the same weights.
+    same_engine = engine_loader(str(tiny_gpt2_dir), "cpu", False, window.generation_settings().fast_mode)
+    expected = same_engine.stream(
+        ContinuationRequest("Once upon a time there was", max_new_tokens=20, temperature=0,
+                            no_repeat_ngram_size=window.generation_settings().no_repeat_ngram_size))
     expected_text = "".join(e.text for e in expected)
     assert window.editor.suggestion_text() == expected_text
     if expected_text:
@@ -156,3 +160,43 @@ def test_real_engine_candidates_cycle(qtbot, make_window, tiny_chinese_dir):
     assert window.editor.suggestion_text() == candidates[1]
     window.controller.accept()
     assert window.editor.user_text() == "今天天气真好，" + candidates[1]
+
+
+def _rss_mib() -> float:
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+
+
+@pytest.mark.skipif(not os.path.exists("/proc/self/statm"), reason="needs /proc for the memory figure")
+def test_soak_stop_accept_or_reject_at_any_moment(qtbot, make_window, slow_gpt2_dir):
+    """Continue, then Stop, Accept or Reject after 0-30 ms, many times, with the default 3 candidates:
+    no error is ever shown, every run ends, and memory does not grow with the cycles."""
+    window = make_window(engine_loader, model=str(slow_gpt2_dir), device="cpu", max_new_tokens=24)
+    assert window.generation_settings().alternatives == 3
+    errors, shown, summaries = [], [], []
+    window.controller.error.connect(errors.append)
+    window.host.worker.finished.connect(lambda _rid, summary: summaries.append(summary))
+    window.show_error = lambda message, actions=(): shown.append(message)
+    window.editor.load_text("Once upon a time there was a small editor")
+    rng = random.Random(7)
+    actions = {"stop": window.controller.stop, "accept": window.controller.accept,
+               "reject": window.controller.reject}
+    rss = []
+    for cycle in range(150):
+        window.editor.moveCursor(QTextCursor.MoveOperation.End)
+        assert window.controller.continue_text(), cycle
+        qtbot.wait(rng.choice([0, 0, 1, 3, 10, 30]))  # 0: before the first token
+        actions[rng.choice(sorted(actions))]()
+        if window.controller.state == PENDING:
+            window.controller.reject()
+        qtbot.waitUntil(lambda: window.controller.state == IDLE, timeout=10000)
+        if cycle in (30, 149):
+            rss.append(_rss_mib())
+        if len(window.editor.toPlainText()) > 2000:
+            window.editor.load_text("Once upon a time there was a small editor")
+    window.controller.stop()
+    assert errors == [] and shown == []
+    assert rss[1] - rss[0] < 64, rss  # MiB between cycle 30 and the last
+    # Both kinds of moment were hit: runs stopped before any token, and runs that wrote text.
+    assert sum(1 for s in summaries if s.new_tokens == 0) >= 5
+    assert sum(1 for s in summaries if s.new_tokens > 0) >= 20

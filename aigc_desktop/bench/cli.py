@@ -28,6 +28,7 @@ SECTIONS = {
     "responsiveness": "responsiveness",
     "stop": "stop",
     "startup": "startup",
+    "quit": "quit",
     "memory": "memory",
     "speed": "speed",
     "large_document": "large_document",

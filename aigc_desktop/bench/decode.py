@@ -60,7 +60,7 @@ def raw_generate(lm, ids: list[int], new_tokens: int) -> dict:
 
 
 def engine_run(backend, text: str, new_tokens: int, cold: bool = True) -> dict:
-    """One greedy run through the Backend interface (the local engine: LocalBackend)."""
+    """One greedy run through the Backend interface (the local engine: a Generator)."""
     from ..engine.request import ContinuationRequest
 
     if cold:

@@ -47,7 +47,7 @@ def probe(source: str, device: str, int8: bool, prompt_tokens: int, new_tokens: 
 
     quiet_transformers()
     imported = _status_mib()
-    backend = open_local(source, device, allow_download=False, fast=int8)
+    backend = open_local(source, device, allow_download=False, fast=True if int8 else None)  # fp32: transformers
     lm = backend.loaded
     loaded = _status_mib()
     backend.warm_up()  # as the editor's loader does: the model is "ready" after this

@@ -4,6 +4,11 @@ The functions here are what a section runs in turn with the engine, in one proce
 `open_llama`, then `llama_timed_run` (greedy, from token ids, so both sides see the same prompt)
 and `llama_teacher_forced` (logits at every position, for perplexity and top-1 agreement).
 
+llama-cpp-python built in a venv of its own can be lent to the project's interpreter with
+PYTHONPATH=<that venv>/lib/python3.X/site-packages (its numpy then shadows the project's, so their
+versions should match) or, so that the project's packages always win, a .pth file holding that path
+in the project venv's site-packages (it is appended after them).
+
 Section `peers`: a llama.cpp row for a GGUF file given with --gguf. The bench never installs
 anything: without llama_cpp the row says so.
 """

@@ -156,18 +156,26 @@ def measure(loaded, setting: Setting, texts: list[str], tokens: int) -> dict:
 
 
 def settings_to_compare() -> list[Setting]:
-    """Each built-in preset as it was (no repetition control) and as it is now, then a sweep of the default."""
-    from ..ui.presets import BUILT_IN
+    """Each built-in preset as it was (before repetition control) and as it is now; greedy too (CLI -t 0)."""
+    from ..ui.presets import BUILT_IN, BUILT_IN_BEFORE, NO_REPEAT_NGRAM
+
+    def label(name, penalty, ngram, when):
+        return f"{name}, {when} (penalty {penalty:g}, n-gram {ngram or 'off'})"
 
     out = []
     for preset in BUILT_IN:
-        out.append(Setting(f"{preset.name}, before (penalty 1.0, no n-gram)",
-                           preset.temperature, preset.top_k, preset.top_p, 1.0, 0))
-        out.append(Setting(f"{preset.name}, now (penalty {preset.repetition_penalty:g}, "
-                           f"n-gram {preset.no_repeat_ngram_size or 'off'})",
-                           preset.temperature, preset.top_k, preset.top_p,
-                           preset.repetition_penalty, preset.no_repeat_ngram_size))
-    out.append(Setting("greedy (CLI --temperature 0), before", 0.0, 0, 1.0, 1.0, 0))
+        penalty, ngram = BUILT_IN_BEFORE[preset.name]
+        out.append(Setting(label(preset.name, penalty, ngram, "before"), preset.temperature, preset.top_k,
+                           preset.top_p, penalty, ngram))
+        if preset.name == "Precise":  # the old penalty kept, with the n-gram rule: the alternative not taken
+            out.append(Setting(label(preset.name, penalty, NO_REPEAT_NGRAM, "alternative"), preset.temperature,
+                               preset.top_k, preset.top_p, penalty, NO_REPEAT_NGRAM))
+        out.append(Setting(label(preset.name, preset.repetition_penalty, preset.no_repeat_ngram_size, "now"),
+                           preset.temperature, preset.top_k, preset.top_p, preset.repetition_penalty,
+                           preset.no_repeat_ngram_size))
+    out.append(Setting(label("greedy (--temperature 0)", 1.0, 0, "before"), 0.0, 0, 1.0, 1.0, 0))
+    out.append(Setting(label("greedy (--temperature 0)", 1.0, NO_REPEAT_NGRAM, "now"), 0.0, 0, 1.0, 1.0,
+                       NO_REPEAT_NGRAM))
     return out
 
 
@@ -194,6 +202,8 @@ def main(argv=None) -> int:
     parser.add_argument("--tokens", type=int, default=128)
     parser.add_argument("--sweep", action="store_true", help="try candidate settings instead of the presets")
     parser.add_argument("--samples", action="store_true", help="print the first prompt's continuation per setting")
+    parser.add_argument("--only", default="", metavar="TEXT;TEXT",
+                        help="measure only the settings whose label contains one of these texts")
     parser.add_argument("--threads", type=int, default=0,
                         help="torch threads (default: torch's); 1 is faster on a busy machine")
     args = parser.parse_args(argv)
@@ -213,7 +223,10 @@ def main(argv=None) -> int:
     print(f"{len(texts)} prompts × {args.tokens} tokens, {loaded.name}, "
           f"torch {torch.__version__}, {torch.get_num_threads()} threads, {platform.processor() or platform.machine()}")
     rows = []
+    wanted = [part.strip() for part in args.only.split(";") if part.strip()]
     for setting in sweep() if args.sweep else settings_to_compare():
+        if wanted and not any(part in setting.label for part in wanted):
+            continue
         rows.append(measure(loaded, setting, texts, args.tokens))
         r = rows[-1]
         print(f"  {setting.label}: {100 * r['share']:.1f}% repeated 4-grams, span {r['span_median']:g}/"

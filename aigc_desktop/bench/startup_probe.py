@@ -54,7 +54,7 @@ def main(argv: list[str] | None = None) -> int:
 
     main_window.MainWindow = ProbedWindow  # run_editor looks the class up when it runs
     try:
-        run_editor(args)
+        run_editor(args, leave_at_once=False)  # it prints its marks afterwards
     finally:
         main_window.MainWindow = app_class
     print("AIGC_BENCH_STARTUP " + json.dumps(marks), flush=True)

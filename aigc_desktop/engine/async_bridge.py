@@ -95,9 +95,13 @@ def cancel_on_stop(task: asyncio.Task, stop: StopFlag) -> Callable[[], None]:
 
 
 async def finish_task(task: asyncio.Task) -> None:
-    """Cancel the task if it still runs, and wait until it has ended (its exception counts as retrieved)."""
-    if not task.done():
+    """Cancel the task if it still runs, and wait until it has ended (its exception counts as retrieved).
+
+    Cancelled again if it is still running a moment later: code inside it may have lost the
+    first cancel (asyncio.wait_for before Python 3.12 returns a result that came at the same time).
+    """
+    while not task.done():
         task.cancel()
-        await asyncio.wait({task})
+        await asyncio.wait({task}, timeout=0.1)
     if not task.cancelled():
         task.exception()

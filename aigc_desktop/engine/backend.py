@@ -109,24 +109,33 @@ def is_server_source(source: str) -> bool:
 
 
 def open_local(source: str, device: str = "auto", *, allow_download: bool = False,
-               fast: bool = False) -> "Generator":
-    """The local engine on `source` (a hub id, a model folder or a .gguf file); imports torch."""
+               fast: bool | None = None) -> "Generator":
+    """The local engine on `source` (a hub id, a model folder or a .gguf file); imports torch.
+
+    fast, on a CPU: True, the fast mode (int8 blocks); False, the exact fp32 graph; None, the
+    transformers model only (a caller that changes the weights, such as a style, then calls
+    loading.enable_fast_mode itself, so that the graph is built from the changed weights).
+    """
     from .generator import Generator
-    from .loading import load_model
+    from .loading import enable_fast_mode, load_model
     from .quiet_libraries import quiet_transformers
 
     quiet_transformers()
-    return Generator(load_model(source, device, allow_download=allow_download, int8=fast))
+    loaded = load_model(source, device, allow_download=allow_download)
+    if fast is not None:
+        enable_fast_mode(loaded, int8=fast)
+    return Generator(loaded)
 
 
-def open_backend(source: str, device: str = "auto", *, allow_download: bool = False, fast: bool = False,
+def open_backend(source: str, device: str = "auto", *, allow_download: bool = False, fast: bool | None = None,
                  api_key: str | None = None, api_key_env: str | None = None, server: bool | None = None,
                  warm_up: bool = False) -> Backend:
     """The one way to a backend: the local engine, or an inference server.
 
     source: a local model (hub id, folder, .gguf file), or a server as server_address.server_source
     writes it ("URL#model=NAME&timeout=S"); server=None decides by the http(s):// prefix.
-    fast: the CPU's fast mode (int8 blocks); a style must be merged before it (loading.enable_fast_mode).
+    fast: on a CPU, the fast mode (True), the exact fp32 graph (False) or the transformers model
+    alone (None); see open_local.
     api_key, or the environment variable api_key_env that holds it, for a server.
     warm_up: make the backend ready before returning: a local model runs one token, a server is
     asked for its models (a wrong address, key or model fails here, not at the first run).

@@ -11,6 +11,8 @@ writer watches (three rows cost 2.5x one on a CPU).
 
 from __future__ import annotations
 
+import contextlib
+import math
 import os
 import time
 from dataclasses import dataclass, field, replace
@@ -232,25 +234,27 @@ class Generator:
                     break
                 # Per step, not around the loop: a suspended run must not leave its caller's
                 # thread in inference mode (nor switch it off when an abandoned run is collected).
-                with torch.inference_mode():
+                with torch.inference_mode(), self._step_threads():
                     logits = self._forward(decoder, feed)
                     fed_ids = fed_ids + feed[0].tolist()
                     self._decoder, self._cache_ids = decoder, fed_ids
                     if step == 0 and request.alternatives > 1:
                         context_logits = logits.clone()
-                    if torch.isnan(logits).any():
+                    # The model's own probabilities from one normaliser: cheaper than a softmax over
+                    # the vocabulary, and NaN anywhere in the logits makes it NaN.
+                    log_norm = torch.logsumexp(logits[0], dim=-1)
+                    if torch.isnan(log_norm):
                         self.reset_cache()
                         raise GenerationError("The model produced invalid numbers (NaN); its weights may be broken.")
                     next_id = choose_next(processors(seen, logits), request.greedy, rng)
                     if run.first_token_seconds is None:
                         run.first_token_seconds = time.perf_counter() - started
                     token = int(next_id[0, 0])
-                    probs = torch.softmax(logits[0], dim=-1)
-                    top = torch.topk(probs, min(TOP_ALTERNATIVES, probs.numel()))
+                    top = torch.topk(logits[0], min(TOP_ALTERNATIVES, logits.shape[-1]))
                     run.new_token_ids.append(token)
                     pending_ids.append(token)
-                    pending_probs.append(float(probs[token]))
-                    pending_alts.append(tuple(zip(top.indices.tolist(), top.values.tolist())))
+                    pending_probs.append(math.exp(float(logits[0, token] - log_norm)))
+                    pending_alts.append(tuple(zip(top.indices.tolist(), torch.exp(top.values - log_norm).tolist())))
                     seen = torch.cat([seen, next_id], dim=-1)
                     feed = next_id
                 piece = row.push(token)
@@ -291,7 +295,7 @@ class Generator:
         for _ in range(request.max_new_tokens):
             if stop.is_set():
                 return []  # stopped: the caller has moved on
-            with torch.inference_mode():
+            with torch.inference_mode(), self._step_threads():
                 next_ids = choose_next(processors(cast(torch.LongTensor, seen), logits), False, rng)
                 for r, token in zip(rows, next_ids[:, 0].tolist()):
                     if not r.done:
@@ -304,6 +308,24 @@ class Generator:
             if not r.done:
                 r.flush()
         return [r.text for r in rows]
+
+    @contextlib.contextmanager
+    def _step_threads(self):
+        """With the fast runtime, torch's small per-step work runs on this thread alone.
+
+        ONNX Runtime's threads spin between steps; torch's own thread team then fights
+        them for the same cores: on 2 cores the fast mode decoded at 43 tok/s with two
+        torch threads and at 100 with one (bench/speed.py's model, same run).
+        """
+        if self.loaded.fast is None:
+            yield
+            return
+        threads = torch.get_num_threads()
+        torch.set_num_threads(1)
+        try:
+            yield
+        finally:
+            torch.set_num_threads(threads)
 
     def _forward(self, decoder: StepDecoder, feed: torch.Tensor) -> torch.Tensor:
         try:

@@ -12,7 +12,9 @@ from __future__ import annotations
 
 import asyncio
 import codecs
+import inspect
 import re
+import sys
 import time
 import zlib
 from typing import AsyncIterator, Awaitable, Iterator, TypeVar
@@ -134,7 +136,15 @@ class Deadline:
 
     async def wait(self, awaitable: Awaitable[T]) -> T:
         """The awaitable's result, cancelled and TimeoutError if the deadline passes first."""
-        try:
-            return await asyncio.wait_for(awaitable, max(self.at - time.monotonic(), 0.0))
+        left = self.at - time.monotonic()
+        if left <= 0:  # checked here too: data already buffered would complete without ever waiting
+            if inspect.iscoroutine(awaitable):
+                awaitable.close()
+            raise TimeoutError
+        if sys.version_info >= (3, 11):  # asyncio.timeout: in this task, so a Stop's cancel is never lost
+            async with asyncio.timeout(left):
+                return await awaitable
+        try:  # wait_for runs it in a task of its own; its result can win over a cancel (see finish_task)
+            return await asyncio.wait_for(awaitable, left)
         except asyncio.TimeoutError:  # not yet the built-in TimeoutError before Python 3.11
             raise TimeoutError from None

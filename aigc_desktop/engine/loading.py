@@ -49,7 +49,7 @@ class LoadedModel:
     prefix_ids: tuple[int, ...]  # ids every context starts with ([CLS] for BERT vocab)
     eos_ids: frozenset[int]
     load_seconds: float
-    fast: StepSession | None = None  # the CPU's int8 runtime (engine/fast/), when in use
+    fast: StepSession | None = None  # the CPU's fast runtime (engine/fast/: int8 or fp32), when in use
     notice: str = ""  # something the user should know about how it was loaded
     style: str = ""  # the named style merged into the weights (engine/style/apply.py), "" for none
 
@@ -60,11 +60,14 @@ class LoadedModel:
     @property
     def device_label(self) -> str:
         label = devices.describe(self.device)
-        return f"{label} fast int8" if self.fast is not None else label
+        if self.fast is None:
+            return label
+        return f"{label} fast int8" if self.int8 else f"{label} exact fp32"
 
     @property
     def int8(self) -> bool:
-        return self.fast is not None
+        """Decoding with int8 weights and activations (the fast mode)."""
+        return self.fast is not None and self.fast.bits == 8
 
 
 _HUB_ID = re.compile(r"^[A-Za-z0-9][\w.-]*(/[\w.-]+)?$")
@@ -273,24 +276,30 @@ def load_model(source: str = DEFAULT_MODEL, device: str = "auto", allow_download
     return loaded
 
 
-def enable_fast_mode(loaded: LoadedModel) -> None:
-    """Decode `loaded` with the fast runtime (int8 blocks, engine/fast/) when it runs on the CPU.
+def enable_fast_mode(loaded: LoadedModel, int8: bool = True) -> None:
+    """Decode `loaded` with the fast runtime (engine/fast/) when it runs on the CPU.
 
+    int8: the fast mode (int8 weights and activations in blocks). Otherwise the exact
+    mode: the same runtime with the fp32 weights, whose greedy tokens are transformers'
+    (tests/test_engine_paths.py), at about twice its speed (README: Performance).
     Built from the weights as they are now, so a style merged before is in it. When the
-    architecture has no fast graph, loaded.notice says so and the exact path serves.
+    architecture has no fast graph, the transformers model serves (with a notice for int8).
     """
-    if loaded.device.type != "cpu" or loaded.fast is not None:
+    bits = 8 if int8 else None
+    if loaded.device.type != "cpu" or (loaded.fast is not None and loaded.fast.bits == (bits or 32)):
         return
     from .fast.runtime import UnsupportedModel, open_fast_session
 
     try:
-        loaded.fast = open_fast_session(loaded.model, bits=8)
+        loaded.fast = open_fast_session(loaded.model, bits=bits)
         return
     except UnsupportedModel as exc:
         why = f"Fast mode does not support this model ({exc}): it runs in exact fp32."
     except Exception as exc:  # e.g. ONNX Runtime missing or refusing the graph: never fatal
         why = f"Fast mode could not start ({first_line(exc)}): the model runs in exact fp32."
-    loaded.notice = " ".join(filter(None, [loaded.notice, why]))
+    loaded.fast = None
+    if int8:
+        loaded.notice = " ".join(filter(None, [loaded.notice, why]))
 
 
 def _prefix_ids(tokenizer) -> tuple[int, ...]:

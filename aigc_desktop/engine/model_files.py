@@ -12,12 +12,12 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-import os
 import re
 import struct
 from dataclasses import dataclass
 from pathlib import Path
 
+from .app_dirs import cache_dir
 from .errors import ModelLoadError
 
 GGUF_MAGIC = b"GGUF"
@@ -248,14 +248,7 @@ def check_gguf_file(path: Path) -> None:
 
 def gguf_cache_root() -> Path:
     """Where dequantised GGUF models are kept as safetensors (converting takes seconds to minutes)."""
-    override = os.environ.get("AIGC_DESKTOP_CACHE")
-    if override:
-        return Path(override) / "gguf"
-    if os.name == "nt":
-        base = Path(os.environ.get("LOCALAPPDATA", Path.home() / "AppData" / "Local"))
-    else:
-        base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
-    return base / "aigc-desktop" / "gguf"
+    return cache_dir("gguf")
 
 
 def gguf_cache_folder(path: Path) -> Path:

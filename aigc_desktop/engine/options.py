@@ -35,7 +35,10 @@ TEMPERATURE = NumberOption(0.8, 0.0, 10.0, offered=(0.0, 5.0))  # 0: greedy
 TOP_K = NumberOption(50, 0, None, offered=(0, 1000))  # 0: off
 TOP_P = NumberOption(0.95, 0.0, 1.0, offered=(0.01, 1.0), low_open=True)  # 1: off
 REPETITION_PENALTY = NumberOption(1.0, 0.0, None, offered=(0.5, 3.0), low_open=True)  # 1: off
-NO_REPEAT_NGRAM_SIZE = NumberOption(0, 0, None, offered=(0, 10))  # 0: off
+NO_REPEAT_NGRAM_SIZE = NumberOption(0, 0, None, offered=(0, 10))  # 0: off, a request's default
+# What the editor's presets and `continue` use: never repeat a run of 4 tokens. On SmolLM2-135M that
+# removed every visible loop at the smallest cost in perplexity (README, "Repetition").
+SUGGESTED_NO_REPEAT_NGRAM = 4
 SEED_RANGE = (0, 2**63 - 1)  # what torch's generator takes; no seed: a fresh one each run
 ALTERNATIVES = NumberOption(1, 1, 5, offered=(1, 5))  # candidates per run (the editor asks for 3)
 SERVER_TIMEOUT = NumberOption(30.0, 0.0, None, offered=(1.0, 600.0), low_open=True)  # seconds

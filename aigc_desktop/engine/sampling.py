@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import torch
 from transformers.generation.logits_process import (
+    LogitsProcessor,
     LogitsProcessorList,
-    NoRepeatNGramLogitsProcessor,
     RepetitionPenaltyLogitsProcessor,
     TemperatureLogitsWarper,
     TopKLogitsWarper,
@@ -15,13 +17,54 @@ from transformers.generation.logits_process import (
 from .request import ContinuationRequest
 
 
+class NoRepeatNGram(LogitsProcessor):
+    """transformers' NoRepeatNGramLogitsProcessor, kept up to date one token at a time.
+
+    Every built-in preset bans repeated 4-grams. transformers' processor indexes the
+    whole context again at every step (a Python loop over up to a window of tokens);
+    this one indexes each position once per run, so a step costs the same at the end of
+    a long context as at its start. Same bans, same result (tests/test_sampling.py).
+    Use one instance per run: it remembers the rows it has seen.
+    """
+
+    def __init__(self, n: int) -> None:
+        self.n = n
+        self._tables: list[dict[tuple[int, ...], set[int]]] = []
+        self._indexed = 0  # positions of input_ids already in the tables
+        self._rows: list[list[int]] = []
+
+    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
+        rows, length = input_ids.shape
+        if rows != len(self._rows):  # the first call, or another batch: start over
+            self._rows, self._tables, self._indexed = [[] for _ in range(rows)], [{} for _ in range(rows)], 0
+        new = input_ids[:, self._indexed:].tolist()
+        n, banned_any = self.n, False
+        bans: list[list[int]] = []
+        for row, table, tail in zip(self._rows, self._tables, new):
+            for token in tail:
+                row.append(token)
+                if len(row) >= n:
+                    table.setdefault(tuple(row[-n:-1]), set()).add(row[-1])
+            banned = table.get(tuple(row[len(row) - n + 1:])) if len(row) + 1 >= n else None
+            bans.append(sorted(banned) if banned else [])
+            banned_any = banned_any or bool(banned)
+        self._indexed = length
+        if not banned_any:
+            return scores
+        out = scores.clone()
+        for r, banned in enumerate(bans):
+            if banned:
+                out[r, banned] = -float("inf")
+        return cast(torch.FloatTensor, out)
+
+
 def build_processors(request: ContinuationRequest) -> LogitsProcessorList:
     """Penalties always; temperature/top-k/top-p only when sampling (as generate does)."""
     processors = LogitsProcessorList()
     if request.repetition_penalty != 1.0:
         processors.append(RepetitionPenaltyLogitsProcessor(request.repetition_penalty))
     if request.no_repeat_ngram_size > 0:
-        processors.append(NoRepeatNGramLogitsProcessor(request.no_repeat_ngram_size))
+        processors.append(NoRepeatNGram(request.no_repeat_ngram_size))
     if not request.greedy:
         if request.temperature != 1.0:
             processors.append(TemperatureLogitsWarper(request.temperature))

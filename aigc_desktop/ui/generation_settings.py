@@ -9,9 +9,9 @@ from ..engine.options import (
     DEFAULT_MODEL,
     DEVICE_CHOICES,
     MAX_NEW_TOKENS,
-    NO_REPEAT_NGRAM_SIZE,
     REPETITION_PENALTY,
     SERVER_TIMEOUT,
+    SUGGESTED_NO_REPEAT_NGRAM,
     TEMPERATURE,
     TOP_K,
     TOP_P,
@@ -32,7 +32,7 @@ class GenerationSettings:
     top_k: int = TOP_K.default
     top_p: float = TOP_P.default
     repetition_penalty: float = REPETITION_PENALTY.default
-    no_repeat_ngram_size: int = NO_REPEAT_NGRAM_SIZE.default  # never repeat a run of this many tokens; 0: off
+    no_repeat_ngram_size: int = SUGGESTED_NO_REPEAT_NGRAM  # never repeat a run of this many tokens; 0: off
     seed: int | None = None  # None = random each run
     length_mode: str = "length"  # one of LENGTH_MODES: length (max new tokens) | sentence | paragraph
     stop_strings: tuple[str, ...] = ()  # also stop when one of these is written

@@ -454,7 +454,9 @@ class MainWindow(DocumentSafety, QMainWindow):
         self._on_state_changed(self.controller.state)
         if self.model_info is None:
             self.state_label.setText("")
-        text, actions = model_failed_banner(self, source, message, needs_download)
+        from .engine_text import localize
+
+        text, actions = model_failed_banner(self, source, localize(message), needs_download)
         self.show_error(text, actions=actions)
         self._banner_is_model_error = True
 
@@ -717,12 +719,16 @@ class MainWindow(DocumentSafety, QMainWindow):
             self.context_label.setText(self.tr("context %d/%d tokens") % (summary.context_tokens, summary.window))
 
     def show_error(self, message: str, actions: tuple = ()) -> None:
+        from .engine_text import localize
+
         self._banner_is_model_error = self._banner_is_dropped_labels = False
-        self.banner.show_message(message, "error", actions)
+        self.banner.show_message(localize(message), "error", actions)  # engine/document texts translated
 
     def show_notice(self, message: str, actions: tuple = ()) -> None:
+        from .engine_text import localize
+
         self._banner_is_model_error = self._banner_is_dropped_labels = False
-        self.banner.show_message(message, "info", actions)
+        self.banner.show_message(localize(message), "info", actions)
 
     # ----- files -----------------------------------------------------------
     def new_document(self) -> None:
@@ -1096,7 +1102,7 @@ class MainWindow(DocumentSafety, QMainWindow):
         self.controller.reject()
         self.settings.set_window_geometry(self.saveGeometry())
         self._close_document_safety()  # saved or discarded: its recovery copy goes
-        self.host.shutdown(1200)  # a model load that cannot be interrupted is left behind
+        self.host.shutdown(600)  # a decode step under load, at most; a model load is left behind
         event.accept()
 
 

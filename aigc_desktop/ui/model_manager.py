@@ -260,7 +260,9 @@ class ModelManagerDialog(QDialog):
             else:
                 check_model_folder(target)
         except EngineError as exc:
-            self.message.setText(str(exc))
+            from .engine_text import localize
+
+            self.message.setText(localize(str(exc)))
             return False
         self._choose(str(target))
         return True
@@ -295,7 +297,9 @@ class ModelManagerDialog(QDialog):
 
     def _on_failed(self, repo_id: str, message: str) -> None:
         self._end_download()
-        self.message.setText(message)  # the buttons below offer a folder or a GGUF file
+        from .engine_text import localize
+
+        self.message.setText(localize(message))  # the buttons below offer a folder or a GGUF file
 
     def _on_cancelled(self, repo_id: str) -> None:
         self._end_download()

@@ -8,7 +8,6 @@ text are set to plain text; tooltips, which have no such switch, are escaped.
 
 from __future__ import annotations
 
-from html import escape
 from typing import TypeVar
 
 from PySide6.QtCore import Qt
@@ -22,11 +21,6 @@ def plain(first: Shown, *others: QLabel | QMessageBox) -> Shown:
     for widget in (first, *others):
         widget.setTextFormat(Qt.TextFormat.PlainText)
     return first
-
-
-def plain_tooltip(text: str) -> str:
-    """A tooltip that shows text exactly: escaped, inside a rich-text frame so that the escapes apply."""
-    return "<qt><p style='white-space:pre-wrap'>" + escape(text) + "</p></qt>"
 
 
 def ask_plain(parent, title: str, text: str, buttons, default) -> QMessageBox.StandardButton:

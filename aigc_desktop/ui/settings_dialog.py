@@ -87,10 +87,14 @@ class SettingsDialog(QDialog):
 
         self.detected_label = QLabel(detected or self.tr("Detected when a model has been loaded."))
         self.detected_label.setWordWrap(True)
-        self.fast_mode_check = QCheckBox(self.tr("Fast CPU mode (int8 weights, several times faster)"))
+        self.fast_mode_check = QCheckBox(self.tr("Fast mode on the CPU (8-bit weights and activations in blocks)"))
         self.fast_mode_check.setChecked(settings.fast_mode)
-        self.fast_mode_check.setToolTip(self.tr("Quantises the model to 8-bit integers when it runs on the CPU. "
-                                               "The README's Performance section shows its speed and quality."))
+        self.fast_mode_check.setToolTip(self.tr(
+            "Measured with a GPT-2-sized model on a 2-core CPU: about 5 times the decoding speed of "
+            "transformers and about twice that of the exact mode; 0.7 to 1.1 times llama.cpp's 8-bit mode. "
+            "On SmolLM2-135M its perplexity was 0.5% above the exact weights' and its top choice agreed with "
+            "theirs 98% of the time (llama.cpp's 8-bit mode: 97%). Off: the exact fp32 weights. "
+            "README → Performance has the figures."))
 
         self.max_new_tokens_spin = QSpinBox()
         self.max_new_tokens_spin.setRange(*MAX_NEW_TOKENS.offered)

@@ -26,7 +26,7 @@ def styled_loader(loader: Callable, current_style: Callable[[], str], store: Cal
         name = current_style()
         if not name or source.startswith(("http://", "https://")):
             return loader(source, device, allow_download, int8)
-        backend = loader(source, device, allow_download, False)
+        backend = loader(source, device, allow_download, None)  # the graph is built after the merge
         loaded = getattr(backend, "loaded", None)
         if loaded is None:
             return backend
@@ -36,10 +36,9 @@ def styled_loader(loader: Callable, current_style: Callable[[], str], store: Cal
             apply_style(loaded, store().get(name))
         except StyleError as exc:
             loaded.notice = " ".join(filter(None, [loaded.notice, str(exc)]))
-        if int8:
-            from ..engine.loading import enable_fast_mode
+        from ..engine.loading import enable_fast_mode
 
-            enable_fast_mode(loaded)  # built from the merged weights
+        enable_fast_mode(loaded, int8=int8)  # built from the merged weights
         if hasattr(backend, "reset_cache"):
             backend.reset_cache()
         return backend

@@ -66,9 +66,11 @@ _NOT_STARTED = RunSummary("stopped", 0, 0.0, 0, 0, None)  # Stop came before the
 _CHINESE_TOKENS, _CHINESE_SHARE = 1000, 0.2
 
 
-def engine_loader(source: str, device: str, allow_download: bool = False, int8: bool = False) -> Backend:
+def engine_loader(source: str, device: str, allow_download: bool = False, int8: bool | None = False) -> Backend:
     """The real backend, ready to run: made in the loading thread, so torch loads there.
 
+    int8: the fast mode on a CPU; False: the exact fp32 graph there; None: the transformers
+    model only (a caller that changes the weights first builds the graph itself).
     A server is checked now (engine.backend.open_backend), so a wrong URL or model says so at once.
     """
     api_key = None

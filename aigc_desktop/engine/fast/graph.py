@@ -262,10 +262,11 @@ def build_step_graph(model, bits: int | None = None, accuracy_level: int = 4, he
     onnx_model = helper.make_model(graph, opset_imports=[helper.make_opsetid("", 20),
                                                          helper.make_opsetid("com.microsoft", 1)])
     onnx_model.ir_version = 10
-    helper.set_model_props(onnx_model, {"aigc_desktop.shape": json.dumps(dataclasses.asdict(shape))})
+    helper.set_model_props(onnx_model, {"aigc_desktop.shape": json.dumps(dataclasses.asdict(shape)),
+                                        "aigc_desktop.bits": str(bits or 32)})
     return onnx_model, shape
 
 
-def shape_from_metadata(metadata: dict[str, str]) -> GraphShape:
-    """The GraphShape a graph was written with (kept in its metadata)."""
-    return GraphShape(**json.loads(metadata["aigc_desktop.shape"]))
+def shape_from_metadata(metadata: dict[str, str]) -> tuple[GraphShape, int]:
+    """The GraphShape a graph was written with, and the bits of its weights (kept in its metadata)."""
+    return GraphShape(**json.loads(metadata["aigc_desktop.shape"])), int(metadata.get("aigc_desktop.bits", "32"))

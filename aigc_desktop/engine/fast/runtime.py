@@ -14,10 +14,11 @@ from pathlib import Path
 
 import torch
 
+from ..app_dirs import cache_dir
 from .graph import SUPPORTED_TYPES, UnsupportedModel, build_step_graph
 from .session import StepSession
 
-GRAPH_FORMAT = 2  # bump when graph.py changes what it writes
+GRAPH_FORMAT = 3  # bump when graph.py changes what it writes
 _SAMPLE_STRIDE, _SAMPLE_MAX = 1021, 4096
 
 
@@ -38,14 +39,7 @@ def fingerprint(model, bits: int | None) -> str:
 
 
 def graph_cache_root() -> Path:
-    override = os.environ.get("AIGC_DESKTOP_CACHE")
-    if override:
-        return Path(override) / "fast"
-    if os.name == "nt":
-        base = Path(os.environ.get("LOCALAPPDATA", Path.home() / "AppData" / "Local"))
-    else:
-        base = Path(os.environ.get("XDG_CACHE_HOME", Path.home() / ".cache"))
-    return base / "aigc-desktop" / "fast"
+    return cache_dir("fast")
 
 
 def open_fast_session(model, bits: int | None = 8, threads: int | None = None, use_disk: bool = True) -> StepSession:

@@ -29,7 +29,7 @@ class StepSession:
         options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
         options.log_severity_level = 3  # its warnings are about node placement, not for the writer
         self.session = ort.InferenceSession(onnx_model, options, providers=["CPUExecutionProvider"])
-        self.shape = shape_from_metadata(self.session.get_modelmeta().custom_metadata_map)
+        self.shape, self.bits = shape_from_metadata(self.session.get_modelmeta().custom_metadata_map)
 
     def cache(self, rows: int = 1, capacity: int = _FIRST_CAPACITY) -> "KVCache":
         return KVCache(self, rows, capacity)

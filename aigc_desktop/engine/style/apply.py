@@ -96,5 +96,5 @@ def apply_style(loaded, style: Style) -> None:
     if loaded.fast is not None:  # the fast graph was built from the weights before the merge
         from ..loading import enable_fast_mode
 
-        loaded.fast = None
-        enable_fast_mode(loaded)
+        int8, loaded.fast = loaded.int8, None
+        enable_fast_mode(loaded, int8=int8)

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-# Measured with SmolLM2-135M on a shared 2-core CPU (README, "Your voice"): training tokens
-# per second, scaled to a 100M-parameter model; the time grows with parameters x tokens.
-TOKENS_PER_SECOND_100M = 40.0
+# Training tokens per second, scaled to a 100M-parameter model (time grows with parameters x
+# tokens). Measured with SmolLM2-135M on the shared 2-core CPU under load (one step of 2 x 256
+# tokens in 20-21 s: ~34 tokens/s per 100M); an idle machine is faster, and the time limit caps it.
+TOKENS_PER_SECOND_100M = 30.0
 TOKENS_PER_WORD = 1.35
 TRAIN_SHARE = 0.9
 
