@@ -26,8 +26,8 @@ from ..engine.request import ContinuationRequest
 from ..resources import APP_NAME, resource_path
 from .auto_suggest import AutoSuggest
 from .continuation import IDLE, PENDING, STREAMING, ContinuationController
-from .document_guard import DocumentSafety
 from .document_io import DocumentError, TextFormat, read_document, write_text_file_atomic
+from .document_safety import DocumentSafety
 from .editor import Editor
 from .find_bar import FindBar
 from .generation_settings import GenerationSettings
