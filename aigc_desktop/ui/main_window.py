@@ -36,8 +36,8 @@ from .plain_text import ask_plain, plain
 from .settings import LINE_SPACINGS, AppSettings
 from .settings_dialog import SettingsDialog
 from .style_picker import StyleControls, style_of, styled_loader
-from .text_stats import count_in_slices, count_words_and_chars
 from .ui_guard import shows_failure
+from .word_count import WordCounter
 from .worker import ModelInfo, RunSummary, WorkerHost, engine_loader
 
 TEXT_FILTER = str(QT_TRANSLATE_NOOP("MainWindow", "Text and Markdown (*.txt *.md *.markdown *.text);;All files (*)"))
@@ -45,7 +45,6 @@ TEXT_FILTER = str(QT_TRANSLATE_NOOP("MainWindow", "Text and Markdown (*.txt *.md
 
 class MainWindow(DocumentSafety, QMainWindow):
     shown = Signal()  # first time the window is on screen (start-up timing, tests)
-    _counted = Signal(int, int)  # words, characters, from the background count
 
     def __init__(self, settings: AppSettings | None = None, overrides: dict | None = None,
                  loader=engine_loader, parent=None, recovery=None) -> None:
@@ -59,8 +58,6 @@ class MainWindow(DocumentSafety, QMainWindow):
         self._closing = False
         self._shown_once = False
         self._chinese_hint_for: str | None = None
-        self._counting = None  # the background word count's thread, for long documents
-        self._count_again = False
 
         from .writing_surface import default_font, style_editor
 
@@ -106,7 +103,9 @@ class MainWindow(DocumentSafety, QMainWindow):
         self.editor.alternatives_requested.connect(self.show_token_alternatives)
         self.editor.text_accepted.connect(self._record_ai_text)
         self.editor.text_accepted.connect(self._check_candidates_still_fit)
-        self._counted.connect(self._on_counted)
+        self.word_counter = WordCounter(lambda: self._closing, self)
+        self.word_counter.counted.connect(self._show_counts)
+        self.word_counter.recount.connect(self._update_counts)
         self.editor.modification_changed.connect(self._update_title)
         self.editor.history_changed.connect(self._update_edit_actions)
         self.editor.user_text_changed.connect(self._count_timer_start)
@@ -1028,39 +1027,9 @@ class MainWindow(DocumentSafety, QMainWindow):
     def _count_timer_start(self) -> None:
         self._count_timer.start()
 
-    # Counting a multi-megabyte document takes most of a second of pure Python: beyond this
-    # size it runs in a helper thread, which gives the GUI thread the GIL every few ms.
-    _COUNT_IN_BACKGROUND_FROM = 200_000  # characters
-
     def _update_counts(self) -> None:
         self._update_ai_share()
-        text = self.editor.user_text()
-        if len(text) < self._COUNT_IN_BACKGROUND_FROM:
-            self._show_counts(*count_words_and_chars(text))
-            return
-        if self._counting is not None and self._counting.is_alive():
-            self._count_again = True  # counted once more when the running count ends
-            return
-        import threading
-
-        self._count_again = False
-        self._counting = threading.Thread(target=self._count_in_background, args=(text,),
-                                          name="word-count", daemon=True)
-        self._counting.start()
-
-    def _count_in_background(self, text: str) -> None:
-        counts = count_in_slices(text)
-        if self._closing:
-            return  # the window went away while counting
-        try:
-            self._counted.emit(*counts)
-        except (RuntimeError, TypeError):
-            pass  # deleted between the check and the emit: nothing to show it in
-
-    def _on_counted(self, words: int, chars: int) -> None:
-        self._show_counts(words, chars)
-        if self._count_again:
-            self._update_counts()
+        self.word_counter.count(self.editor.user_text())
 
     def _show_counts(self, words: int, chars: int) -> None:
         self.count_label.setText(self.tr("%n word(s)", "", words) + " · "
