@@ -15,21 +15,10 @@ from pathlib import Path
 from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
 from PySide6.QtWidgets import QApplication
 
-APP_NAME = "aigc-desktop"
+from .resources import APP_NAME, resource_path
+
 # Compiled catalogues (aigc_desktop_<language>.qm), built from resources/translations/*.ts.
 TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
-# Test-only hook: a Python file run (with `window` and `app` in scope) once the window is
-# shown, before the model starts loading. The crash-recovery tests drive the real app with it.
-TEST_SCRIPT_ENV = "AIGC_DESKTOP_TEST_SCRIPT"
-
-
-def _run_test_script(window, app) -> None:
-    path = os.environ.get(TEST_SCRIPT_ENV)
-    if not path:
-        return
-    with open(path, encoding="utf-8") as f:
-        code = compile(f.read(), path, "exec")
-    exec(code, {"__name__": "__aigc_desktop_test__", "__file__": path, "window": window, "app": app})
 
 
 def translation_file(locale: QLocale) -> tuple[str, Path] | None:
@@ -86,7 +75,8 @@ def run_editor(args, leave_at_once: bool = True) -> int:
     from .ui.main_window import MainWindow
     from .ui.settings import AppSettings
 
-    app = QApplication.instance() or QApplication([sys.argv[0]])
+    existing = QApplication.instance()
+    app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0]])
     app.setApplicationName(APP_NAME)
     app.setOrganizationName(APP_NAME)
     app.setApplicationDisplayName(APP_NAME)
@@ -107,8 +97,6 @@ def run_editor(args, leave_at_once: bool = True) -> int:
 
     apply_theme(settings.theme())
     window = MainWindow(settings, overrides)
-    from .ui.main_window import resource_path
-
     icon = resource_path("icons/aigc-desktop-256.png")
     if icon is not None:
         from PySide6.QtGui import QIcon
@@ -122,7 +110,6 @@ def run_editor(args, leave_at_once: bool = True) -> int:
             window._update_title()
     window.show()
     window.offer_recovery()  # unsaved text that an editor which crashed left behind
-    _run_test_script(window, app)
     # The model loads once the window has been painted.
     QTimer.singleShot(0, window.start_model)
     # Ctrl+C in the terminal closes the window like Quit; SIGTERM (logout, `kill`) closes it

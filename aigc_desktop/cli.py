@@ -12,78 +12,35 @@ from __future__ import annotations
 import argparse
 import sys
 
-from . import __version__
-from .engine.request import STOP_AT_CHOICES
-
-PROG = "aigc-desktop"
-SUBCOMMANDS = ("continue", "learn", "bench")
-
-
-class _Parser(argparse.ArgumentParser):
-    """Errors as one clear line on stderr, not a usage dump."""
-
-    def error(self, message: str):
-        self.exit(2, f"{self.prog}: error: {message}\n")
-
-
-def _whole_number(text: str, minimum: int) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a whole number") from None
-    if value < minimum:
-        raise argparse.ArgumentTypeError(f"'{text}' must be {minimum} or more")
-    return value
-
-
-def positive_int(text: str) -> int:
-    return _whole_number(text, 1)
-
-
-def non_negative_int(text: str) -> int:
-    return _whole_number(text, 0)
-
-
-def _number(text: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"'{text}' is not a number") from None
-    if value != value or value in (float("inf"), float("-inf")):
-        raise argparse.ArgumentTypeError(f"'{text}' is not a finite number")
-    return value
-
-
-def add_model_options(parser: argparse.ArgumentParser, model_default) -> None:
-    parser.add_argument("--model", default=model_default, metavar="ID_OR_PATH",
-                        help="Hugging Face model id, a local model folder, or a .gguf file "
-                             "(such as SmolLM2-135M-Instruct.Q4_1.gguf)")
-    parser.add_argument("--device", default=None, choices=("auto", "cpu", "cuda", "mps"),
-                        help="where to run the model (default: auto)")
-    parser.add_argument("--max-new-tokens", type=positive_int, default=None, metavar="N")
-    parser.add_argument("--temperature", type=_number, default=None, metavar="T",
-                        help="0 means greedy (always the most likely token)")
-
-
-DEFAULT_NO_REPEAT_NGRAM = 4  # the Balanced preset's (ui/presets.py)
+from .arguments import PROG, Parser, add_model_options, editor_parser, finite_number, non_negative_int
+from .engine.options import (
+    DEFAULT_MODEL,
+    LENGTH_MODES,
+    MAX_NEW_TOKENS,
+    REPETITION_PENALTY,
+    SUGGESTED_NO_REPEAT_NGRAM,
+    TEMPERATURE,
+    TOP_K,
+    TOP_P,
+)
 
 
 def continue_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog=f"{PROG} continue", description="Continue TEXT and stream the result to stdout.")
+    parser = Parser(prog=f"{PROG} continue", description="Continue TEXT and stream the result to stdout.")
     add_model_options(parser, model_default=None)
     parser.add_argument("--style", metavar="NAME", help="a style saved by 'learn' (for a local model)")
-    parser.add_argument("--top-k", type=non_negative_int, default=50, metavar="K")
-    parser.add_argument("--top-p", type=_number, default=0.95, metavar="P")
+    parser.add_argument("--top-k", type=non_negative_int, default=TOP_K.default, metavar="K")
+    parser.add_argument("--top-p", type=finite_number, default=TOP_P.default, metavar="P")
     # The defaults are the editor's default preset, Balanced (tests/test_cli.py holds them equal).
-    parser.add_argument("--repetition-penalty", type=_number, default=1.0, metavar="R",
+    parser.add_argument("--repetition-penalty", type=finite_number, default=REPETITION_PENALTY.default, metavar="R",
                         help="1 = off; higher values repeat less (default: 1)")
     parser.add_argument("--no-repeat-ngram-size", type=non_negative_int, default=None, metavar="N",
-                        help="never repeat a run of N tokens; 0 = off (default: 4, or 0 with --server, "
-                             "which cannot do it)")
+                        help=f"never repeat a run of N tokens; 0 = off (default: {SUGGESTED_NO_REPEAT_NGRAM}, "
+                             "or 0 with --server, which cannot do it)")
     parser.add_argument("--seed", type=non_negative_int, default=None, metavar="S")
     parser.add_argument("--stop", action="append", default=[], metavar="TEXT",
                         help="stop when this text is generated (repeatable)")
-    parser.add_argument("--stop-at", choices=STOP_AT_CHOICES, default="length",
+    parser.add_argument("--stop-at", choices=LENGTH_MODES, default="length",
                         help="stop at the end of a sentence or paragraph")
     parser.add_argument("--exact", action="store_true",
                         help="decode with the fp32 weights (greedy tokens as transformers gives them) instead of "
@@ -95,23 +52,6 @@ def continue_parser() -> argparse.ArgumentParser:
     server.add_argument("--remote-model", metavar="NAME", help="the server's model (default: the first it lists)")
     parser.add_argument("text", metavar="TEXT", help="the text to continue, or - to read stdin")
     return parser
-
-
-def editor_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog=PROG, description="A desktop editor that continues your text with a local model. "
-                     f"Sub-commands: {', '.join(SUBCOMMANDS)} (see '{PROG} continue --help').")
-    parser.add_argument("file", nargs="?", metavar="FILE", help="a text file to open")
-    add_model_options(parser, model_default=None)
-    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
-    return parser
-
-
-def quiet_transformers() -> None:
-    """Keep library progress bars and advice off the user's terminal."""
-    import transformers
-
-    transformers.utils.logging.set_verbosity_error()
-    transformers.utils.logging.disable_progress_bar()
 
 
 MAX_STDIN_BYTES = 64 << 20  # far more than any context window holds
@@ -141,12 +81,12 @@ def run_continue(argv: list[str]) -> int:
 
     request = ContinuationRequest(
         context=text,
-        max_new_tokens=args.max_new_tokens or 64,
-        temperature=0.8 if args.temperature is None else args.temperature,
+        max_new_tokens=args.max_new_tokens or MAX_NEW_TOKENS.default,
+        temperature=TEMPERATURE.default if args.temperature is None else args.temperature,
         top_k=args.top_k,
         top_p=args.top_p,
         repetition_penalty=args.repetition_penalty,
-        no_repeat_ngram_size=(DEFAULT_NO_REPEAT_NGRAM if args.no_repeat_ngram_size is None and not args.server
+        no_repeat_ngram_size=(SUGGESTED_NO_REPEAT_NGRAM if args.no_repeat_ngram_size is None and not args.server
                               else args.no_repeat_ngram_size or 0),
         seed=args.seed,
         stop_sequences=tuple(args.stop),
@@ -163,21 +103,21 @@ def run_continue(argv: list[str]) -> int:
             print(f"{PROG}: error: --style needs a local model (--model), not --server", file=err)
             return 2
         return _continue_on_server(args, request)
-    quiet_transformers()
-    from .engine.backend import as_backend
-    from .engine.generator import Generator
-    from .engine.loading import DEFAULT_MODEL, enable_fast_mode, load_model
+    from .engine.backend import open_local
+    from .engine.loading import enable_fast_mode
 
     def local_backend():
         from .engine.errors import HubUnreachableError
 
         try:
-            loaded = load_model(args.model or DEFAULT_MODEL, args.device or "auto")
+            # exact fp32 first: a style merges into those weights before the fast graph is built
+            generator = open_local(args.model or DEFAULT_MODEL, args.device or "auto", allow_download=True)
         except HubUnreachableError as exc:  # the editor's wording names its buttons; here, the option
             raise HubUnreachableError(
                 f"model '{exc.source}' is not downloaded and the Hugging Face hub cannot be reached: "
                 "connect to the internet, or give a local model with --model PATH (a model folder or a .gguf file).",
                 exc.source) from None
+        loaded = generator.loaded
         if args.style:
             from .engine.style.apply import apply_style
             from .engine.style.store import StyleStore
@@ -186,7 +126,7 @@ def run_continue(argv: list[str]) -> int:
         enable_fast_mode(loaded, int8=not args.exact)  # after the style, so the fast graph has it merged in
         if loaded.notice:
             print(f"{PROG}: {loaded.notice}", file=err)
-        return as_backend(Generator(loaded))
+        return generator
 
     stop = StopFlag()
     return _stream_to_stdout(lambda: local_backend().stream(request, stop), stop, (EngineError, ValueError))
@@ -219,7 +159,8 @@ def _stream_to_stdout(start_run, stop, errors) -> int:
 def _continue_on_server(args, request) -> int:
     """`continue --server URL`: stream from an inference server; errors as one line, like the local path."""
     from .engine import EngineError, StopFlag
-    from .engine.remote import RemoteBackend
+    from .engine.backend import open_backend
+    from .engine.server_address import server_source
 
     err = sys.stderr
     if not args.server:
@@ -230,14 +171,16 @@ def _continue_on_server(args, request) -> int:
               file=err)
         return 2
     try:
-        backend = RemoteBackend(args.server, model=args.remote_model, api_key_env=args.api_key_env)
+        backend = open_backend(server_source(args.server, args.remote_model or ""), api_key_env=args.api_key_env,
+                               server=True)
         stop = StopFlag()
         run = backend.stream(request, stop)
     except (EngineError, ValueError) as exc:
         print(f"{PROG}: error: {exc}", file=err)
         return 2
-    if backend.warning:
-        print(f"{PROG}: warning: {backend.warning}", file=err)
+    warning = getattr(backend, "warning", None)  # a server reached over plain HTTP
+    if warning:
+        print(f"{PROG}: warning: {warning}", file=err)
     return _stream_to_stdout(lambda: run, stop, EngineError)
 
 

@@ -10,14 +10,14 @@ from __future__ import annotations
 import signal
 import sys
 
-from .cli import PROG, _number, _Parser
+from .arguments import PROG, Parser, finite_number
 
 
-def learn_parser() -> _Parser:
-    parser = _Parser(prog=f"{PROG} learn", description="Learn a writer's style (a LoRA adapter) from .txt/.md files.")
+def learn_parser() -> Parser:
+    parser = Parser(prog=f"{PROG} learn", description="Learn a writer's style (a LoRA adapter) from .txt/.md files.")
     parser.add_argument("--model", required=True, metavar="ID_OR_DIR", help="the local model to adapt")
     parser.add_argument("--name", required=True, help="the style's name")
-    parser.add_argument("--minutes", type=_number, default=10.0, metavar="N", help="time limit (default 10)")
+    parser.add_argument("--minutes", type=finite_number, default=10.0, metavar="N", help="time limit (default 10)")
     parser.add_argument("--device", default="auto", choices=("auto", "cpu", "cuda", "mps"))
     parser.add_argument("--replace", action="store_true", help="replace a style of the same name")
     parser.add_argument("files", nargs="+", metavar="FILE", help=".txt or .md files, or folders of them")
@@ -52,8 +52,8 @@ def run_learn(argv: list[str]) -> int:
     if args.minutes <= 0:
         print(f"{PROG}: error: --minutes must be more than 0", file=err)
         return 2
-    from .cli import quiet_transformers
     from .engine import EngineError, StopFlag
+    from .engine.quiet_libraries import quiet_transformers
     from .engine.style.corpus import read_corpus
     from .engine.style.store import StyleStore, check_name
 

@@ -82,7 +82,7 @@ def make_window(qtbot, app_settings):
     for window in windows:
         window._closing = True  # skip the unsaved-changes prompt
         window.close()
-        assert window.host.thread.isFinished()
+        assert window.host.worker_thread.isFinished()
         window.deleteLater()
 
 

@@ -47,7 +47,7 @@ class FakeRun:
 
 class FakeBackend:
     name = "fake"
-    device = "CPU"
+    device_label = "CPU"
     window = 1024
 
     def __init__(self, pieces=None, delay: float = 0.0, fail_with: Exception | None = None) -> None:

@@ -61,7 +61,7 @@ def test_greedy_continuation_streams_the_engines_text(tiny_chinese, tiny_chinese
 
 def test_text_from_stdin(tiny_gpt2, tiny_gpt2_dir, tmp_path):
     text = "今天天气真好，\nOnce upon a time 🚀"
-    from aigc_desktop.cli import DEFAULT_NO_REPEAT_NGRAM
+    from aigc_desktop.engine.options import SUGGESTED_NO_REPEAT_NGRAM as DEFAULT_NO_REPEAT_NGRAM
 
     expected = engine_greedy(tiny_gpt2, text, 12, DEFAULT_NO_REPEAT_NGRAM)  # the CLI's default
     result = run_cli("--model", str(tiny_gpt2_dir), "--temperature", "0", "--max-new-tokens", "12", "-",
@@ -120,7 +120,7 @@ def test_defaults_are_the_default_preset(monkeypatch):
     """`continue` without options samples like the editor's Balanced preset, repetition control included."""
     from aigc_desktop import cli
     from aigc_desktop.ui.presets import BUILT_IN, SAMPLING_FIELDS
-    from aigc_desktop.ui.settings import GenerationSettings
+    from aigc_desktop.ui.generation_settings import GenerationSettings
 
     seen = []
     monkeypatch.setattr(cli, "_stream_to_stdout", lambda start, stop, errors: seen.append(start) or 0)

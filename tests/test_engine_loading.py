@@ -14,7 +14,9 @@ import pytest
 import torch
 
 from aigc_desktop.engine import ModelLoadError
+from aigc_desktop.engine.backend import Backend, open_backend
 from aigc_desktop.engine.devices import resolve_device
+from aigc_desktop.engine.generator import Generator
 from aigc_desktop.engine.loading import load_model
 
 NOT_CACHED_HUB_ID = "aigc-desktop-tests/never-downloaded-model"
@@ -287,3 +289,11 @@ def test_cpu_device_by_name():
 def test_cuda_requested_without_a_gpu(tiny_gpt2_dir):
     with pytest.raises(ModelLoadError, match="no CUDA GPU is available; use --device cpu"):
         load_model(str(tiny_gpt2_dir), device="cuda")
+
+
+def test_open_backend_gives_the_local_engine_itself(tiny_gpt2_dir):
+    backend = open_backend(str(tiny_gpt2_dir), "cpu", warm_up=True)
+    assert isinstance(backend, Generator) and isinstance(backend, Backend)
+    loaded = backend.loaded
+    assert (backend.name, backend.device_label, backend.window) == (loaded.name, loaded.device_label, loaded.window)
+    assert loaded.fast is None and backend.device_label == "CPU"

@@ -16,7 +16,7 @@ PLAIN = Qt.TextFormat.PlainText
 def hostile_backend():
     backend = FakeBackend(["a", " continuation"])
     backend.name = HOSTILE
-    backend.device = "server " + HOSTILE
+    backend.device_label = "server " + HOSTILE
     return backend
 
 

@@ -235,7 +235,7 @@ def test_the_editors_exact_mode_decodes_on_the_fp32_graph_with_generates_tokens(
 def test_settings_offer_each_gpu_when_several_are_detected(qtbot, app_settings):
     import dataclasses
 
-    from aigc_desktop.ui.settings import GenerationSettings
+    from aigc_desktop.ui.generation_settings import GenerationSettings
     from aigc_desktop.ui.settings_dialog import SettingsDialog
 
     detected = "CPU (16 cores); cuda:0 NVIDIA H200 (139.1 GB free); cuda:1 NVIDIA H200 (80.0 GB free)"

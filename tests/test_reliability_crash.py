@@ -1,8 +1,8 @@
 """Issue 7, the real thing: the app in a subprocess is killed with SIGKILL and restarted.
 
-The app has no automation interface; the test-only AIGC_DESKTOP_TEST_SCRIPT hook
-(aigc_desktop/app.py) runs a script with `window` in scope once the window is
-shown, which types through QTest and reports what it did in a JSON file.
+The app has no automation interface; tests/app_driver.py starts the real app and runs a
+script with `window` in scope once the window is shown, which types through QTest and
+reports what it did in a JSON file.
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from aigc_desktop.ui.document_io import TextFormat, encode_text
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
 
 ROOT = Path(__file__).resolve().parents[1]
+DRIVER = Path(__file__).resolve().parent / "app_driver.py"  # the real app, running a test script
 
 PRELUDE = '''
 import json, os, time
@@ -80,7 +81,6 @@ class App:
             "XDG_CONFIG_HOME": str(tmp_path / "config"),
             "XDG_DATA_HOME": str(tmp_path / "xdg-data"),
             "AIGC_DESKTOP_DATA_DIR": str(self.data_dir),
-            "AIGC_DESKTOP_TEST_SCRIPT": str(script_path),
             "AIGC_TEST_OUT": str(self.out),
             "HF_HUB_OFFLINE": "1",
             "PYTHONPATH": os.pathsep.join([str(ROOT), os.environ.get("PYTHONPATH", "")]),
@@ -88,7 +88,7 @@ class App:
         self.stderr_path = tmp_path / f"{name}.stderr"
         self.stderr = open(self.stderr_path, "wb")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "aigc_desktop", *args, "--model", str(model_dir), "--device", "cpu"],
+            [sys.executable, str(DRIVER), str(script_path), *args, "--model", str(model_dir), "--device", "cpu"],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=self.stderr)
 
     def report(self, until=lambda r: True, timeout=60.0) -> dict:
@@ -189,7 +189,7 @@ def restore():
                   path=window.path, modified=window.isWindowModified(), title=window.windowTitle(),
                   format=window.text_format.to_dict())
     result["saved"] = window.save()
-    result["loading"] = window.model_info is None and window.host.thread.isRunning()
+    result["loading"] = window.model_info is None and window.host.worker_thread.isRunning()
     result["closing_at"] = time.time()
     report(**result)
     window.close()

@@ -87,7 +87,7 @@ def test_failure_mid_stream_shows_message_and_next_continue_works(qtbot, make_wi
     assert window.editor.toPlainText() == "Precious words"
     backend.run_error = None
     continue_works(qtbot, window, backend)
-    assert window.host.thread.isRunning()
+    assert window.host.worker_thread.isRunning()
 
 
 def test_failure_before_any_text(qtbot, make_window, reliability_tally):
@@ -143,11 +143,11 @@ def test_worker_thread_that_dies_while_idle_is_restarted(qtbot, make_window, rel
     backend = FakeBackend()
     window = make_window(fake_loader(backend))
     window.editor.insertPlainText("Text")
-    window.host.thread.quit()
-    assert window.host.thread.wait(2000)
+    window.host.worker_thread.quit()
+    assert window.host.worker_thread.wait(2000)
     qtbot.waitUntil(window.banner.isVisible, timeout=3000)
     assert "stopped unexpectedly" in window.banner.text()
-    assert window.host.thread.isRunning()  # restarted, model kept
+    assert window.host.worker_thread.isRunning()  # restarted, model kept
     continue_works(qtbot, window, backend)
 
 
@@ -172,8 +172,8 @@ def test_continue_right_after_the_thread_died(qtbot, make_window, reliability_ta
     backend = FakeBackend(pieces=[" ok"])
     window = make_window(fake_loader(backend))
     window.editor.insertPlainText("Text")
-    window.host.thread.quit()
-    assert window.host.thread.wait(2000)
+    window.host.worker_thread.quit()
+    assert window.host.worker_thread.wait(2000)
     assert window.controller.continue_text()  # before the window heard of the death
     wait_state(qtbot, window, PENDING)
     assert window.editor.toPlainText() == "Text ok"
@@ -201,7 +201,7 @@ def test_close_during_model_load_returns_within_two_seconds(qtbot, make_window):
     assert detached_threads_running()  # left to finish on its own; run_editor then os._exit()s
     assert window.recovery.own_entries() == []
     release.set()
-    qtbot.waitUntil(window.host.thread.isFinished, timeout=5000)
+    qtbot.waitUntil(window.host.worker_thread.isFinished, timeout=5000)
     qtbot.waitUntil(lambda: not detached_threads_running(), timeout=5000)
 
 
@@ -219,7 +219,7 @@ def test_close_during_generation_with_save(qtbot, make_window, tmp_path):
     started = time.perf_counter()
     assert window.close()
     assert time.perf_counter() - started < 2.0
-    assert window.host.thread.isFinished()
+    assert window.host.worker_thread.isFinished()
     assert path.read_text(encoding="utf-8") == "Start typed"  # never the suggestion
 
 

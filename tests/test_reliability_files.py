@@ -12,7 +12,7 @@ import pytest
 from fake_backend import FakeBackend, fake_loader
 from PySide6.QtCore import QEvent, Qt
 
-from aigc_desktop.ui import document_guard, document_io
+from aigc_desktop.ui import document_io, document_safety
 from aigc_desktop.ui.document_io import (
     DocumentError,
     TextFormat,
@@ -264,11 +264,11 @@ def test_large_file_asks_first(window, tmp_path, monkeypatch):
     assert window.editor.user_text() == "still here"
 
     small_limit = 10
-    monkeypatch.setattr(document_guard, "MAX_SIZE_WITHOUT_ASKING", small_limit)
+    monkeypatch.setattr(document_safety, "MAX_SIZE_WITHOUT_ASKING", small_limit)
     doc = tmp_path / "doc.txt"
     doc.write_text("more than ten bytes", encoding="utf-8")
     window.ask_open_large_file = lambda path, size: asked.append((path, size)) or True
-    window.ask_save_changes = lambda: document_guard.QMessageBox.StandardButton.Discard
+    window.ask_save_changes = lambda: document_safety.QMessageBox.StandardButton.Discard
     assert window.open_file(str(doc))
     assert window.editor.user_text() == "more than ten bytes"
     assert len(asked) == 2

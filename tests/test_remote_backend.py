@@ -13,16 +13,15 @@ import subprocess
 import sys
 import threading
 import time
-from types import SimpleNamespace
 
 import pytest
 from sse_server import API_KEY, SLOW_DELAY, SLOW_TOKENS, SSEServer, closed_port
 
 from aigc_desktop.engine import ContinuationRequest, EngineError, GenerationError, StopFlag
-from aigc_desktop.engine.backend import Backend, LocalBackend, RunLike, TokenEventLike, as_backend
+from aigc_desktop.engine.backend import Backend, RunLike, TokenEventLike, open_backend
 from aigc_desktop.engine.remote import RemoteBackend, RemoteRun, RemoteTokenEvent
 from aigc_desktop.engine.remote_errors import RemoteError, RemoteStreamCut
-from aigc_desktop.engine.server_address import plain_http_warning
+from aigc_desktop.engine.server_address import plain_http_warning, server_source
 
 STORY = " there was a little girl who lived in a village near the forest."
 PARIS = " Paris, and the capital of Germany is Berlin."
@@ -63,21 +62,18 @@ def test_remote_backend_and_its_runs_satisfy_the_backend_protocol(server):
     assert isinstance(run, RunLike)
     assert all(isinstance(event, TokenEventLike) for event in events)
     assert backend.name == "gpt2-q8_0.gguf"  # none named: the first the server lists
-    assert backend.device_label == backend.device == f"server 127.0.0.1:{server.port}"
+    assert backend.device_label == f"server 127.0.0.1:{server.port}"
     assert backend.window == 0  # llama.cpp does not list its context size
 
 
-def test_local_backend_wraps_a_generator_without_changing_it():
-    loaded = SimpleNamespace(name="tiny", device_label="CPU", window=128)
-    generator = SimpleNamespace(loaded=loaded, stream=lambda req, stop=None: ("run", req, stop),
-                                token_text=lambda token_id: f"<{token_id}>")
-    backend = as_backend(generator)
-    assert isinstance(backend, LocalBackend) and isinstance(backend, Backend)
-    assert (backend.name, backend.device_label, backend.window) == ("tiny", "CPU", 128)
-    assert backend.stream("req", "stop") == ("run", "req", "stop")
-    assert backend.token_text(7) == "<7>"  # everything else is the generator's
-    remote = RemoteBackend("http://127.0.0.1:1")
-    assert as_backend(remote) is remote
+def test_open_backend_makes_a_checked_server_backend_from_a_server_source(server):
+    backend = open_backend(server_source(server.url("models")), warm_up=True)
+    assert isinstance(backend, RemoteBackend) and isinstance(backend, Backend)
+    assert backend.name == "gpt2" and backend.window == 1024  # warm_up asked the server for its models
+    with pytest.raises(RemoteError, match="has no model 'gpt-4'"):
+        open_backend(server_source(server.url("models"), "gpt-4"), warm_up=True)
+    remote = open_backend(server_source(server.url("auth"), "m", 5.0), api_key=API_KEY)
+    assert remote.has_api_key and remote.timeout == 5.0 and remote.model == "m"
 
 
 def test_the_remote_path_does_not_import_torch():

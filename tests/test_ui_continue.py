@@ -107,7 +107,7 @@ def test_stop_mid_stream_inserts_nothing_more(qtbot, make_window):
     window.stop_action.trigger()
     stopped_text = window.editor.toPlainText()
     assert window.controller.state == PENDING
-    qtbot.waitUntil(lambda: not window.host.thread.isRunning() or _worker_idle(window), timeout=3000)
+    qtbot.waitUntil(lambda: not window.host.worker_thread.isRunning() or _worker_idle(window), timeout=3000)
     qtbot.wait(100)
     assert window.editor.toPlainText() == stopped_text
     assert len(stopped_text) < len("Go") + 200 * 4  # it did not run to the end
@@ -284,7 +284,7 @@ def test_close_during_generation_stops_worker_cleanly(qtbot, make_window):
     qtbot.waitUntil(lambda: window.editor.suggestion_text() != "", timeout=5000)
     started = time.perf_counter()
     window.close()
-    assert window.host.thread.isFinished()
+    assert window.host.worker_thread.isFinished()
     assert time.perf_counter() - started < 2.0
 
 

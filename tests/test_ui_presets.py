@@ -7,7 +7,7 @@ from PySide6.QtGui import QTextCursor
 
 from aigc_desktop.ui.continuation import PENDING
 from aigc_desktop.ui.presets import BUILT_IN, Preset, from_json, to_json
-from aigc_desktop.ui.settings import GenerationSettings
+from aigc_desktop.ui.generation_settings import GenerationSettings
 from aigc_desktop.ui.settings_dialog import parse_stop_strings
 
 

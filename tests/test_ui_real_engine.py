@@ -139,7 +139,7 @@ def test_close_during_real_generation_exits_quickly(qtbot, make_window, slow_gpt
     qtbot.waitUntil(lambda: window.editor.suggestion_text() != "", timeout=20000)
     started = time.perf_counter()
     window.close()
-    assert window.host.thread.isFinished()
+    assert window.host.worker_thread.isFinished()
     assert time.perf_counter() - started < 2.0
 
 

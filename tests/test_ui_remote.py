@@ -8,7 +8,8 @@ from sse_server import API_KEY, SSEServer
 
 from aigc_desktop.ui import secrets
 from aigc_desktop.ui.continuation import PENDING
-from aigc_desktop.ui.worker import engine_loader, server_source
+from aigc_desktop.engine.server_address import server_source
+from aigc_desktop.ui.worker import engine_loader
 
 
 @pytest.fixture(scope="module")
@@ -121,7 +122,8 @@ def test_wrong_or_missing_key_and_unreachable_server_are_messages(qtbot, make_wi
 def test_settings_list_the_servers_models_and_keep_the_key_out_of_qsettings(qtbot, server, tmp_path):
     from PySide6.QtCore import QSettings
 
-    from aigc_desktop.ui.settings import AppSettings, GenerationSettings
+    from aigc_desktop.ui.generation_settings import GenerationSettings
+    from aigc_desktop.ui.settings import AppSettings
     from aigc_desktop.ui.settings_dialog import SettingsDialog
 
     dialog = SettingsDialog(GenerationSettings(use_server=True, server_url=server.url("models")))

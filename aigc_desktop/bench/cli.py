@@ -17,8 +17,8 @@ import sys
 import time
 import traceback
 
+from ..arguments import Parser, non_negative_int, positive_int  # the same rules as `continue`
 from .models import SHAPES, gpt2_shaped_folder, parse_overrides
-from ..cli import non_negative_int, positive_int  # the same number rules as `continue`
 
 PROG = "aigc-desktop bench"
 
@@ -38,11 +38,6 @@ SECTIONS = {
     "server": "server",
 }
 SERVER_SECTIONS = ("server",)  # the sections that measure an inference server; the rest need a local model
-
-
-class _Parser(argparse.ArgumentParser):
-    def error(self, message: str):
-        self.exit(2, f"{self.prog}: error: {message}\n")
 
 
 def _int_list(text: str) -> list[int]:
@@ -67,7 +62,7 @@ def _sections(text: str) -> list[str]:
 
 
 def bench_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog=PROG, description=(
+    parser = Parser(prog=PROG, description=(
         "Measure the editor's own paths on this machine: decode speed and time to first token (raw "
         "generate, engine, editor), GUI responsiveness, Stop latency, start-up, memory, fast CPU mode, a "
         "large document, prefix reuse and the memory-bandwidth bound. Each figure is the median of the "
@@ -168,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         print(f"{PROG}: error: --shape-override: {exc}", file=err)
         return 2
-    from ..cli import quiet_transformers
+    from ..engine.quiet_libraries import quiet_transformers
 
     quiet_transformers()
     if args.server:

@@ -7,6 +7,7 @@ sections need (and starts the window's process only when a section measures it).
 from __future__ import annotations
 
 import argparse
+from typing import cast
 
 from .prompts import Prompt, exact_prompt, rotated_passage
 
@@ -25,8 +26,8 @@ class BenchContext:
     def loaded(self):
         """The engine's LoadedModel (fp32 on CPU), loaded once for the in-process sections."""
         if self._loaded is None:
-            from ..cli import quiet_transformers
             from ..engine.loading import load_model
+            from ..engine.quiet_libraries import quiet_transformers
 
             quiet_transformers()
             self._loaded = load_model(self.source, self.device, allow_download=False)
@@ -38,19 +39,18 @@ class BenchContext:
         the inference server given with --server (the same RemoteBackend the CLI and editor use)."""
         if self._backend is None:
             if self.args.server:
-                from ..engine.remote import RemoteBackend
+                from ..engine.backend import open_backend
+                from ..engine.server_address import server_source
 
-                backend = RemoteBackend(self.args.server, model=self.args.remote_model,
-                                        api_key_env=self.args.api_key_env)
-                backend.connect()  # a wrong URL, key or model fails here, before any section
-                self._backend = backend
+                # warm_up: a wrong URL, key or model fails here, before any section
+                self._backend = open_backend(server_source(self.args.server, self.args.remote_model or ""),
+                                             api_key_env=self.args.api_key_env, server=True, warm_up=True)
             else:
-                from ..engine.backend import as_backend
                 from ..engine.generator import Generator
 
-                generator = Generator(self.loaded)
+                generator = Generator(self.loaded)  # the model the raw sections measure, loaded once
                 generator.warm_up()
-                self._backend = as_backend(generator)
+                self._backend = generator
         return self._backend
 
     def prompt_budget(self, new_tokens: int) -> int:
@@ -93,9 +93,11 @@ class BenchContext:
 
             source = self.source
             if self.args.server:
+                from ..engine.remote import RemoteBackend
                 from ..engine.server_address import server_source
 
-                source = server_source(self.args.server, self.backend.model or "", self.backend.timeout)
+                remote = cast(RemoteBackend, self.backend)  # with --server, the backend is the server
+                source = server_source(self.args.server, remote.model or "", remote.timeout)
             self._editor = EditorClient(source, self.device)
         return self._editor
 

@@ -60,7 +60,7 @@ def raw_generate(lm, ids: list[int], new_tokens: int) -> dict:
 
 
 def engine_run(backend, text: str, new_tokens: int, cold: bool = True) -> dict:
-    """One greedy run through the Backend interface (the local engine: LocalBackend)."""
+    """One greedy run through the Backend interface (the local engine: a Generator)."""
     from ..engine.request import ContinuationRequest
 
     if cold:
@@ -96,14 +96,15 @@ def run(ctx) -> dict:
         cold = ctx.cold_prompts(size)
         turn = iter(range(10**9))
         sides = {
-            "raw": lambda: raw_generate(lm, prompt.ids, n),
-            "engine": lambda: engine_run(backend, prompt.text, n),
+            "raw": lambda p=prompt: raw_generate(lm, p.ids, n),
+            "engine": lambda p=prompt: engine_run(backend, p.text, n),
             # Same length, other text, so the editor's engine finds no cached prefix (a cold start).
-            "editor": lambda: editor.continue_run(cold[next(turn) % 2].text, n),
+            "editor": lambda c=cold, t=turn: editor.continue_run(c[next(t) % 2].text, n),
         }
         if editor.default_candidates > 1:
             # What a user gets by default: several candidates per Continue, the first one streaming.
-            sides["editor_default"] = lambda: editor.continue_run(cold[next(turn) % 2].text, n, candidates=None)
+            sides["editor_default"] = lambda c=cold, t=turn: editor.continue_run(c[next(t) % 2].text, n,
+                                                                                candidates=None)
         runs = alternate(sides, args.repeats, warmup=args.warmup)
         raw, engine = runs["raw"], runs["engine"]
         entry = {

@@ -25,18 +25,29 @@ import subprocess
 import sys
 import tempfile
 import time
+from typing import IO, TYPE_CHECKING, Callable
 
 from .stats import percentile, summary
 
+if TYPE_CHECKING:
+    from ..ui.worker import RunSummary
+
 HEARTBEAT_MS = 5
 
+
+
+def _pipe(stream: IO[str] | None) -> IO[str]:
+    """One of the editor process's pipes (always there: it is started with PIPE)."""
+    if stream is None:
+        raise RuntimeError("the editor process has no pipe")
+    return stream
 
 class _Waiter:
     """Run the Qt event loop until a condition holds (checked whenever something pokes it)."""
 
     def __init__(self) -> None:
         self._loop = None
-        self._predicate = None
+        self._predicate: Callable[[], bool] = lambda: False
 
     def poke(self, *_args) -> None:
         if self._loop is not None and self._predicate():
@@ -56,7 +67,7 @@ class _Waiter:
         try:
             loop.exec()
         finally:
-            self._loop, self._predicate = None, None
+            self._loop = None
             timer.stop()
         return predicate()
 
@@ -103,16 +114,20 @@ class EditorSession:
         from PySide6.QtCore import QEvent, QObject, QSettings, Qt
         from PySide6.QtWidgets import QApplication, QMessageBox
 
+        from ..ui.generation_settings import GenerationSettings
         from ..ui.main_window import MainWindow
-        from ..ui.settings import AppSettings, GenerationSettings
+        from ..ui.settings import AppSettings
 
-        self.app = QApplication.instance() or QApplication(["aigc-desktop-bench"])
+        existing = QApplication.instance()
+        self.app = existing if isinstance(existing, QApplication) else QApplication(["aigc-desktop-bench"])
         self._tmp = tempfile.TemporaryDirectory(prefix="aigc-bench-settings-")
         # Settings of this run only: the user's own settings are neither read nor changed.
         self.settings = AppSettings(QSettings(os.path.join(self._tmp.name, "settings.ini"),
                                               QSettings.Format.IniFormat))
         server = {}
-        if source.startswith(("http://", "https://")):
+        from ..engine.backend import is_server_source
+
+        if is_server_source(source):
             # An inference server (server_address.server_source), streamed as the app does: on qasync's loop,
             # which runs whenever Qt processes events (the waits below included).
             from ..engine.server_address import parse_server_source
@@ -129,8 +144,8 @@ class EditorSession:
         self.waiter = _Waiter()
         self.changes: list[tuple[float, int]] = []  # (time, characters added), GUI thread
         self.paints: list[float] = []  # viewport paint events, GUI thread
-        self.worker_finished: list[tuple[int, float, object]] = []  # (request id, time, summary), worker thread
-        self.summaries: list[object] = []
+        self.worker_finished: list[tuple[int, float, RunSummary]] = []  # (request id, time, summary), worker thread
+        self.summaries: list[RunSummary] = []
 
         started = time.perf_counter()
         self.window = window = MainWindow(self.settings)
@@ -408,7 +423,7 @@ class EditorClient:
         self.default_candidates = ready["default_candidates"]
 
     def _read(self) -> dict:
-        for line in self._process.stdout:
+        for line in _pipe(self._process.stdout):
             if line.startswith(_MARK):
                 message = json.loads(line[len(_MARK):])
                 if "error" in message:
@@ -418,8 +433,9 @@ class EditorClient:
         raise RuntimeError(f"the editor process ended (exit {self._process.wait()}): {self._log.read()[-1500:]}")
 
     def _call(self, op: str, **arguments):
-        self._process.stdin.write(json.dumps({"op": op, **arguments}, ensure_ascii=False) + "\n")
-        self._process.stdin.flush()
+        stdin = _pipe(self._process.stdin)
+        stdin.write(json.dumps({"op": op, **arguments}, ensure_ascii=False) + "\n")
+        stdin.flush()
         return self._read()["result"]
 
     def continue_run(self, text: str | None, new_tokens: int, heartbeat: bool = False,
@@ -448,7 +464,7 @@ class EditorClient:
 
     def close(self) -> None:
         if self._process.poll() is None:
-            self._process.stdin.close()
+            _pipe(self._process.stdin).close()
             try:
                 self._process.wait(timeout=30)
             except subprocess.TimeoutExpired:

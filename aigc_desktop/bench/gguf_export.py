@@ -53,7 +53,7 @@ def requantize_gguf(source: str | os.PathLike, qtype: str, threads: int = 0,
     _check_type(qtype)
     if not source.is_file():
         raise ValueError(f"GGUF file not found: {source}")
-    import llama_cpp
+    import llama_cpp  # pyright: ignore[reportMissingImports]  (optional peer)
 
     stat = source.stat()
     key = {"kind": "requantize", "type": qtype, "source": str(source),

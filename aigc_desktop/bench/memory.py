@@ -16,6 +16,7 @@ import json
 import os
 import subprocess
 import sys
+from typing import Any
 
 _MARK = "AIGC_BENCH_MEMORY "
 
@@ -39,18 +40,16 @@ def _status_mib() -> dict:
 
 def probe(source: str, device: str, int8: bool, prompt_tokens: int, new_tokens: int) -> dict:
     before = _status_mib()
-    from ..cli import quiet_transformers
-    from ..engine.backend import as_backend
-    from ..engine.generator import Generator
-    from ..engine.loading import load_model
+    from ..engine.backend import open_local
+    from ..engine.quiet_libraries import quiet_transformers
     from ..engine.request import ContinuationRequest
     from .prompts import exact_prompt
 
     quiet_transformers()
     imported = _status_mib()
-    lm = load_model(source, device, allow_download=False, int8=int8)
+    backend = open_local(source, device, allow_download=False, fast=True if int8 else None)  # fp32: transformers
+    lm = backend.loaded
     loaded = _status_mib()
-    backend = as_backend(Generator(lm))
     backend.warm_up()  # as the editor's loader does: the model is "ready" after this
     ready = _status_mib()
     prompt_tokens = max(1, min(prompt_tokens, lm.window - len(lm.prefix_ids) - new_tokens - 1))
@@ -89,7 +88,7 @@ def measure(source: str, device: str, int8: bool, prompt_tokens: int, new_tokens
 def run(ctx) -> dict:
     args = ctx.args
     prompt_tokens, new_tokens = max(args.prompt_tokens), args.new_tokens
-    result = {"fp32": measure(ctx.source, ctx.device, False, prompt_tokens, new_tokens)}
+    result: dict[str, Any] = {"fp32": measure(ctx.source, ctx.device, False, prompt_tokens, new_tokens)}
     fast = measure(ctx.source, ctx.device, True, prompt_tokens, new_tokens)
     result["fast"] = fast if fast["fast"] else None  # the fast mode exists on the CPU only
     return result

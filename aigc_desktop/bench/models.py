@@ -14,6 +14,7 @@ import os
 import shutil
 import tempfile
 from pathlib import Path
+from typing import Any
 
 # n_positions, vocab_size and the rest are GPT2Config() defaults (the published gpt2).
 SHAPES = {
@@ -68,7 +69,7 @@ def gpt2_shaped_folder(shape: str, tokenizer_dir: str, overrides: dict[str, int]
     return folder
 
 
-def _build(folder: Path, tokenizer_dir: str, shape_config: dict[str, int]) -> None:
+def _build(folder: Path, tokenizer_dir: str, shape_config: dict[str, Any]) -> None:
     import torch
     from transformers import AutoTokenizer, GPT2Config, GPT2LMHeadModel
 

@@ -44,7 +44,7 @@ class LlamaHandle:
 def open_llama(gguf_path: str, threads: int, n_ctx: int = 0) -> LlamaHandle:
     """A GGUF loaded by llama.cpp with its default settings, on `threads` threads for the prompt and
     for decoding. n_ctx 0 is the model's own window."""
-    from llama_cpp import Llama
+    from llama_cpp import Llama  # pyright: ignore[reportMissingImports]  (optional peer)
 
     llm = Llama(model_path=str(gguf_path), n_ctx=n_ctx, n_threads=threads, n_threads_batch=threads,
                 verbose=False)
@@ -75,6 +75,8 @@ def llama_timed_run(handle: LlamaHandle, prompt_token_ids: Sequence[int], new_to
         steps.close()
     ended = time.perf_counter()
     llm.reset()
+    if first is None:
+        raise RuntimeError("llama.cpp generated no token")
     return {"ttft_s": first - started,
             "decode_tps": (len(tokens) - 1) / (ended - first) if len(tokens) > 1 else None,
             "tokens": tokens}
@@ -83,7 +85,7 @@ def llama_timed_run(handle: LlamaHandle, prompt_token_ids: Sequence[int], new_to
 def llama_teacher_forced(handle: LlamaHandle, token_ids: Sequence[int]):
     """Logits [len(token_ids), vocab] (float32 numpy) of one causal pass over token_ids: row i
     scores the token after token_ids[i]. The cache is cleared before and after."""
-    import llama_cpp
+    import llama_cpp  # pyright: ignore[reportMissingImports]  (optional peer)
     import numpy as np
 
     llm = handle.llm

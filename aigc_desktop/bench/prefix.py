@@ -27,7 +27,9 @@ def run(ctx) -> dict:
         b = engine_run(backend, prompt.text, n, cold=False)
         c = engine_run(backend, prompt.text + b["text"], n, cold=False)
         if round_ >= args.warmup:
-            cold.append(a), regen.append(b), accept.append(c)
+            cold.append(a)
+            regen.append(b)
+            accept.append(c)
     return {
         "prompt_tokens": prompt.tokens,
         "cold": fields(cold, *MEASURES),

@@ -76,6 +76,8 @@ def exact_prompt(tokenizer, n_tokens: int, prefix_ids: tuple[int, ...] = (), pas
                 lo = mid + 1
             else:
                 hi = mid - 1
+    if best is None:
+        raise ValueError("the passage has no words to make a prompt of")
     return _prompt(tokenizer, best[1], prefix_ids)
 
 

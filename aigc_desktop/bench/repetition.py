@@ -100,9 +100,12 @@ def continuation_perplexity(model, prompt_ids: list[int], new_ids: list[int]) ->
     return math.exp(torch.nn.functional.cross_entropy(logits, ids[0, len(prompt_ids):]).item())
 
 
-def generate_batch(loaded, setting: Setting, texts: list[str], tokens: int, seed: int) -> list[list[int]]:
+def generate_batch(loaded, setting: Setting, texts: list[str], tokens: int,
+                   seed: int) -> tuple[list[list[int]], list[list[int]]]:
     """All prompts in one left-padded `model.generate` batch: the same logits processors the engine
-    uses (engine/sampling.py), many times faster on a CPU than one prompt at a time."""
+    uses (engine/sampling.py), many times faster on a CPU than one prompt at a time.
+
+    Returns the new tokens of each row and each prompt's tokens."""
     import torch
 
     from ..engine.context import encode_tail
@@ -209,8 +212,8 @@ def main(argv=None) -> int:
 
     import torch
 
-    from ..cli import quiet_transformers
     from ..engine.loading import load_model
+    from ..engine.quiet_libraries import quiet_transformers
 
     quiet_transformers()
     if args.threads:

@@ -224,7 +224,7 @@ def goals(results: dict) -> list[dict]:
     r = results.get("quit")
     if r and "error" not in r:
         _goal(g, "Quit while streaming, under load -> process exited", "< 2 s", r["quit_under_load_s"], "ms",
-              lambda v: v < r["promise_s"])
+              lambda v, promise=r["promise_s"]: v < promise)
     r = results.get("speed")
     if r and "error" not in r and r.get("available"):
         _speed_goals(r, g)

@@ -19,6 +19,7 @@ from __future__ import annotations
 import dataclasses
 import math
 import time
+from typing import Any
 
 from .decode import engine_run, raw_generate
 from .prompts import rotated_passage
@@ -95,19 +96,19 @@ def run(ctx) -> dict:
     for engine in engines.values():
         engine.warm_up()
     llama, llama_info = _llama_sides(ctx, lm)
-    result = {"available": True, "new_tokens": n, "threads": _threads(), "fast_prepare_s": fast_prepare_s,
+    result: dict[str, Any] = {"available": True, "new_tokens": n, "threads": _threads(), "fast_prepare_s": fast_prepare_s,
               **llama_info, "prompts": {}}
     for size in ctx.prompt_sizes(n):
         prompt = ctx.prompt(size)
         sides = {
-            "generate": lambda: raw_generate(lm, prompt.ids, n),
-            **{name: (lambda e=e: engine_run(e, prompt.text, n)) for name, e in engines.items()},
-            "default": lambda: _default_run(engines["fast"], prompt.text, n),
+            "generate": lambda p=prompt: raw_generate(lm, p.ids, n),
+            **{name: (lambda e=e, p=prompt: engine_run(e, p.text, n)) for name, e in engines.items()},
+            "default": lambda p=prompt: _default_run(engines["fast"], p.text, n),
         }
         for kind, handle in llama.items():
-            sides[f"llama_{kind}"] = lambda h=handle: _llama_run(h, prompt.ids, n)
+            sides[f"llama_{kind}"] = lambda h=handle, p=prompt: _llama_run(h, p.ids, n)
         runs = alternate(sides, args.repeats, warmup=args.warmup)
-        entry = {name: fields(r, "ttft_s", "decode_tps") for name, r in runs.items()}
+        entry: dict[str, Any] = {name: fields(r, "ttft_s", "decode_tps") for name, r in runs.items()}
         entry["default"]["others_s"] = fields(runs["default"], "others_s")["others_s"]
         reference = runs["generate"][-1]["ids"]
         entry["exact_same_tokens_as_generate"] = all(r["ids"] == reference for r in runs["exact"])

@@ -20,7 +20,7 @@ _STARTED = time.time()  # after the interpreter itself started; the parent knows
 
 def main(argv: list[str] | None = None) -> int:
     from ..app import run_editor
-    from ..cli import editor_parser
+    from ..arguments import editor_parser
     from ..ui import main_window
 
     args = editor_parser().parse_args(argv if argv is not None else sys.argv[1:])

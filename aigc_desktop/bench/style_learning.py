@@ -55,8 +55,8 @@ def main(argv: list[str] | None = None) -> int:
 
     import torch
 
-    from ..cli import quiet_transformers
     from ..engine.loading import load_model
+    from ..engine.quiet_libraries import quiet_transformers
     from ..engine.style.apply import apply_style
     from ..engine.style.corpus import Corpus, Document
     from ..engine.style.evaluate import perplexity
@@ -90,10 +90,12 @@ def main(argv: list[str] | None = None) -> int:
     started = time.perf_counter()
     outcome = learn_style(base, corpus, "bench", store, settings, progress=progress)
     learn_seconds = time.perf_counter() - started
+    ev = outcome.evaluation
+    if outcome.style is None or ev is None:  # cancelled: the bench never cancels
+        raise RuntimeError("style learning ended without a style")
     styled = load_model(args.model, args.device)
     apply_style(styled, outcome.style)
     generic_after = generic_perplexity(styled)
-    ev = outcome.evaluation
     result = {
         "model": Path(args.model).name, "corpus": Path(args.corpus).name, "words": corpus.words,
         "train_tokens": outcome.style.data["train_tokens"], "held_out_tokens": ev.held_out_tokens,

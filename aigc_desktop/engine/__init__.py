@@ -4,15 +4,16 @@ No Qt here: the CLI, the editor's worker thread, the tests and the benchmark all
 """
 
 from .errors import EngineError, GenerationError, ModelLoadError, ModelNotDownloadedError
-from .request import STOP_AT_CHOICES, ContinuationRequest
+from .options import LENGTH_MODES
+from .request import ContinuationRequest
 from .stop_flag import StopFlag
 
 __all__ = [
     "ContinuationRequest",
     "EngineError",
     "GenerationError",
+    "LENGTH_MODES",
     "ModelLoadError",
     "ModelNotDownloadedError",
-    "STOP_AT_CHOICES",
     "StopFlag",
 ]

@@ -13,7 +13,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import weakref
-from typing import AsyncIterator, Awaitable, Callable, Iterator, TypeVar
+from typing import AsyncGenerator, Awaitable, Callable, Iterator, TypeVar
 
 from .stop_flag import StopFlag
 
@@ -53,7 +53,7 @@ def run_on_private_loop(coroutine: Awaitable[T]) -> T:
         loop.close()
 
 
-def iterate_on_private_loop(events: AsyncIterator[T]) -> Iterator[T]:
+def iterate_on_private_loop(events: AsyncGenerator[T, None]) -> Iterator[T]:
     """Drive an async generator from synchronous code, on an event loop of its own."""
     refuse_running_loop()
     loop = _private_loop()

@@ -1,9 +1,8 @@
 """The backend interface: what the CLI and the editor's worker need from a text generator.
 
-Two implementations satisfy it:
+Two implementations satisfy it, both made by `open_backend` below:
 
-* the local engine, `generator.Generator`, wrapped by `LocalBackend` below (the
-  Generator itself keeps the model's name, device and window on `.loaded`), and
+* the local engine, `generator.Generator`, and
 * `remote.RemoteBackend`, which streams from an inference server through the
   OpenAI-compatible text-completions API (vLLM, llama.cpp's server, TGI, Ollama).
 
@@ -43,18 +42,28 @@ from typing import TYPE_CHECKING, Iterator, Protocol, runtime_checkable
 from .request import ContinuationRequest
 from .stop_flag import StopFlag
 
+SERVER_PREFIXES = ("http://", "https://")
+
 if TYPE_CHECKING:
-    from .generator import GenerationRun, Generator
+    from .generator import Generator
 
 
 @runtime_checkable
 class TokenEventLike(Protocol):
     """One streamed piece of text and the tokens it came from (generator.TokenEvent's fields)."""
 
-    text: str
-    token_ids: tuple[int, ...]
-    probabilities: tuple[float, ...]  # may be empty when a server sends no log-probabilities
-    alternatives: tuple[tuple[tuple[int, float], ...], ...]
+    # Read-only: the events are frozen dataclasses.
+    @property
+    def text(self) -> str: ...
+
+    @property
+    def token_ids(self) -> tuple[int, ...]: ...
+
+    @property
+    def probabilities(self) -> tuple[float, ...]: ...  # may be empty when a server sends no log-probabilities
+
+    @property
+    def alternatives(self) -> tuple[tuple[tuple[int, float], ...], ...]: ...
 
 
 @runtime_checkable
@@ -80,7 +89,7 @@ class RunLike(Protocol):
 
 @runtime_checkable
 class Backend(Protocol):
-    """Anything that continues text: the local engine (via LocalBackend) or RemoteBackend."""
+    """Anything that continues text: the local engine (Generator) or RemoteBackend."""
 
     @property
     def name(self) -> str: ...
@@ -94,37 +103,53 @@ class Backend(Protocol):
     def stream(self, request: ContinuationRequest, stop: StopFlag | None = None) -> RunLike: ...
 
 
-class LocalBackend:
-    """The local engine seen through the Backend interface (generator.py stays as it is).
+def is_server_source(source: str) -> bool:
+    """A source naming an inference server (server_address.server_source) rather than a local model."""
+    return source.startswith(SERVER_PREFIXES)
 
-    Every other attribute (``loaded``, ``token_text``, ``warm_up``, ``fall_back_to_cpu``,
-    ``reset_cache``) is the wrapped Generator's, so code that reaches for them keeps working.
+
+def open_local(source: str, device: str = "auto", *, allow_download: bool = False,
+               fast: bool | None = None) -> "Generator":
+    """The local engine on `source` (a hub id, a model folder or a .gguf file); imports torch.
+
+    fast, on a CPU: True, the fast mode (int8 blocks); False, the exact fp32 graph; None, the
+    transformers model only (a caller that changes the weights, such as a style, then calls
+    loading.enable_fast_mode itself, so that the graph is built from the changed weights).
     """
+    from .generator import Generator
+    from .loading import enable_fast_mode, load_model
+    from .quiet_libraries import quiet_transformers
 
-    def __init__(self, generator: "Generator") -> None:
-        self.generator = generator
-
-    @property
-    def name(self) -> str:
-        return self.generator.loaded.name
-
-    @property
-    def device_label(self) -> str:
-        return self.generator.loaded.device_label
-
-    @property
-    def window(self) -> int:
-        return self.generator.loaded.window
-
-    def stream(self, request: ContinuationRequest, stop: StopFlag | None = None) -> "GenerationRun":
-        return self.generator.stream(request, stop)
-
-    def __getattr__(self, attribute: str):
-        return getattr(self.generator, attribute)
+    quiet_transformers()
+    loaded = load_model(source, device, allow_download=allow_download)
+    if fast is not None:
+        enable_fast_mode(loaded, int8=fast)
+    return Generator(loaded)
 
 
-def as_backend(engine) -> Backend:
-    """A Generator (anything with `.loaded` but no `device_label`) wrapped in LocalBackend; others as they are."""
-    if hasattr(engine, "loaded") and not hasattr(engine, "device_label"):
-        return LocalBackend(engine)
-    return engine
+def open_backend(source: str, device: str = "auto", *, allow_download: bool = False, fast: bool | None = None,
+                 api_key: str | None = None, api_key_env: str | None = None, server: bool | None = None,
+                 warm_up: bool = False) -> Backend:
+    """The one way to a backend: the local engine, or an inference server.
+
+    source: a local model (hub id, folder, .gguf file), or a server as server_address.server_source
+    writes it ("URL#model=NAME&timeout=S"); server=None decides by the http(s):// prefix.
+    fast: on a CPU, the fast mode (True), the exact fp32 graph (False) or the transformers model
+    alone (None); see open_local.
+    api_key, or the environment variable api_key_env that holds it, for a server.
+    warm_up: make the backend ready before returning: a local model runs one token, a server is
+    asked for its models (a wrong address, key or model fails here, not at the first run).
+    """
+    if server if server is not None else is_server_source(source):
+        from .remote import RemoteBackend
+        from .server_address import parse_server_source
+
+        url, model, timeout = parse_server_source(source)
+        remote = RemoteBackend(url, model=model, api_key=api_key, timeout=timeout, api_key_env=api_key_env)
+        if warm_up:
+            remote.connect()
+        return remote
+    generator = open_local(source, device, allow_download=allow_download, fast=fast)
+    if warm_up:
+        generator.warm_up()
+    return generator

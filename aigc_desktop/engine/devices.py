@@ -5,8 +5,7 @@ from __future__ import annotations
 import torch
 
 from .errors import ModelLoadError
-
-DEVICE_CHOICES = ("auto", "cpu", "cuda", "mps")
+from .options import DEVICE_CHOICES  # noqa: F401  (re-exported: the choices this module resolves)
 
 
 def _mps_available() -> bool:

@@ -162,6 +162,8 @@ def download(repo_id: str, on_progress: Callable[[Progress], None] | None = None
         finished += file.size
         report(0)
         snapshot = snapshot or str(path.parent)
+    if snapshot is None:  # plan() lists at least the weights; this is for the type checker's sake
+        raise ModelLoadError(f"'{repo_id}' has no files to download.")
     return snapshot
 
 

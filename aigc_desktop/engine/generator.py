@@ -16,7 +16,7 @@ import math
 import os
 import time
 from dataclasses import dataclass, field, replace
-from typing import Callable, Iterator
+from typing import Callable, Iterator, cast
 
 import torch
 
@@ -66,6 +66,8 @@ class GenerationRun:
     _make_alternatives: Callable[[], list[str]] | None = None
 
     def __iter__(self) -> Iterator[TokenEvent]:
+        if self._events is None:
+            raise RuntimeError("A run is made by Generator.stream.")
         return self._events
 
     def make_alternatives(self) -> list[str]:
@@ -213,7 +215,9 @@ class Generator:
 
         def event(text: str) -> TokenEvent:
             ev = TokenEvent(text, tuple(pending_ids), tuple(pending_probs), tuple(pending_alts))
-            pending_ids.clear(), pending_probs.clear(), pending_alts.clear()
+            pending_ids.clear()
+            pending_probs.clear()
+            pending_alts.clear()
             run.text += text
             return ev
 
@@ -292,7 +296,7 @@ class Generator:
             if stop.is_set():
                 return []  # stopped: the caller has moved on
             with torch.inference_mode(), self._step_threads():
-                next_ids = choose_next(processors(seen, logits), False, rng)
+                next_ids = choose_next(processors(cast(torch.LongTensor, seen), logits), False, rng)
                 for r, token in zip(rows, next_ids[:, 0].tolist()):
                     if not r.done:
                         r.push(token)

@@ -14,6 +14,7 @@ import asyncio
 import codecs
 import inspect
 import re
+import sys
 import time
 import zlib
 from typing import AsyncIterator, Awaitable, Iterator, TypeVar
@@ -140,7 +141,7 @@ class Deadline:
             if inspect.iscoroutine(awaitable):
                 awaitable.close()
             raise TimeoutError
-        if hasattr(asyncio, "timeout"):  # Python 3.11+: in this task, so a Stop's cancel is never lost
+        if sys.version_info >= (3, 11):  # asyncio.timeout: in this task, so a Stop's cancel is never lost
             async with asyncio.timeout(left):
                 return await awaitable
         try:  # wait_for runs it in a task of its own; its result can win over a cancel (see finish_task)

@@ -12,6 +12,7 @@ import socket
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING, Any, cast
 from urllib.parse import urlparse
 
 import torch
@@ -29,8 +30,11 @@ from .model_files import (  # noqa: F401  (the cache helpers are re-exported for
     read_config,
 )
 from .model_fit import check_gguf_fits, check_weights_fit_config
+from .options import DEFAULT_MODEL
 
-DEFAULT_MODEL = "openai-community/gpt2"
+if TYPE_CHECKING:
+    from .fast.session import StepSession
+
 _HUB_CHECK_TIMEOUT_S = 3.0
 
 
@@ -38,14 +42,14 @@ _HUB_CHECK_TIMEOUT_S = 3.0
 class LoadedModel:
     source: str
     model: torch.nn.Module
-    tokenizer: object
+    tokenizer: Any  # a transformers tokenizer (fast or slow)
     device: torch.device
     window: int  # context window in tokens
     cjk_spaces: bool  # decode puts spaces between CJK characters (BERT vocab)
     prefix_ids: tuple[int, ...]  # ids every context starts with ([CLS] for BERT vocab)
     eos_ids: frozenset[int]
     load_seconds: float
-    fast: object | None = None  # fast.session.StepSession: the CPU's fast runtime (int8 or fp32), when in use
+    fast: StepSession | None = None  # the CPU's fast runtime (engine/fast/: int8 or fp32), when in use
     notice: str = ""  # something the user should know about how it was loaded
     style: str = ""  # the named style merged into the weights (engine/style/apply.py), "" for none
 
@@ -126,7 +130,7 @@ def _gguf_context_length(path: Path) -> dict:
     return {}
 
 
-def _load_gguf(path: Path, dtype: torch.dtype):
+def _load_gguf(path: Path, dtype: torch.dtype) -> tuple[torch.nn.Module, Any]:
     """Dequantise a GGUF file once, keep it as safetensors, and load that from then on."""
     import shutil
     import tempfile
@@ -146,8 +150,9 @@ def _load_gguf(path: Path, dtype: torch.dtype):
     common = dict(trust_remote_code=False, local_files_only=True, gguf_file=name)
     try:
         tokenizer = AutoTokenizer.from_pretrained(folder, **common)
-        model = AutoModelForCausalLM.from_pretrained(folder, dtype=torch.float32, **common,
-                                                     **_gguf_context_length(path))
+        # cast: transformers' own annotation of from_pretrained confuses type checkers
+        model = cast(Any, AutoModelForCausalLM.from_pretrained(folder, dtype=torch.float32, **common,
+                                                               **_gguf_context_length(path)))
     except Exception as exc:  # noqa: BLE001 - a damaged GGUF fails in many ways inside its reader
         raise ModelLoadError(f"{path} is not a usable GGUF file: {first_line(exc)}") from None
     model.hf_quantizer = None  # it is plain fp32 now; save_pretrained refuses otherwise
@@ -162,7 +167,7 @@ def _load_gguf(path: Path, dtype: torch.dtype):
     return model.to(dtype), tokenizer
 
 
-def _from_pretrained(source: str, dtype: torch.dtype, local_only: bool):
+def _from_pretrained(source: str, dtype: torch.dtype, local_only: bool) -> tuple[torch.nn.Module, Any]:
     from transformers import AutoModelForCausalLM, AutoTokenizer
 
     common = dict(trust_remote_code=False, local_files_only=local_only)

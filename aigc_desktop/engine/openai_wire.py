@@ -34,7 +34,7 @@ from __future__ import annotations
 import json
 import math
 from dataclasses import dataclass
-from typing import AsyncIterator
+from typing import AsyncGenerator, AsyncIterator
 
 import httpx
 
@@ -103,7 +103,7 @@ def model_entries(data) -> list[dict]:
 
 
 # ----- framing -----------------------------------------------------------------------------------
-async def sse_data(response) -> AsyncIterator[str]:
+async def sse_data(response) -> AsyncGenerator[str, None]:
     """The data of each server-sent event ("[DONE]" included); an `error:` field comes as an error payload.
 
     Lines end at CR, LF or CR LF only (http_body.lines), so a U+2028 inside a JSON string

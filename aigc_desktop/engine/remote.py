@@ -32,16 +32,17 @@ import secrets
 import ssl
 import time
 from dataclasses import dataclass, field
-from typing import AsyncIterator, Awaitable, Callable, Iterator
+from typing import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterator
 from urllib.parse import urlsplit
 
 import httpx
 
+from . import http_body
 from .async_bridge import cancel_on_stop, finish_task, is_private_loop, iterate_on_private_loop, run_on_private_loop
 from .errors import EngineError
-from . import http_body
 from .http_body import BodyError, Deadline
 from .openai_wire import StreamedResponse, answer, completion_body, model_entries, parse_chunk, sse_data
+from .options import SERVER_TIMEOUT
 from .remote_candidates import Candidate, Decoding, RemoteTokenEvent
 from .remote_errors import RemoteError, RemoteStreamCut, ServerErrors, english_notice
 from .request import ContinuationRequest
@@ -94,10 +95,15 @@ class RemoteRun:
         return self._stop or StopFlag()
 
     def __iter__(self) -> Iterator[RemoteTokenEvent]:
-        return iterate_on_private_loop(self._backend._events(self, self._claim()))
+        return iterate_on_private_loop(self._owner()._events(self, self._claim()))
 
     def __aiter__(self) -> AsyncIterator[RemoteTokenEvent]:
-        return self._backend._events(self, self._claim())
+        return self._owner()._events(self, self._claim())
+
+    def _owner(self) -> "RemoteBackend":
+        if self._backend is None:
+            raise RuntimeError("A run is made by RemoteBackend.stream.")
+        return self._backend
 
     @property
     def notice(self) -> str:
@@ -126,7 +132,7 @@ class RemoteBackend:
     """
 
     def __init__(self, base_url: str, model: str | None = None, api_key: str | None = None,
-                 timeout: float = 30.0, *, api_key_env: str | None = None, logprobs: bool = True) -> None:
+                 timeout: float = SERVER_TIMEOUT.default, *, api_key_env: str | None = None, logprobs: bool = True) -> None:
         base = (base_url or "").strip().rstrip("/")
         parts = urlsplit(base)
         if parts.scheme.lower() not in ("http", "https") or not parts.hostname:
@@ -134,7 +140,7 @@ class RemoteBackend:
         if base.endswith("/v1"):
             base = base[: -len("/v1")]  # people paste the API's address; requests add /v1 themselves
         try:
-            parts.port
+            _ = parts.port  # reading it checks it
         except ValueError:
             raise EngineError(f"The server address has an invalid port: '{base_url}'.") from None
         if api_key is None and api_key_env:
@@ -142,7 +148,7 @@ class RemoteBackend:
             if not api_key:
                 raise EngineError(f"The environment variable {api_key_env} is not set: "
                                   "it should hold the server's API key.")
-        if not timeout > 0:
+        if not SERVER_TIMEOUT.allows(timeout):
             raise EngineError("The server timeout must be more than 0 seconds.")
         self.base_url = base
         self.model = model or None
@@ -176,8 +182,6 @@ class RemoteBackend:
     def device_label(self) -> str:
         host = f"[{self._host}]" if ":" in self._host else self._host
         return f"server {host}:{self._port}"
-
-    device = device_label  # what ui.worker.describe_backend reads from backends without `.loaded`
 
     @property
     def window(self) -> int:
@@ -303,7 +307,7 @@ class RemoteBackend:
         async for event in self._events(run, stop if stop is not None else flag):
             yield event
 
-    async def _events(self, run: RemoteRun, stop: StopFlag) -> AsyncIterator[RemoteTokenEvent]:
+    async def _events(self, run: RemoteRun, stop: StopFlag) -> AsyncGenerator[RemoteTokenEvent, None]:
         """The events of the run, read by a task of its own that Stop cancels.
 
         The task hands over one event at a time and reads on only when the next is asked
@@ -322,8 +326,9 @@ class RemoteBackend:
                 run.text += event.text
                 yield event
                 handoff.task_done()
-            if not stop.is_set() and not task.cancelled() and task.exception() is not None:
-                raise task.exception()
+            failure = None if stop.is_set() or task.cancelled() else task.exception()
+            if failure is not None:
+                raise failure
         except GeneratorExit:  # the consumer stopped iterating
             run.finish_reason = run.finish_reason or "stopped"
             raise

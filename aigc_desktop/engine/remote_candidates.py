@@ -171,7 +171,7 @@ class Decoding:
         texts = tuple(t.text for t in tokens)
         ids = tuple(intern(t) for t in texts)
         if tokens and all(t.prob is not None for t in tokens):
-            probs = tuple(t.prob for t in tokens)
+            probs = tuple(t.prob for t in tokens if t.prob is not None)  # all of them
             alt_texts = tuple(t.alternatives for t in tokens)
             alts = tuple(tuple((intern(s), p) for s, p in a) for a in alt_texts)
         else:

@@ -324,7 +324,7 @@ def redact(text: str, secret: str | None) -> str:
     return text
 
 
-def _chain(exc: BaseException) -> list[BaseException]:
+def _chain(exc: BaseException | None) -> list[BaseException]:
     chain, seen = [], set()
     while exc is not None and id(exc) not in seen:
         seen.add(id(exc))

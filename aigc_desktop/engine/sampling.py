@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import torch
-from transformers.generation import (
+from transformers.generation.logits_process import (
     LogitsProcessor,
     LogitsProcessorList,
     RepetitionPenaltyLogitsProcessor,
@@ -49,11 +51,11 @@ class NoRepeatNGram(LogitsProcessor):
         self._indexed = length
         if not banned_any:
             return scores
-        scores = scores.clone()
+        out = scores.clone()
         for r, banned in enumerate(bans):
             if banned:
-                scores[r, banned] = -float("inf")
-        return scores
+                out[r, banned] = -float("inf")
+        return cast(torch.FloatTensor, out)
 
 
 def build_processors(request: ContinuationRequest) -> LogitsProcessorList:

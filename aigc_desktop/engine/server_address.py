@@ -6,8 +6,10 @@ import ipaddress
 import socket
 from urllib.parse import parse_qs, urlencode, urlsplit
 
+from .options import SERVER_TIMEOUT
 
-def server_source(url: str, model: str = "", timeout: float = 30.0) -> str:
+
+def server_source(url: str, model: str = "", timeout: float = SERVER_TIMEOUT.default) -> str:
     """A server as one `source` string, "URL#model=NAME&timeout=S", as the editor's loader takes it."""
     return f"{url.rstrip('/')}#{urlencode({'model': model, 'timeout': timeout})}"
 
@@ -16,7 +18,7 @@ def parse_server_source(source: str) -> tuple[str, str | None, float]:
     """(URL, model or None, timeout) from a server_source string."""
     url, _, fragment = source.partition("#")
     options = {k: v[0] for k, v in parse_qs(fragment).items()}
-    return url, options.get("model") or None, float(options.get("timeout") or 30.0)
+    return url, options.get("model") or None, float(options.get("timeout") or SERVER_TIMEOUT.default)
 
 
 def plain_http_warning(base_url: str) -> str | None:
@@ -64,7 +66,7 @@ def numeric_address(host: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address 
     except ValueError:
         try:
             infos = socket.getaddrinfo(host, None, flags=socket.AI_NUMERICHOST)
-            address = ipaddress.ip_address(infos[0][4][0].partition("%")[0])
+            address = ipaddress.ip_address(str(infos[0][4][0]).partition("%")[0])
         except (OSError, UnicodeError, ValueError, IndexError):
             return None
     if isinstance(address, ipaddress.IPv6Address) and address.ipv4_mapped is not None:

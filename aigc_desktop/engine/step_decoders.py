@@ -24,7 +24,8 @@ import torch
 
 
 class StepDecoder(Protocol):
-    length: int
+    @property
+    def length(self) -> int: ...
 
     def forward(self, ids: torch.Tensor) -> torch.Tensor: ...
 

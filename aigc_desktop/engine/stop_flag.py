@@ -49,5 +49,3 @@ class StopFlag:
             if callback in self._callbacks:
                 self._callbacks.remove(callback)
 
-    def clear(self) -> None:
-        self._event.clear()

@@ -35,7 +35,7 @@ def apply_theme(name: str) -> None:
     """Fusion draws both schemes fully. 'system' follows the desktop's light/dark setting;
     light and dark set the palette themselves too, for platforms that cannot switch schemes."""
     app = QApplication.instance()
-    if app is None:
+    if not isinstance(app, QApplication):
         return
     app.setStyle("Fusion")
     QGuiApplication.styleHints().setColorScheme(_SCHEMES.get(name, Qt.ColorScheme.Unknown))
@@ -101,4 +101,8 @@ class ShortcutsDialog(QDialog):
         self.resize(520, 560)
 
     def rows(self) -> list[tuple[str, str]]:
-        return [(self.table.item(r, 0).text(), self.table.item(r, 1).text()) for r in range(self.table.rowCount())]
+        return [(self._text(r, 0), self._text(r, 1)) for r in range(self.table.rowCount())]
+
+    def _text(self, row: int, column: int) -> str:
+        item = self.table.item(row, column)
+        return item.text() if item is not None else ""

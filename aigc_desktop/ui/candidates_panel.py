@@ -75,7 +75,8 @@ class CandidatesPanel(QDialog):
         self.refresh()
 
     def cards(self) -> list[_CandidateCard]:
-        return [self._cards_layout.itemAt(i).widget() for i in range(self._cards_layout.count() - 1)]
+        items = (self._cards_layout.itemAt(i) for i in range(self._cards_layout.count() - 1))
+        return [card for item in items if item is not None and isinstance(card := item.widget(), _CandidateCard)]
 
     def _on_changed(self, index: int, count: int) -> None:
         self._shown = index

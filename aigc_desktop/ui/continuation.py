@@ -39,7 +39,7 @@ class ContinuationController(QObject):
         self._state = IDLE
         self._request_id = 0
         self._live_id = None  # the only request whose text may still be inserted
-        self._buffer: list[str] = []
+        self._buffer: list[tuple[str, object]] = []  # (text, ChunkInfo or None), not yet painted
         self._last_paint = 0.0
         self._flush_timer = QTimer(self)
         self._flush_timer.setSingleShot(True)

@@ -257,31 +257,6 @@ def read_document(path: str | Path) -> LoadedDocument:
     return LoadedDocument(text, fmt, DiskState(st.st_mtime_ns, st.st_size, _digest(data)))
 
 
-def read_text_file(path: str | Path) -> str:
-    """The text of a UTF-8 file (BOM stripped), with "\\n" newlines; other encodings are refused.
-
-    The window uses read_document, which also reads UTF-16 and GB18030.
-    """
-    path = Path(path)
-    data, _ = _read_bytes(path)
-    if data.startswith(_UTF16_32_BOMS):
-        raise DocumentError(
-            f"“{path}” is saved as UTF-16 or UTF-32. Only UTF-8 text files can be read here; "
-            "convert it to UTF-8 in another editor first."
-        )
-    if b"\0" in data[:_BINARY_SNIFF_BYTES]:
-        raise DocumentError(f"“{path}” looks like a binary file, not a text file.")
-    try:
-        text = data.decode("utf-8-sig")  # -sig drops a leading BOM (Notepad writes one)
-    except UnicodeDecodeError:
-        raise DocumentError(
-            f"The encoding of “{path}” could not be read as UTF-8. It may be saved in "
-            "another encoding such as GBK or Windows-1252; convert it to UTF-8 in "
-            "another editor first."
-        ) from None
-    return _normalise_newlines(text)
-
-
 def current_disk_state(path: str | Path, known: DiskState | None = None) -> DiskState | None:
     """The file's state now, or None when it is gone or unreadable.
 
@@ -368,7 +343,7 @@ def write_bytes_atomic(path: str | Path, data: bytes, private: bool = False,
             f.write(data)
             f.flush()
             os.fsync(f.fileno())  # on disk before the rename, or a crash could lose both
-        if original is not None and not private:
+        if original is not None and original_mode is not None and not private:
             _keep_owner(tmp_path, original)
             os.chmod(tmp_path, original_mode)  # keep the original's permission bits
         os.replace(tmp_path, path)

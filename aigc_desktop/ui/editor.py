@@ -225,6 +225,13 @@ class Editor(QPlainTextEdit):
             return None
         return self._pending_start, self._pending_start + units(self._pending_text)
 
+    def _pending_range(self) -> tuple[int, int]:
+        """suggestion_range() where the caller has made sure a suggestion is pending."""
+        found = self.suggestion_range()
+        if found is None:
+            raise RuntimeError("no suggestion is pending")
+        return found
+
     def suggestion_text(self) -> str:
         return _to_plain(self._pending_text)
 
@@ -252,7 +259,7 @@ class Editor(QPlainTextEdit):
         if self._pending_start is None or not text:
             return
         raw = _to_raw(text)
-        start, end = self.suggestion_range()
+        start, end = self._pending_range()
         offset = end
         caret = self.textCursor()
         keep = (caret.anchor(), caret.position()) if caret.position() == end and not caret.hasSelection() else None
@@ -272,7 +279,7 @@ class Editor(QPlainTextEdit):
         """Make the suggestion (or its first `upto` units) the user's text: one undo step."""
         if self._pending_start is None:
             return ""
-        start, end = self.suggestion_range()
+        start, end = self._pending_range()
         raw = self._pending_text
         if upto is not None and upto < units(raw):
             kept = _decode(_encode(raw)[: 2 * upto])
@@ -292,7 +299,7 @@ class Editor(QPlainTextEdit):
         """Show another candidate in place of the pending text (no undo step, like the first)."""
         if self._pending_start is None:
             return
-        start, end = self.suggestion_range()
+        start, end = self._pending_range()
         raw = _to_raw(text)
         caret = self.textCursor()
         keep = caret.position() <= start and not caret.hasSelection()
@@ -307,7 +314,7 @@ class Editor(QPlainTextEdit):
         """Drop the pending text after its first `keep` UTF-16 units (no undo step)."""
         if self._pending_start is None:
             return
-        start, end = self.suggestion_range()
+        start, end = self._pending_range()
         keep = max(0, min(keep, end - start))
         self._edit(start + keep, end - start - keep, "")
         self._pending_text = _decode(_encode(self._pending_text)[: 2 * keep])
@@ -341,7 +348,7 @@ class Editor(QPlainTextEdit):
         """Remove the suggestion: the document is byte-for-byte what it was; no undo step."""
         if self._pending_start is None:
             return
-        start, end = self.suggestion_range()
+        start, end = self._pending_range()
         self._clear_pending()
         self._edit(start, end - start, "")
         self._highlight()
@@ -373,7 +380,7 @@ class Editor(QPlainTextEdit):
         if self._pending_start is None:
             self.setExtraSelections(colours)
             return
-        start, end = self.suggestion_range()
+        start, end = self._pending_range()
         selection = QTextEdit.ExtraSelection()
         selection.cursor = QTextCursor(self.document())
         selection.cursor.setPosition(start)
@@ -507,7 +514,7 @@ class Editor(QPlainTextEdit):
             line = bool(mods & Qt.KeyboardModifier.ShiftModifier)
             self.accept_suggestion_part(next_line(pending) if line else next_word(pending))
             return True
-        start, end = self.suggestion_range()
+        start, end = self._pending_range()
         cursor = self.textCursor()
         s, t = cursor.selectionStart(), cursor.selectionEnd()
         deleting = key in (Qt.Key.Key_Backspace, Qt.Key.Key_Delete) or any(event.matches(k) for k in _DELETE_KEYS)
@@ -565,7 +572,7 @@ class Editor(QPlainTextEdit):
         self._mirror = self._mirror[: 2 * position] + _encode(new) + self._mirror[2 * (position + units(old)):]
         user_position = position
         if self._pending_start is not None:
-            start, end = self.suggestion_range()
+            start, end = self._pending_range()
             delta = units(new) - units(old)
             if position + units(old) <= start and (old or position <= start):
                 self._pending_start += delta  # before the suggestion: it moves along

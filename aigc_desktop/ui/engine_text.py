@@ -48,7 +48,7 @@ TEMPLATES = (
 def _patterns() -> tuple[tuple[re.Pattern, str, str], ...]:
     out = []
     for template in dict.fromkeys(TEMPLATES):
-        pattern = re.escape(template).replace("%s", "(.+?)")
+        pattern = re.escape(str(template)).replace("%s", "(.+?)")  # str(): the NOOP is typed as object
         out.append((re.compile(f"^{pattern}$", re.S), CONTEXT, template))
     return tuple(out)
 

@@ -19,7 +19,9 @@ def gui_event_loop(app, already_running: bool = False):
 
     loop = qasync.QEventLoop(app, already_running=already_running)
     asyncio.set_event_loop(loop)
-    sys.set_asyncgen_hooks(firstiter=loop._asyncgen_firstiter_hook, finalizer=loop._asyncgen_finalizer_hook)
+    # asyncio's BaseEventLoop has these hooks; qasync's loop inherits them, its type hints do not say so
+    sys.set_asyncgen_hooks(firstiter=loop._asyncgen_firstiter_hook,  # pyright: ignore[reportAttributeAccessIssue]
+                           finalizer=loop._asyncgen_finalizer_hook)  # pyright: ignore[reportAttributeAccessIssue]
     return loop
 
 

@@ -7,7 +7,6 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QLocale
 
 
-
 def interface_is_chinese() -> bool:
     return QLocale().name().startswith("zh")
 

@@ -14,6 +14,8 @@ from PySide6.QtCore import QByteArray, QRectF, QSize, Qt
 from PySide6.QtGui import QIcon, QIconEngine, QPainter, QPalette, QPixmap
 from PySide6.QtWidgets import QApplication
 
+from ..resources import resource_path
+
 BUNDLED = Path(__file__).resolve().parents[2] / "resources" / "icons" / "actions"
 
 # window attribute -> freedesktop icon name (also the bundled file's name)
@@ -30,8 +32,6 @@ ACTION_ICONS = {
 
 
 def bundled_folder() -> Path | None:
-    from .main_window import resource_path
-
     found = resource_path("icons/actions/process-stop.svg")
     return found.parent if found is not None else (BUNDLED if BUNDLED.is_dir() else None)
 

@@ -16,34 +16,35 @@ from PySide6.QtWidgets import (
     QMainWindow,
     QMessageBox,
     QProgressBar,
+    QToolButton,
     QVBoxLayout,
     QWidget,
 )
 
 from .. import __version__
 from ..engine.request import ContinuationRequest
+from ..resources import APP_NAME, resource_path
 from .auto_suggest import AutoSuggest
 from .continuation import IDLE, PENDING, STREAMING, ContinuationController
-from .document_guard import DocumentSafety
 from .document_io import DocumentError, TextFormat, read_document, write_text_file_atomic
+from .document_safety import DocumentSafety
 from .editor import Editor
 from .find_bar import FindBar
+from .generation_settings import GenerationSettings
 from .message_banner import MessageBanner
 from .plain_text import ask_plain, plain
-from .settings import LINE_SPACINGS, AppSettings, GenerationSettings
+from .settings import LINE_SPACINGS, AppSettings
 from .settings_dialog import SettingsDialog
-from .text_stats import count_in_slices, count_words_and_chars
 from .style_picker import StyleControls, style_of, styled_loader
 from .ui_guard import shows_failure
+from .word_count import WordCounter
 from .worker import ModelInfo, RunSummary, WorkerHost, engine_loader
 
-APP_NAME = "aigc-desktop"
-TEXT_FILTER = QT_TRANSLATE_NOOP("MainWindow", "Text and Markdown (*.txt *.md *.markdown *.text);;All files (*)")
+TEXT_FILTER = str(QT_TRANSLATE_NOOP("MainWindow", "Text and Markdown (*.txt *.md *.markdown *.text);;All files (*)"))
 
 
 class MainWindow(DocumentSafety, QMainWindow):
     shown = Signal()  # first time the window is on screen (start-up timing, tests)
-    _counted = Signal(int, int)  # words, characters, from the background count
 
     def __init__(self, settings: AppSettings | None = None, overrides: dict | None = None,
                  loader=engine_loader, parent=None, recovery=None) -> None:
@@ -57,8 +58,6 @@ class MainWindow(DocumentSafety, QMainWindow):
         self._closing = False
         self._shown_once = False
         self._chinese_hint_for: str | None = None
-        self._counting = None  # the background word count's thread, for long documents
-        self._count_again = False
 
         from .writing_surface import default_font, style_editor
 
@@ -104,7 +103,9 @@ class MainWindow(DocumentSafety, QMainWindow):
         self.editor.alternatives_requested.connect(self.show_token_alternatives)
         self.editor.text_accepted.connect(self._record_ai_text)
         self.editor.text_accepted.connect(self._check_candidates_still_fit)
-        self._counted.connect(self._on_counted)
+        self.word_counter = WordCounter(lambda: self._closing, self)
+        self.word_counter.counted.connect(self._show_counts)
+        self.word_counter.recount.connect(self._update_counts)
         self.editor.modification_changed.connect(self._update_title)
         self.editor.history_changed.connect(self._update_edit_actions)
         self.editor.user_text_changed.connect(self._count_timer_start)
@@ -291,11 +292,12 @@ class MainWindow(DocumentSafety, QMainWindow):
         self.preset_combo.activated.connect(self._on_preset_chosen)
         toolbar.insertWidget(self.stop_action, self.preset_combo)
         self.toolbar = toolbar
-        self._stop_toolbar_action = self.stop_action
         self.style_controls = StyleControls(self, generate_menu, toolbar, self.stop_action)
         self.style_controls.changed.connect(lambda _name: self.start_model())
         for action in (self.new_action, self.open_action, self.save_action):  # well known: icon and tooltip
-            toolbar.widgetForAction(action).setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
+            button = toolbar.widgetForAction(action)
+            if isinstance(button, QToolButton):
+                button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
         from .icons import apply_action_icons
 
         apply_action_icons(self, self.settings.theme())
@@ -345,7 +347,7 @@ class MainWindow(DocumentSafety, QMainWindow):
 
     def model_source(self, g: GenerationSettings | None = None) -> str:
         """What the worker loads: a local model, or an inference server when Settings say so."""
-        from .worker import server_source
+        from ..engine.server_address import server_source
 
         g = g or self.generation_settings()
         if g.use_server and g.server_url:
@@ -520,7 +522,7 @@ class MainWindow(DocumentSafety, QMainWindow):
             repetition_penalty=g.repetition_penalty,
             no_repeat_ngram_size=0 if g.use_server else g.no_repeat_ngram_size,  # no server offers it
             seed=seed if seed is not None else random.getrandbits(63),
-            stop_at={"tokens": "length"}.get(g.length_mode, g.length_mode),
+            stop_at=g.length_mode,
             stop_sequences=g.stop_strings,
             alternatives=g.alternatives,
             probabilities=self.probability_view_action.isChecked(),  # a server is asked only when shown
@@ -1025,39 +1027,9 @@ class MainWindow(DocumentSafety, QMainWindow):
     def _count_timer_start(self) -> None:
         self._count_timer.start()
 
-    # Counting a multi-megabyte document takes most of a second of pure Python: beyond this
-    # size it runs in a helper thread, which gives the GUI thread the GIL every few ms.
-    _COUNT_IN_BACKGROUND_FROM = 200_000  # characters
-
     def _update_counts(self) -> None:
         self._update_ai_share()
-        text = self.editor.user_text()
-        if len(text) < self._COUNT_IN_BACKGROUND_FROM:
-            self._show_counts(*count_words_and_chars(text))
-            return
-        if self._counting is not None and self._counting.is_alive():
-            self._count_again = True  # counted once more when the running count ends
-            return
-        import threading
-
-        self._count_again = False
-        self._counting = threading.Thread(target=self._count_in_background, args=(text,),
-                                          name="word-count", daemon=True)
-        self._counting.start()
-
-    def _count_in_background(self, text: str) -> None:
-        counts = count_in_slices(text)
-        if self._closing:
-            return  # the window went away while counting
-        try:
-            self._counted.emit(*counts)
-        except (RuntimeError, TypeError):
-            pass  # deleted between the check and the emit: nothing to show it in
-
-    def _on_counted(self, words: int, chars: int) -> None:
-        self._show_counts(words, chars)
-        if self._count_again:
-            self._update_counts()
+        self.word_counter.count(self.editor.user_text())
 
     def _show_counts(self, words: int, chars: int) -> None:
         self.count_label.setText(self.tr("%n word(s)", "", words) + " · "
@@ -1119,21 +1091,6 @@ def app_version() -> str:
         return version(APP_NAME)
     except PackageNotFoundError:  # run from a checkout that was never installed
         return __version__
-
-
-def resource_path(relative: str) -> Path | None:
-    """A file from the repository's resources/ folder: in the app bundle, a checkout, or a pip install."""
-    import sys
-
-    roots = []
-    if getattr(sys, "frozen", False):
-        roots.append(Path(getattr(sys, "_MEIPASS", Path(sys.executable).parent)) / "resources")
-    roots.append(Path(__file__).resolve().parents[2] / "resources")  # a checkout or an editable install
-    roots.append(Path(sys.prefix) / "share" / APP_NAME)  # pip install: pyproject's data-files
-    for root in roots:
-        if (root / relative).is_file():
-            return root / relative
-    return None
 
 
 def licences_text() -> str:

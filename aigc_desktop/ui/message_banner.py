@@ -5,7 +5,6 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton
 
-
 # (kind, dark theme) -> background, border, text
 _COLOURS = {
     ("error", False): ("#fdecea", "#e0a09a", "#202020"),

@@ -8,16 +8,19 @@ text are set to plain text; tooltips, which have no such switch, are escaped.
 
 from __future__ import annotations
 
+from typing import TypeVar
 
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QMessageBox
 
+Shown = TypeVar("Shown", QLabel, QMessageBox)
 
-def plain(*widgets: QLabel | QMessageBox):
+
+def plain(first: Shown, *others: QLabel | QMessageBox) -> Shown:
     """Show every later setText of these widgets as plain text; returns the first widget."""
-    for widget in widgets:
+    for widget in (first, *others):
         widget.setTextFormat(Qt.TextFormat.PlainText)
-    return widgets[0]
+    return first
 
 
 def ask_plain(parent, title: str, text: str, buttons, default) -> QMessageBox.StandardButton:

@@ -8,7 +8,8 @@ from dataclasses import dataclass
 
 from PySide6.QtCore import QT_TRANSLATE_NOOP
 
-from .settings import GenerationSettings
+from ..engine.options import NO_REPEAT_NGRAM_SIZE, SUGGESTED_NO_REPEAT_NGRAM, TEMPERATURE, TOP_K, TOP_P, NumberOption
+from .generation_settings import GenerationSettings
 
 SAMPLING_FIELDS = ("temperature", "top_k", "top_p", "repetition_penalty", "no_repeat_ngram_size")
 
@@ -34,14 +35,15 @@ class Preset:
 
 
 # The names stay English in settings; the window shows them translated (MainWindow's tr).
+# str(): QT_TRANSLATE_NOOP returns its text unchanged, but is typed as returning object.
 # Each never repeats a run of 4 tokens: on SmolLM2-135M that removed every visible loop at the
 # smallest cost in perplexity; a repetition penalty cost more and removed no more (README,
 # "Repetition": python -m aigc_desktop.bench.repetition).
-NO_REPEAT_NGRAM = 4
+NO_REPEAT_NGRAM = SUGGESTED_NO_REPEAT_NGRAM
 BUILT_IN = (
-    Preset(QT_TRANSLATE_NOOP("MainWindow", "Precise"), 0.3, 20, 0.9, 1.0, NO_REPEAT_NGRAM),  # the likeliest words
-    Preset(QT_TRANSLATE_NOOP("MainWindow", "Balanced"), 0.8, 50, 0.95, 1.0, NO_REPEAT_NGRAM),  # the defaults
-    Preset(QT_TRANSLATE_NOOP("MainWindow", "Creative"), 1.1, 0, 0.98, 1.0, NO_REPEAT_NGRAM),  # freer word choice
+    Preset(str(QT_TRANSLATE_NOOP("MainWindow", "Precise")), 0.3, 20, 0.9, 1.0, NO_REPEAT_NGRAM),  # the likeliest words
+    Preset(str(QT_TRANSLATE_NOOP("MainWindow", "Balanced")), 0.8, 50, 0.95, 1.0, NO_REPEAT_NGRAM),  # the defaults
+    Preset(str(QT_TRANSLATE_NOOP("MainWindow", "Creative")), 1.1, 0, 0.98, 1.0, NO_REPEAT_NGRAM),  # freer word choice
 )
 # The built-in presets before repetition control (the benchmark compares against them).
 BUILT_IN_BEFORE = {"Precise": (1.15, 0), "Balanced": (1.0, 0), "Creative": (1.0, 0)}
@@ -65,7 +67,12 @@ def from_json(text: object) -> list[Preset]:
                             int(item.get("no_repeat_ngram_size", 0)))  # presets saved before it existed
         except (KeyError, TypeError, ValueError):
             continue
-        if preset.name.strip() and 0 <= preset.temperature <= 5 and 0 < preset.top_p <= 1 and preset.top_k >= 0 \
-                and 0 <= preset.no_repeat_ngram_size <= 10:
+        if preset.name.strip() and _offered(TEMPERATURE, preset.temperature) and TOP_P.allows(preset.top_p) \
+                and TOP_K.allows(preset.top_k) and _offered(NO_REPEAT_NGRAM_SIZE, preset.no_repeat_ngram_size):
             presets.append(preset)
     return presets
+
+
+def _offered(option: NumberOption, value: float) -> bool:
+    low, high = option.offered
+    return low <= value <= high

@@ -327,8 +327,9 @@ def _read_entry(file: Path) -> RecoveryEntry | None:
         path = None
     try:
         fmt = TextFormat.from_dict({k[len("text_"):]: v for k, v in record.items() if k.startswith("text_")})
-        saved_at = record.get("saved_at")
-        saved_at = float(saved_at) if type(saved_at) in (int, float) and 0 <= saved_at < 1e11 else 0.0
+        stamp = record.get("saved_at")
+        saved_at = float(stamp) if isinstance(stamp, (int, float)) and type(stamp) is not bool and 0 <= stamp < 1e11 \
+            else 0.0
     except (ValueError, TypeError, OverflowError):
         return None
     return RecoveryEntry(file, session, document, path, fmt, saved_at, record["text"])

@@ -11,8 +11,8 @@ _session: dict[str, str] = {}  # fallback: remembered until the app quits
 
 def _keyring():
     try:
-        import keyring
-        from keyring.backends import fail
+        import keyring  # pyright: ignore[reportMissingImports]  (optional: the system keyring)
+        from keyring.backends import fail  # pyright: ignore[reportMissingImports]
 
         if isinstance(keyring.get_keyring(), fail.Keyring):
             return None

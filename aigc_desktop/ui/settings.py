@@ -11,59 +11,35 @@ import base64
 import math
 import os
 import re
-from dataclasses import dataclass, fields
+from dataclasses import fields
 
 from PySide6.QtCore import QByteArray, QSettings
 
-DEVICE_CHOICES = ("auto", "cpu", "cuda", "mps")  # same as engine.devices, which imports torch
+from ..engine.options import (
+    ALTERNATIVES,
+    LENGTH_MODES,
+    MAX_NEW_TOKENS,
+    NO_REPEAT_NGRAM_SIZE,
+    REPETITION_PENALTY,
+    SEED_RANGE,
+    SERVER_TIMEOUT,
+    TEMPERATURE,
+    TOP_K,
+    TOP_P,
+)
+from .generation_settings import (
+    AUTO_SUGGEST_DELAY_RANGE,
+    AUTO_SUGGEST_TOKENS_RANGE,
+    GenerationSettings,
+    is_device_choice,
+)
+from .presets import Preset, from_json, to_json
 
-# Allowed ranges, shared with the settings dialog. Stored values outside them are
-# treated as garbage, so a hand-edited file cannot feed the engine a bad request.
-MAX_NEW_TOKENS_RANGE = (1, 2048)
-TEMPERATURE_RANGE = (0.0, 5.0)
-TOP_K_RANGE = (0, 1000)
-TOP_P_RANGE = (0.01, 1.0)
-REPETITION_PENALTY_RANGE = (0.5, 3.0)
-NO_REPEAT_NGRAM_RANGE = (0, 10)  # 0: off
-SEED_RANGE = (0, 2**63 - 1)  # what the engine accepts
 FONT_SIZE_RANGE = (4, 200)
 LINE_SPACINGS = (1.0, 1.15, 1.5, 2.0)  # View → Line Spacing
-ALTERNATIVES_RANGE = (1, 5)
-LENGTH_MODES = ("tokens", "sentence", "paragraph")
-AUTO_SUGGEST_DELAY_RANGE = (100, 5000)
-AUTO_SUGGEST_TOKENS_RANGE = (1, 64)
 
 MAX_RECENT_FILES = 10
 DEFAULT_FONT_POINT_SIZE = 12
-
-
-@dataclass
-class GenerationSettings:
-    model: str = "openai-community/gpt2"
-    device: str = "auto"  # auto|cpu|cuda|mps
-    max_new_tokens: int = 64
-    temperature: float = 0.8
-    top_k: int = 50
-    top_p: float = 0.95
-    repetition_penalty: float = 1.0
-    no_repeat_ngram_size: int = 4  # never repeat a run of this many tokens; 0: off (the Balanced preset's)
-    seed: int | None = None  # None = random each run
-    length_mode: str = "tokens"  # tokens (max new tokens) | sentence | paragraph
-    stop_strings: tuple[str, ...] = ()  # also stop when one of these is written
-    fast_mode: bool = True  # the fast runtime on the CPU: int8 in blocks of 16 (README: Performance)
-    alternatives: int = 3  # candidates per Continue, cycled with Alt+] / Alt+[
-    auto_suggest: bool = False  # suggest while typing, after a pause
-    auto_suggest_delay_ms: int = 800
-    auto_suggest_tokens: int = 8
-    use_server: bool = False  # continue with a model on an inference server instead of a local one
-    server_url: str = ""  # e.g. http://127.0.0.1:8080 (llama.cpp), http://gpu-box:8000 (vLLM)
-    server_model: str = ""  # blank: the server's first model
-    server_timeout: float = 30.0
-
-
-def is_device_choice(value: object) -> bool:
-    """auto, cpu, cuda, mps, or one GPU of several: cuda:0, cuda:1, ..."""
-    return isinstance(value, str) and (value in DEVICE_CHOICES or re.fullmatch(r"cuda:\d{1,2}", value) is not None)
 
 
 def _to_int(value: object, lo: int, hi: int) -> int | None:
@@ -175,26 +151,28 @@ class AppSettings:
 
         model = g("generation/model")
         device = g("generation/device")
-        max_new_tokens = _to_int(g("generation/max_new_tokens"), *MAX_NEW_TOKENS_RANGE)
-        temperature = _to_float(g("generation/temperature"), *TEMPERATURE_RANGE)
-        top_k = _to_int(g("generation/top_k"), *TOP_K_RANGE)
-        top_p = _to_float(g("generation/top_p"), *TOP_P_RANGE)
-        penalty = _to_float(g("generation/repetition_penalty"), *REPETITION_PENALTY_RANGE)
-        ngram = _to_int(g("generation/no_repeat_ngram_size"), *NO_REPEAT_NGRAM_RANGE)
+        max_new_tokens = _to_int(g("generation/max_new_tokens"), *MAX_NEW_TOKENS.offered)
+        temperature = _to_float(g("generation/temperature"), *TEMPERATURE.offered)
+        top_k = _to_int(g("generation/top_k"), *TOP_K.offered)
+        top_p = _to_float(g("generation/top_p"), *TOP_P.offered)
+        penalty = _to_float(g("generation/repetition_penalty"), *REPETITION_PENALTY.offered)
+        ngram = _to_int(g("generation/no_repeat_ngram_size"), *NO_REPEAT_NGRAM_SIZE.offered)
         length_mode = g("generation/length_mode")
+        if length_mode == "tokens":  # the name settings used before the engine's ("length")
+            length_mode = "length"
         if length_mode not in LENGTH_MODES:
             # Settings from before length modes had a "stop at sentence end" switch.
             length_mode = "sentence" if _to_bool(g("generation/stop_at_sentence")) else d.length_mode
         stop_strings = tuple(s for s in _to_str_list(g("generation/stop_strings")) if s)
         fast_mode = _to_bool(g("generation/fast_mode"))
-        alternatives = _to_int(g("generation/alternatives"), *ALTERNATIVES_RANGE)
+        alternatives = _to_int(g("generation/alternatives"), *ALTERNATIVES.offered)
         auto_suggest = _to_bool(g("generation/auto_suggest"))
         auto_delay = _to_int(g("generation/auto_suggest_delay_ms"), *AUTO_SUGGEST_DELAY_RANGE)
         auto_tokens = _to_int(g("generation/auto_suggest_tokens"), *AUTO_SUGGEST_TOKENS_RANGE)
         use_server = _to_bool(g("generation/use_server"))
         server_url = g("generation/server_url")
         server_model = g("generation/server_model")
-        server_timeout = _to_float(g("generation/server_timeout"), 1.0, 600.0)
+        server_timeout = _to_float(g("generation/server_timeout"), *SERVER_TIMEOUT.offered)
 
         # An empty stored seed means "random"; garbage also falls back to random.
         raw_seed = g("generation/seed")
@@ -235,14 +213,10 @@ class AppSettings:
 
     # --- sampling presets ---------------------------------------------------------
 
-    def user_presets(self) -> list:
-        from .presets import from_json
-
+    def user_presets(self) -> list[Preset]:
         return from_json(self._qs.value("presets/user"))
 
-    def save_user_presets(self, presets: list) -> None:
-        from .presets import to_json
-
+    def save_user_presets(self, presets: list[Preset]) -> None:
         self._store("presets/user", to_json(presets))
 
     # --- appearance ---------------------------------------------------------------

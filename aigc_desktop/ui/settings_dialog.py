@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+
 from PySide6.QtCore import QDir, Signal
 from PySide6.QtWidgets import (
     QCheckBox,
@@ -22,21 +23,20 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from aigc_desktop.ui.plain_text import plain
-from aigc_desktop.ui.settings import (
-    ALTERNATIVES_RANGE,
-    AUTO_SUGGEST_DELAY_RANGE,
-    AUTO_SUGGEST_TOKENS_RANGE,
+from ..engine.options import (
+    ALTERNATIVES,
     DEVICE_CHOICES,
-    MAX_NEW_TOKENS_RANGE,
-    NO_REPEAT_NGRAM_RANGE,
-    REPETITION_PENALTY_RANGE,
+    MAX_NEW_TOKENS,
+    NO_REPEAT_NGRAM_SIZE,
+    REPETITION_PENALTY,
     SEED_RANGE,
-    TEMPERATURE_RANGE,
-    TOP_K_RANGE,
-    TOP_P_RANGE,
-    GenerationSettings,
+    SERVER_TIMEOUT,
+    TEMPERATURE,
+    TOP_K,
+    TOP_P,
 )
+from .generation_settings import AUTO_SUGGEST_DELAY_RANGE, AUTO_SUGGEST_TOKENS_RANGE, GenerationSettings
+from .plain_text import plain
 
 
 def parse_stop_strings(text: str) -> tuple[str, ...]:
@@ -97,27 +97,27 @@ class SettingsDialog(QDialog):
             "README → Performance has the figures."))
 
         self.max_new_tokens_spin = QSpinBox()
-        self.max_new_tokens_spin.setRange(*MAX_NEW_TOKENS_RANGE)
+        self.max_new_tokens_spin.setRange(*MAX_NEW_TOKENS.offered)
         self.max_new_tokens_spin.setValue(settings.max_new_tokens)
 
-        self.temperature_spin = self._double_spin(TEMPERATURE_RANGE, settings.temperature)
+        self.temperature_spin = self._double_spin(TEMPERATURE.offered, settings.temperature)
         self.temperature_spin.setToolTip(self.tr("0 = always the most likely word"))
 
         self.top_k_spin = QSpinBox()
-        self.top_k_spin.setRange(*TOP_K_RANGE)
+        self.top_k_spin.setRange(*TOP_K.offered)
         self.top_k_spin.setValue(settings.top_k)
         self.top_k_spin.setToolTip(self.tr("0 = no limit"))
 
-        self.top_p_spin = self._double_spin(TOP_P_RANGE, settings.top_p)
+        self.top_p_spin = self._double_spin(TOP_P.offered, settings.top_p)
         self.top_p_spin.setToolTip(self.tr("1 = no limit"))
 
         self.repetition_penalty_spin = self._double_spin(
-            REPETITION_PENALTY_RANGE, settings.repetition_penalty
+            REPETITION_PENALTY.offered, settings.repetition_penalty
         )
         self.repetition_penalty_spin.setToolTip(self.tr("1 = off; higher values repeat less"))
 
         self.no_repeat_ngram_spin = QSpinBox()
-        self.no_repeat_ngram_spin.setRange(*NO_REPEAT_NGRAM_RANGE)
+        self.no_repeat_ngram_spin.setRange(*NO_REPEAT_NGRAM_SIZE.offered)
         self.no_repeat_ngram_spin.setValue(settings.no_repeat_ngram_size)
         self.no_repeat_ngram_spin.setSpecialValueText(self.tr("Off"))
         self.no_repeat_ngram_spin.setToolTip(
@@ -132,7 +132,7 @@ class SettingsDialog(QDialog):
         self.seed_error_label.hide()
 
         self.alternatives_spin = QSpinBox()
-        self.alternatives_spin.setRange(*ALTERNATIVES_RANGE)
+        self.alternatives_spin.setRange(*ALTERNATIVES.offered)
         self.alternatives_spin.setValue(settings.alternatives)
         self.alternatives_spin.setToolTip(self.tr("Written together in one run; cycle with Alt+] and Alt+["))
 
@@ -154,7 +154,7 @@ class SettingsDialog(QDialog):
         auto_row.addStretch(1)
 
         self.length_combo = QComboBox()
-        for mode, label in (("tokens", self.tr("Up to the maximum number of tokens")),
+        for mode, label in (("length", self.tr("Up to the maximum number of tokens")),
                             ("sentence", self.tr("To the end of the sentence")),
                             ("paragraph", self.tr("To the end of the paragraph"))):
             self.length_combo.addItem(label, mode)
@@ -276,7 +276,9 @@ class SettingsDialog(QDialog):
         self.server_model_combo = QComboBox()
         self.server_model_combo.setEditable(True)
         self.server_model_combo.setCurrentText(settings.server_model)
-        self.server_model_combo.lineEdit().setPlaceholderText(self.tr("The server's first model"))
+        model_edit = self.server_model_combo.lineEdit()  # there: the combo is editable
+        if model_edit is not None:
+            model_edit.setPlaceholderText(self.tr("The server's first model"))
         self.refresh_models_button = QPushButton(self.tr("List models"))
         self.refresh_models_button.clicked.connect(self._list_server_models)
         model_row = QHBoxLayout()
@@ -291,7 +293,7 @@ class SettingsDialog(QDialog):
         self.api_key_note = QLabel(self.tr("Kept in the system keyring.") if keyring_available() else
                                    self.tr("No system keyring here: the key is kept until you quit."))
         self.server_timeout_spin = _Spin()
-        self.server_timeout_spin.setRange(1.0, 600.0)
+        self.server_timeout_spin.setRange(*SERVER_TIMEOUT.offered)
         self.server_timeout_spin.setSuffix(self.tr(" s"))
         self.server_timeout_spin.setValue(settings.server_timeout)
         self.server_message = plain(QLabel())  # quotes the server's own words

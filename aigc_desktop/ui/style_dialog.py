@@ -56,8 +56,8 @@ def train_in_background(source: str, device: str, corpus: Corpus, name: str, sto
 
     def run():
         try:
-            from ..cli import quiet_transformers
             from ..engine.loading import load_model
+            from ..engine.quiet_libraries import quiet_transformers
             from ..engine.style.learn import learn_style
             from ..engine.style.training import TrainingSettings
 
@@ -82,7 +82,7 @@ class LearnStyleDialog(QDialog):
 
     def __init__(self, window, store: StyleStore) -> None:
         super().__init__(window)
-        self.window = window
+        self.main_window = window  # not .window, which is QWidget.window()
         self.store = store
         self.corpus: Corpus | None = None
         self.paths: list[str] = []
@@ -182,14 +182,14 @@ class LearnStyleDialog(QDialog):
 
     def _read(self) -> Corpus:
         if self.document_radio.isChecked():
-            title = Path(self.window.path).name if getattr(self.window, "path", None) else self.tr("this document")
-            return Corpus((Document.from_text(title, self.window.editor.user_text()),))
+            title = Path(self.main_window.path).name if getattr(self.main_window, "path", None) else self.tr("this document")
+            return Corpus((Document.from_text(title, self.main_window.editor.user_text()),))
         if not self.paths:
             raise StyleError(self.tr("Add files or a folder of the writer's drafts."))
         return read_corpus(self.paths)
 
     def _parameters(self) -> int:
-        backend = self.window.host.worker.backend
+        backend = self.main_window.host.worker.backend
         config = getattr(getattr(getattr(backend, "loaded", None), "model", None), "config", None)
         return approx_parameters(config) if config is not None else 135_000_000
 
@@ -218,7 +218,7 @@ class LearnStyleDialog(QDialog):
     # ----- training -----------------------------------------------------------------------------
     def start(self) -> None:
         """Check the name and the text, then train in the background."""
-        source = self.window.model_source()
+        source = self.main_window.model_source()
         if source.startswith(("http://", "https://")):
             self._say(self.tr("Learning a style needs a local model; this one runs on a server."), error=True)
             return
@@ -232,7 +232,7 @@ class LearnStyleDialog(QDialog):
             self._say(str(exc), error=True)
             return
         self.stop = StopFlag()
-        device = self.window.generation_settings().device
+        device = self.main_window.generation_settings().device
         self.thread = train_in_background(source, device, corpus, name, self.store, float(self.minutes.value()),
                                           self.stop, self.relay)
         for widget in (self.name_edit, self.document_radio, self.files_radio, self.file_list, self.minutes):

@@ -29,6 +29,7 @@ from typing import Callable
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
+from ..engine.backend import Backend, is_server_source, open_backend
 from ..engine.errors import EngineError, GenerationError, ModelNotDownloadedError
 from ..engine.request import ContinuationRequest
 from ..engine.stop_flag import StopFlag
@@ -65,48 +66,20 @@ _NOT_STARTED = RunSummary("stopped", 0, 0.0, 0, 0, None)  # Stop came before the
 _CHINESE_TOKENS, _CHINESE_SHARE = 1000, 0.2
 
 
-SERVER_PREFIXES = ("http://", "https://")
-
-
-def server_source(url: str, model: str = "", timeout: float = 30.0) -> str:
-    """The `source` string that makes engine_loader connect to an inference server."""
-    from ..engine.server_address import server_source as make_source
-
-    return make_source(url, model, timeout)
-
-
-def remote_loader(source: str):
-    """An OpenAI-compatible inference server: checked now, so a wrong URL or model says so at once."""
-    from ..engine.remote import RemoteBackend
-    from ..engine.server_address import parse_server_source
-    from .secrets import load_api_key
-
-    url, model, timeout = parse_server_source(source)
-    backend = RemoteBackend(url, model=model, api_key=load_api_key(url), timeout=timeout)
-    backend.connect()
-    return backend
-
-
-def engine_loader(source: str, device: str, allow_download: bool = False, int8: bool | None = False):
-    """The real backend: imported lazily so that torch loads in the worker thread.
+def engine_loader(source: str, device: str, allow_download: bool = False, int8: bool | None = False) -> Backend:
+    """The real backend, ready to run: made in the loading thread, so torch loads there.
 
     int8: the fast mode on a CPU; False: the exact fp32 graph there; None: the transformers
     model only (a caller that changes the weights first builds the graph itself).
+    A server is checked now (engine.backend.open_backend), so a wrong URL or model says so at once.
     """
-    if source.startswith(SERVER_PREFIXES):
-        return remote_loader(source)
-    from ..cli import quiet_transformers
-    from ..engine.backend import as_backend
-    from ..engine.generator import Generator
-    from ..engine.loading import enable_fast_mode, load_model
+    api_key = None
+    if is_server_source(source):
+        from ..engine.server_address import parse_server_source
+        from .secrets import load_api_key
 
-    quiet_transformers()
-    loaded = load_model(source, device, allow_download=allow_download)
-    if int8 is not None:
-        enable_fast_mode(loaded, int8=int8)  # on the CPU: int8 blocks, or the exact fp32 graph
-    backend = as_backend(Generator(loaded))
-    backend.warm_up()
-    return backend
+        api_key = load_api_key(parse_server_source(source)[0])
+    return open_backend(source, device, allow_download=allow_download, fast=int8, api_key=api_key, warm_up=True)
 
 
 def _writes_chinese(tokenizer) -> bool:
@@ -118,18 +91,22 @@ def _writes_chinese(tokenizer) -> bool:
     return chinese >= _CHINESE_TOKENS or chinese >= _CHINESE_SHARE * size
 
 
-def describe_backend(backend, source: str, seconds: float) -> ModelInfo:
-    from ..engine.loading import LoadedModel  # the worker thread may import torch
+def _is_loaded_model(loaded: object) -> bool:
+    from ..engine.loading import LoadedModel  # torch: only for a backend that has a local model
 
+    return isinstance(loaded, LoadedModel)
+
+
+def describe_backend(backend: Backend, source: str, seconds: float) -> ModelInfo:
     loaded = getattr(backend, "loaded", None)
-    if isinstance(loaded, LoadedModel):
+    if loaded is not None and _is_loaded_model(loaded):  # the local engine: look into its vocabulary
         from ..engine.devices import detected
 
-        return ModelInfo(source, loaded.name, loaded.device_label, loaded.window, seconds,
+        return ModelInfo(source, backend.name, backend.device_label, backend.window, seconds,
                          writes_chinese=_writes_chinese(loaded.tokenizer), detected=detected(),
                          notice=loaded.notice)
-    return ModelInfo(source, getattr(backend, "name", source), getattr(backend, "device", "?"),
-                     getattr(backend, "window", 0), seconds, notice=getattr(backend, "warning", None) or "")
+    return ModelInfo(source, backend.name, backend.device_label, backend.window, seconds,
+                     notice=getattr(backend, "warning", None) or "")
 
 
 class GenerationWorker(QObject):
@@ -342,28 +319,28 @@ class WorkerHost(QObject):
 
     def __init__(self, loader: Callable = engine_loader, parent=None) -> None:
         super().__init__(parent)
-        self.thread = QThread()
-        self.thread.setObjectName("generation-worker")
+        self.worker_thread = QThread()
+        self.worker_thread.setObjectName("generation-worker")
         self.worker = GenerationWorker(loader)
-        self.worker.moveToThread(self.thread)
+        self.worker.moveToThread(self.worker_thread)
         self._load.connect(self.worker.load)
         self._generate.connect(self.worker.generate)
         self._active_stop: StopFlag | None = None
         self._active_task: asyncio.Task | None = None  # a server run on the GUI's event loop
         self._shutting_down = False
         self.restarts = 0
-        self.thread.finished.connect(self._on_thread_finished)
-        self.thread.start()
+        self.worker_thread.finished.connect(self._on_thread_finished)
+        self.worker_thread.start()
 
     def ensure_running(self) -> None:
         """Restart the worker thread if it ended (the worker and its model are kept)."""
-        if not self._shutting_down and not self.thread.isRunning():
-            self.thread.wait(1000)  # finishing: let it get all the way out first
+        if not self._shutting_down and not self.worker_thread.isRunning():
+            self.worker_thread.wait(1000)  # finishing: let it get all the way out first
             self.restarts += 1
-            self.thread.start()
+            self.worker_thread.start()
 
     def _on_thread_finished(self) -> None:
-        if self._shutting_down or self.thread.isRunning():
+        if self._shutting_down or self.worker_thread.isRunning():
             return  # closing, or a new request has restarted it already
         self.stop()
         self.ensure_running()
@@ -408,8 +385,8 @@ class WorkerHost(QObject):
         """
         self._shutting_down = True
         self.stop()
-        self.thread.quit()
-        if self.thread.wait(timeout_ms):
+        self.worker_thread.quit()
+        if self.worker_thread.wait(timeout_ms):
             return True
-        _DETACHED.append((self.thread, self.worker))
+        _DETACHED.append((self.worker_thread, self.worker))
         return False

@@ -77,10 +77,15 @@ class _Builder:
         self.initializers.append(numpy_helper.from_array(np.ascontiguousarray(array), name))
         return name
 
-    def op(self, op_type: str, inputs: list[str], hint: str, outputs: int = 1, domain: str = "", **attrs) -> str | list[str]:
+    def op(self, op_type: str, inputs: list[str], hint: str, domain: str = "", **attrs) -> str:
+        """A node with one output; returns its name."""
+        return self.ops(op_type, inputs, hint, 1, domain, **attrs)[0]
+
+    def ops(self, op_type: str, inputs: list[str], hint: str, outputs: int, domain: str = "", **attrs) -> list[str]:
+        """A node with several outputs; returns their names."""
         names = [self.name(hint) for _ in range(outputs)]
         self.nodes.append(self.helper.make_node(op_type, inputs, names, domain=domain or None, **attrs))
-        return names[0] if outputs == 1 else names
+        return names
 
     def matmul(self, x: str, weight_in_out: np.ndarray, bias: np.ndarray | None, hint: str) -> str:
         """x @ W (+ b), W given as [in, out]: fp32 MatMul, or int8 MatMulNBits in blocks."""
@@ -120,7 +125,7 @@ def _attention(b: _Builder, qkv: str, layer: int, heads: int, kv_heads: int, rot
     inputs = [qkv, "", "", f"past_key_{layer}", f"past_value_{layer}", "seqlens_k", "total_sequence_length"]
     if rotary:
         inputs += list(rotary)
-    out = b.op("GroupQueryAttention", inputs, f"l{layer}.attn", outputs=1, domain="com.microsoft",
+    out = b.op("GroupQueryAttention", inputs, f"l{layer}.attn", domain="com.microsoft",
                num_heads=heads, kv_num_heads=kv_heads, do_rotary=1 if rotary else 0, rotary_interleaved=0)
     # The node's 2nd and 3rd outputs are the cache, written in place into the bound buffers.
     node = b.nodes[-1]
@@ -211,8 +216,8 @@ def _llama(b: _Builder, model) -> tuple[GraphShape, str]:
         h = rms(x, layer.post_attention_layernorm.weight, f"l{i}.ln2")
         ff = mlp.gate_proj.out_features
         gate_up = b.matmul(h, np.concatenate([_np(mlp.gate_proj.weight), _np(mlp.up_proj.weight)]).T, None, f"l{i}.gateup")
-        gate, up = b.op("Split", [gate_up, b.const("split", np.array([ff, ff], np.int64))], f"l{i}.split",
-                        outputs=2, axis=-1)
+        gate, up = b.ops("Split", [gate_up, b.const("split", np.array([ff, ff], np.int64))], f"l{i}.split",
+                         outputs=2, axis=-1)
         h = b.op("Mul", [b.op("Mul", [gate, b.op("Sigmoid", [gate], f"l{i}.sig")], f"l{i}.silu"), up], f"l{i}.glu")
         x = b.op("Add", [x, b.matmul(h, _np(mlp.down_proj.weight).T, bias(mlp.down_proj), f"l{i}.down")], f"l{i}.res2")
     last = rms(_last_position(b, x), m.norm.weight, "norm")

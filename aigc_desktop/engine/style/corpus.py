@@ -10,6 +10,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Sequence
 
 from .errors import StyleError
 
@@ -93,7 +94,7 @@ def _boundary_near(text: str, index: int) -> int:
     return index
 
 
-def collect_files(paths: list[str | Path]) -> list[Path]:
+def collect_files(paths: Sequence[str | Path]) -> list[Path]:
     """The text files named, and those inside folders named (recursively, sorted)."""
     found: list[Path] = []
     for raw in paths:
@@ -113,7 +114,7 @@ def collect_files(paths: list[str | Path]) -> list[Path]:
     return found
 
 
-def read_corpus(paths: list[str | Path]) -> Corpus:
+def read_corpus(paths: Sequence[str | Path]) -> Corpus:
     """Read every text file in paths (files or folders) as UTF-8, within size bounds."""
     documents, total = [], 0
     for path in collect_files(paths):

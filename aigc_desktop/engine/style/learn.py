@@ -58,10 +58,14 @@ def learn_style(loaded, corpus: Corpus, name: str, store: StyleStore, settings: 
     if result.cancelled:
         return LearnOutcome(None, result, None)
     evaluation = evaluate(peft_model, tokenizer, held_blocks, held_texts, prefix, settings.seed)
-    from peft import get_peft_model_state_dict
+    from peft import LoraConfig, get_peft_model_state_dict
     from safetensors.torch import save_file
 
     config = peft_model.peft_config["default"]
+    if not isinstance(config, LoraConfig):  # train_adapter makes a LoRA adapter
+        raise StyleError("The adapter is not a LoRA adapter.")
+    targets = config.target_modules  # training names them (a set); peft also allows a pattern
+    targets = [targets] if isinstance(targets, str) else sorted(targets or ())
     staging = store.staging()
     try:
         weights = {k: v.detach().cpu().contiguous() for k, v in get_peft_model_state_dict(peft_model).items()}
@@ -73,7 +77,7 @@ def learn_style(loaded, corpus: Corpus, name: str, store: StyleStore, settings: 
     style = Style(
         name=name,
         base=base,
-        lora={"targets": sorted(config.target_modules), "fan_in_fan_out": bool(config.fan_in_fan_out),
+        lora={"targets": targets, "fan_in_fan_out": bool(config.fan_in_fan_out),
               "rank": int(config.r), "alpha": config.lora_alpha},
         data={"files": corpus.records(), "words": corpus.words, "train_tokens": int(train_blocks.numel()),
               "held_out_tokens": int(held_blocks.numel())},

@@ -72,8 +72,15 @@ class Style:
     folder: Path | None = None
 
     @property
+    def saved_folder(self) -> Path:
+        """The folder of a style read from or saved to a store."""
+        if self.folder is None:
+            raise StyleError(f"The style '{self.name}' is not saved.")
+        return self.folder
+
+    @property
     def adapter_path(self) -> Path:
-        return self.folder / ADAPTER_FILE
+        return self.saved_folder / ADAPTER_FILE
 
     def to_json(self) -> str:
         data = asdict(self)
@@ -198,11 +205,11 @@ class StyleStore:
         if new_name == style.name:
             return style
         target = self.root / new_name
-        if target.exists() and target.resolve() != style.folder.resolve():
+        if target.exists() and target.resolve() != style.saved_folder.resolve():
             raise StyleError(f"A style called '{new_name}' already exists; choose another name.")
         style.name = new_name
         try:
-            os.replace(style.folder, target)
+            os.replace(style.saved_folder, target)
             style.folder = target
             _write_atomic(target / STYLE_FILE, style.to_json().encode("utf-8"))
         except OSError as exc:
@@ -210,7 +217,7 @@ class StyleStore:
         return style
 
     def delete(self, name: str) -> None:
-        self._remove(self.get(name).folder)
+        self._remove(self.get(name).saved_folder)
 
     def _remove(self, folder: Path) -> None:
         # Renamed away first: a style is gone at once, even if removing its files takes a while.
@@ -226,8 +233,8 @@ class StyleStore:
         try:
             with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_DEFLATED) as archive:
                 for member in (STYLE_FILE, ADAPTER_FILE, CONFIG_FILE):
-                    if (style.folder / member).is_file():
-                        archive.write(style.folder / member, member)
+                    if (style.saved_folder / member).is_file():
+                        archive.write(style.saved_folder / member, member)
             os.replace(partial, path)
         except OSError as exc:
             partial.unlink(missing_ok=True)

@@ -17,10 +17,11 @@ from __future__ import annotations
 import os
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QFileSystemWatcher, QTimer
 from PySide6.QtGui import QActionGroup
-from PySide6.QtWidgets import QLabel, QMenu, QMessageBox
+from PySide6.QtWidgets import QBoxLayout, QLabel, QMenu, QMessageBox
 
 from .document_io import (
     MAX_SIZE_WITHOUT_ASKING,
@@ -37,8 +38,31 @@ from .message_banner import MessageBanner
 from .plain_text import ask_plain, plain
 from .recovery import Autosaver, RecoveryEntry, RecoveryStore
 
+if TYPE_CHECKING:  # what the mixin is mixed into, as the type checker should see it
+    from PySide6.QtGui import QAction
+    from PySide6.QtWidgets import QMainWindow
 
-class DocumentSafety:
+    from .continuation import ContinuationController
+    from .editor import Editor
+
+    class _Window(QMainWindow):
+        editor: Editor
+        banner: MessageBanner
+        controller: ContinuationController
+        path: str | None
+        save_as_action: QAction
+
+        def show_error(self, message: str, actions: tuple = ()) -> None: ...
+        def show_notice(self, message: str, actions: tuple = ()) -> None: ...
+        def save(self) -> bool: ...
+        def _maybe_save(self) -> bool: ...
+        def _load_provenance(self, path: str) -> None: ...
+        def _update_title(self, *_args) -> None: ...
+else:
+    _Window = object
+
+
+class DocumentSafety(_Window):
     """Mixin: needs self.editor, self.banner, self.controller, self.path, self.show_error,
     self.save, self._maybe_save, self._update_title (MainWindow provides them)."""
 
@@ -55,7 +79,10 @@ class DocumentSafety:
 
         # Its own strip, so that a model error shown later does not hide the offer.
         self.recovery_banner = MessageBanner(self)
-        self.centralWidget().layout().insertWidget(0, self.recovery_banner)
+        central = self.centralWidget()
+        layout = central.layout() if central is not None else None
+        if isinstance(layout, QBoxLayout):  # MainWindow's column: banner, editor, find bar
+            layout.insertWidget(0, self.recovery_banner)
 
         self._watcher = QFileSystemWatcher(self)
         self._watcher.fileChanged.connect(self._on_watched_file_changed)
@@ -69,8 +96,9 @@ class DocumentSafety:
     def _create_encoding_menu(self) -> None:
         menu = None
         for action in self.menuBar().actions():
-            if action.menu() is not None and self.save_as_action in action.menu().actions():
-                menu = action.menu()
+            submenu = action.menu()
+            if isinstance(submenu, QMenu) and self.save_as_action in submenu.actions():
+                menu = submenu
                 break
         if menu is None:  # pragma: no cover - the File menu always has Save As
             return
@@ -222,12 +250,15 @@ class DocumentSafety:
             self._checking_disk = False
 
     def reload_from_disk(self) -> bool:
+        path = self.path
+        if path is None:  # a new document: nothing on disk to reload
+            return False
         try:
-            document = read_document(self.path)
+            document = read_document(path)
         except DocumentError as exc:
             self.show_error(str(exc))
             return False
-        self._load_document(self.path, document)
+        self._load_document(path, document)
         return True
 
     def _load_document(self, path: str, document: LoadedDocument) -> None:
