@@ -31,8 +31,8 @@ from .find_bar import FindBar
 from .message_banner import MessageBanner
 from .settings import LINE_SPACINGS, AppSettings, GenerationSettings
 from .settings_dialog import SettingsDialog
-from .text_stats import count_in_slices, count_words_and_chars
 from .style_picker import StyleControls, style_of, styled_loader
+from .text_stats import count_in_slices, count_words_and_chars
 from .worker import ModelInfo, RunSummary, WorkerHost, engine_loader
 
 APP_NAME = "aigc-desktop"
