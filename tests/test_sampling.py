@@ -33,3 +33,19 @@ def test_the_scores_given_are_not_changed():
     scores = torch.zeros(1, 5)
     out = NoRepeatNGram(3)(ids, scores)
     assert torch.isinf(out[0, 3]) and not torch.isinf(scores).any()
+
+
+@pytest.mark.parametrize("top_k,top_p", [(50, 0.95), (5, 0.5), (1, 0.9), (400, 0.99)])
+def test_top_k_then_top_p_keeps_what_transformers_keeps(top_k, top_p):
+    from transformers.generation import LogitsProcessorList, TopKLogitsWarper, TopPLogitsWarper
+
+    from aigc_desktop.engine.sampling import TopKThenTopP
+
+    generator = torch.Generator().manual_seed(top_k)
+    ids = torch.zeros(3, 4, dtype=torch.long)
+    reference = LogitsProcessorList([TopKLogitsWarper(top_k), TopPLogitsWarper(top_p)])
+    for _ in range(20):
+        scores = torch.randn(3, 1000, generator=generator) * 3
+        expected, got = reference(ids, scores.clone()), TopKThenTopP(top_k, top_p)(ids, scores.clone())
+        assert torch.equal(torch.isinf(got), torch.isinf(expected))
+        assert torch.equal(got[~torch.isinf(got)], expected[~torch.isinf(expected)])

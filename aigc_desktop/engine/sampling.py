@@ -58,6 +58,26 @@ class NoRepeatNGram(LogitsProcessor):
         return cast(torch.FloatTensor, out)
 
 
+class TopKThenTopP(LogitsProcessor):
+    """transformers' TopKLogitsWarper followed by its TopPLogitsWarper, with the top-p sort on k scores.
+
+    TopP sorts the whole vocabulary at every step (50,257 scores for GPT-2, about a
+    millisecond on one core); after top-k only k of them are finite, so sorting those k
+    gives the same distribution. The one difference: scores tied exactly with the k-th
+    are dropped here, where TopK would keep them.
+    """
+
+    def __init__(self, top_k: int, top_p: float) -> None:
+        self.top_k = top_k
+        self.top_p = TopPLogitsWarper(top_p)
+
+    def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
+        k = min(self.top_k, scores.shape[-1])
+        top = torch.topk(scores, k, dim=-1)
+        kept = self.top_p(input_ids, top.values)
+        return torch.full_like(scores, -float("inf")).scatter_(-1, top.indices, kept)
+
+
 def build_processors(request: ContinuationRequest) -> LogitsProcessorList:
     """Penalties always; temperature/top-k/top-p only when sampling (as generate does)."""
     processors = LogitsProcessorList()
@@ -68,9 +88,11 @@ def build_processors(request: ContinuationRequest) -> LogitsProcessorList:
     if not request.greedy:
         if request.temperature != 1.0:
             processors.append(TemperatureLogitsWarper(request.temperature))
-        if request.top_k > 0:
+        if request.top_k > 0 and request.top_p < 1.0:
+            processors.append(TopKThenTopP(request.top_k, request.top_p))
+        elif request.top_k > 0:
             processors.append(TopKLogitsWarper(request.top_k))
-        if request.top_p < 1.0:
+        elif request.top_p < 1.0:
             processors.append(TopPLogitsWarper(request.top_p))
     return processors
 
