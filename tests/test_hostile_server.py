@@ -163,8 +163,11 @@ def test_stop_ends_a_hostile_stream_at_once(server):
         stop = StopFlag()
         threading.Timer(0.1, stop.request_stop).start()
         out = attempt(server, scenario, stop=stop)
-        assert out.error is None and out.run.finish_reason == "stopped", (scenario, out.message)
-        assert out.seconds < TIMEOUT, scenario  # Stop, not the deadline
+        # A fast socket can deliver the endless line's first MiB before the Stop: then the
+        # line limit ends the run first, which is as bounded (and as quick) as Stop.
+        cut_by_limit = scenario == "endless-line" and out.error is not None and "longer than" in out.message
+        assert cut_by_limit or (out.error is None and out.run.finish_reason == "stopped"), (scenario, out.message)
+        assert out.seconds < TIMEOUT, scenario  # Stop (or the line limit), not the deadline
 
 
 # ----- max_tokens ------------------------------------------------------------------------------
