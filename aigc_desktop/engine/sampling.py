@@ -75,7 +75,7 @@ class TopKThenTopP(LogitsProcessor):
         k = min(self.top_k, scores.shape[-1])
         top = torch.topk(scores, k, dim=-1)
         kept = self.top_p(input_ids, top.values)
-        return torch.full_like(scores, -float("inf")).scatter_(-1, top.indices, kept)
+        return cast(torch.FloatTensor, torch.full_like(scores, -float("inf")).scatter_(-1, top.indices, kept))
 
 
 def build_processors(request: ContinuationRequest) -> LogitsProcessorList:
