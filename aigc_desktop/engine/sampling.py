@@ -74,7 +74,7 @@ class TopKThenTopP(LogitsProcessor):
     def __call__(self, input_ids: torch.LongTensor, scores: torch.FloatTensor) -> torch.FloatTensor:
         k = min(self.top_k, scores.shape[-1])
         top = torch.topk(scores, k, dim=-1)
-        kept = self.top_p(input_ids, top.values)
+        kept = self.top_p(input_ids, cast(torch.FloatTensor, top.values))
         return cast(torch.FloatTensor, torch.full_like(scores, -float("inf")).scatter_(-1, top.indices, kept))
 
 
