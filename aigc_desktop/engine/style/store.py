@@ -19,6 +19,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
 
+from ..app_dirs import data_dir
 from .errors import StyleError
 
 STYLE_FILE = "style.json"
@@ -35,16 +36,7 @@ FORMAT = 1
 
 def default_styles_dir() -> Path:
     """<data folder>/styles: $AIGC_DESKTOP_DATA_DIR, else the platform's per-user data folder."""
-    env = os.environ.get("AIGC_DESKTOP_DATA_DIR")
-    if env:
-        return Path(env) / "styles"
-    if os.name == "nt":
-        base = Path(os.environ.get("LOCALAPPDATA", Path.home() / "AppData" / "Local"))
-    elif os.uname().sysname == "Darwin":
-        base = Path.home() / "Library" / "Application Support"
-    else:
-        base = Path(os.environ.get("XDG_DATA_HOME", Path.home() / ".local" / "share"))
-    return base / "aigc-desktop" / "styles"
+    return data_dir("styles")
 
 
 def check_name(name: str) -> str:
