@@ -187,6 +187,11 @@ class Generator:
         run._events = self._generate(run, stop or StopFlag())
         return run
 
+    def _new_row(self, request: ContinuationRequest) -> _Row:
+        lm = self.loaded
+        return _Row(IncrementalDetokenizer(lm.tokenizer, lm.cjk_spaces),
+                    StopMatcher(request.stop_sequences, request.stop_at), lm.eos_ids)
+
     def _take_cache(self, ids: list[int]) -> tuple[StepDecoder, int]:
         """A decoder holding the longest cached prefix shared with ids, and that prefix's length."""
         decoder, cached = self._decoder, self._cache_ids
@@ -209,8 +214,7 @@ class Generator:
         run.context_tokens = len(ids)
         processors = build_processors(request)
         rng = torch.Generator(device=lm.device).manual_seed(run.seed)
-        row = _Row(IncrementalDetokenizer(lm.tokenizer, lm.cjk_spaces),
-                   StopMatcher(request.stop_sequences, request.stop_at), lm.eos_ids)
+        row = self._new_row(request)
         pending_ids, pending_probs, pending_alts = [], [], []
 
         def event(text: str) -> TokenEvent:
@@ -282,8 +286,7 @@ class Generator:
         # With greedy decoding every row would be the first candidate again: the others sample.
         processors = build_processors(replace(request, temperature=0.8) if request.greedy else request)
         rng = torch.Generator(device=lm.device).manual_seed(run.seed + 1)
-        rows = [_Row(IncrementalDetokenizer(lm.tokenizer, lm.cjk_spaces),
-                     StopMatcher(request.stop_sequences, request.stop_at), lm.eos_ids) for _ in range(n)]
+        rows = [self._new_row(request) for _ in range(n)]
         with torch.inference_mode():
             if self._decoder is not None and self._cache_ids[: len(ids)] == ids:
                 decoder = self._decoder.fork(n, len(ids))

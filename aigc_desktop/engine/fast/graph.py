@@ -52,16 +52,11 @@ def _np(tensor) -> np.ndarray:
 class _Builder:
     """A small ONNX graph writer: nodes, initialisers and unique names."""
 
-    def __init__(self, bits: int | None, accuracy_level: int = 4, head_bits: int | None = 8, block: int = BLOCK,
-                 exact: tuple[str, ...] = ()) -> None:
+    def __init__(self, bits: int | None) -> None:
         from onnx import helper
 
         self.helper = helper
         self.bits = bits
-        self.accuracy_level = accuracy_level
-        self.head_bits = head_bits
-        self.block = block
-        self.exact = exact  # name parts of products kept in fp32
         self.nodes: list = []
         self.initializers: list = []
         self._count = 0
@@ -89,13 +84,10 @@ class _Builder:
 
     def matmul(self, x: str, weight_in_out: np.ndarray, bias: np.ndarray | None, hint: str) -> str:
         """x @ W (+ b), W given as [in, out]: fp32 MatMul, or int8 MatMulNBits in blocks."""
-        bits = self.head_bits if hint == "head" and self.bits else self.bits
-        if any(part in hint for part in self.exact):
-            bits = None
-        if bits is None or weight_in_out.shape[0] % self.block:
+        if self.bits is None or weight_in_out.shape[0] % BLOCK:
             y = self.op("MatMul", [x, self.const(hint + ".w", weight_in_out.astype(np.float32))], hint)
             return y if bias is None else self.op("Add", [y, self.const(hint + ".b", bias)], hint + ".add")
-        packed, scales = quantize_blocks(weight_in_out, self.block)
+        packed, scales = quantize_blocks(weight_in_out)
         k, n = weight_in_out.shape
         inputs = [x, self.const(hint + ".q", packed), self.const(hint + ".s", scales), "", ""]
         if bias is not None:
@@ -103,7 +95,7 @@ class _Builder:
         while inputs[-1] == "":
             inputs.pop()
         return self.op("MatMulNBits", inputs, hint, domain="com.microsoft",
-                       K=k, N=n, bits=8, block_size=self.block, accuracy_level=self.accuracy_level)
+                       K=k, N=n, bits=8, block_size=BLOCK, accuracy_level=4)
 
 
 def quantize_blocks(weight_in_out: np.ndarray, block: int = BLOCK) -> tuple[np.ndarray, np.ndarray]:
@@ -232,8 +224,7 @@ def _last_position(b: _Builder, x: str) -> str:
                           b.const("axis", np.array([1], np.int64))], "last")
 
 
-def build_step_graph(model, bits: int | None = None, accuracy_level: int = 4, head_bits: int | None = 8,
-                     block: int = BLOCK, exact: tuple[str, ...] = ()):
+def build_step_graph(model, bits: int | None = None):
     """The ONNX model of one decoding step of `model` (a transformers GPT-2 or Llama), and its shape.
 
     bits=None keeps fp32 weights; bits=8 stores every matrix product as int8 blocks.
@@ -243,7 +234,7 @@ def build_step_graph(model, bits: int | None = None, accuracy_level: int = 4, he
     model_type = getattr(model.config, "model_type", "")
     if model_type not in SUPPORTED_TYPES:
         raise UnsupportedModel(f"architecture '{model_type}'")
-    b = _Builder(bits, accuracy_level, head_bits, block, exact)
+    b = _Builder(bits)
     shape, logits = (_gpt2 if model_type == "gpt2" else _llama)(b, model)
     b.nodes.append(helper.make_node("Identity", [logits], ["logits"]))
     f32, i64, i32 = TensorProto.FLOAT, TensorProto.INT64, TensorProto.INT32
