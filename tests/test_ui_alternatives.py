@@ -151,3 +151,31 @@ def test_accepting_before_the_other_candidates_stops_making_them(qtbot, make_win
     qtbot.waitUntil(lambda: backend.made == [False], timeout=5000)  # the run saw Stop
     qtbot.wait(50)
     assert window.controller.candidates == [] and window.candidate_label.text() == ""
+
+
+class FailingCandidatesBackend(LaterCandidatesBackend):
+    """The first candidate streams; making the others fails (as running out of memory would)."""
+
+    def stream(self, request, stop):
+        from aigc_desktop.engine.errors import GenerationError
+
+        run = super().stream(request, stop)
+
+        def make_alternatives():
+            self.release.wait(10)
+            raise GenerationError("Out of memory while generating.")
+
+        run.make_alternatives = make_alternatives
+        return run
+
+
+def test_a_failure_making_the_other_candidates_is_said_and_ends_the_indicator(qtbot, make_window):
+    backend = FailingCandidatesBackend([" one", " two", " three"])
+    window, _ = start(qtbot, make_window, [" one"], loader_backend=backend)
+    notices = []
+    window.host.worker.notice.connect(notices.append)
+    assert "making candidates" in window.candidate_label.text()
+    backend.release.set()
+    qtbot.waitUntil(lambda: window.candidate_label.text() == "", timeout=5000)
+    assert notices == ["The other candidates could not be made: Out of memory while generating."]
+    assert window.editor.suggestion_text() == " one" and window.controller.candidates == []

@@ -194,13 +194,15 @@ class GenerationWorker(QObject):
         make = getattr(run, "make_alternatives", None)
         if request.alternatives < 2 or make is None or stop.is_set():
             return
+        alternatives: list[str] = []
         try:
             alternatives = make()
         except BaseException as exc:  # the first candidate is safe in the editor; say why there are no others
-            self._report_failure(request_id, exc, backend)
-            return
-        if alternatives and not stop.is_set():
-            self.alternatives_ready.emit(request_id, tuple(alternatives))
+            if not isinstance(exc, (EngineError, ValueError)):
+                traceback.print_exception(exc, file=sys.stderr)
+            self.notice.emit(self.tr("The other candidates could not be made: %s") % (str(exc) or type(exc).__name__))
+        # Always answered, so the window's "making candidates" indicator never outlives the attempt.
+        self.alternatives_ready.emit(request_id, () if stop.is_set() else tuple(alternatives))
 
     async def generate_async(self, request_id: int, request: ContinuationRequest, stop: StopFlag, backend) -> None:
         """A server run on the GUI thread's event loop (qasync): the HTTP client needs no thread of its own.

@@ -281,6 +281,10 @@ Reload it and lose your changes, or keep your version?</source>
         <translation>无法加载模型“%s”：%s</translation>
     </message>
     <message>
+        <source>The other candidates could not be made: %s</source>
+        <translation>无法生成其他候选：%s</translation>
+    </message>
+    <message>
         <source>The server at %s sent %d of the %d candidates asked for: it ignores the Candidates setting. Set Candidates to 1 for this server.</source>
         <translation>服务器 %s 只返回了 %d 个候选（共请求 %d 个）：它忽略候选数设置。请为此服务器把候选数设为 1。</translation>
     </message>
