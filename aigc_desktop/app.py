@@ -104,14 +104,14 @@ def run_editor(args, leave_at_once: bool = True) -> int:
         app.setWindowIcon(QIcon(str(icon)))
     if args.file:
         if os.path.exists(args.file):
-            window.open_file(args.file, ask_to_save=False)
+            window.document.open_file(args.file, ask_to_save=False)
         else:
-            window.path = os.path.abspath(args.file)  # a new file: created on first save
+            window.document.path = os.path.abspath(args.file)  # a new file: created on first save
             window._update_title()
     window.show()
-    window.offer_recovery()  # unsaved text that an editor which crashed left behind
+    window.recovery_offer.offer_recovery()  # unsaved text that an editor which crashed left behind
     # The model loads once the window has been painted.
-    QTimer.singleShot(0, window.start_model)
+    QTimer.singleShot(0, window.session.start_model)
     # Ctrl+C in the terminal closes the window like Quit; SIGTERM (logout, `kill`) closes it
     # without questions, keeping unsaved text in the recovery folder for the next start.
     signal.signal(signal.SIGINT, lambda *_: window.close())

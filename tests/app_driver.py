@@ -19,18 +19,20 @@ def main(argv: list[str]) -> int:
 
     from aigc_desktop.cli import main as run_app
     from aigc_desktop.ui.main_window import MainWindow
+    from aigc_desktop.ui.recovery_offer import RecoveryOffer
 
-    offer_recovery = MainWindow.offer_recovery
+    offer_recovery = RecoveryOffer.offer_recovery
 
-    def offer_recovery_then_run_the_script(window, *args, **kwargs):
-        result = offer_recovery(window, *args, **kwargs)
+    def offer_recovery_then_run_the_script(offer, *args, **kwargs):
+        result = offer_recovery(offer, *args, **kwargs)
+        window = next(w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow))
         with open(script, encoding="utf-8") as f:
             code = compile(f.read(), script, "exec")
         exec(code, {"__name__": "__aigc_desktop_test__", "__file__": script, "window": window,
                     "app": QApplication.instance()})
         return result
 
-    MainWindow.offer_recovery = offer_recovery_then_run_the_script
+    RecoveryOffer.offer_recovery = offer_recovery_then_run_the_script
     return run_app(app_args)
 
 

@@ -68,13 +68,13 @@ def make_window(qtbot, app_settings):
     def make(loader, wait_for_model=True, **overrides):
         overrides.setdefault("model", "test-model")
         window = MainWindow(app_settings, overrides, loader=loader)
-        window.ask_save_changes = lambda: pytest.fail("unexpected save prompt")
+        window.document.ask_save_changes = lambda: pytest.fail("unexpected save prompt")
         # Not qtbot.addWidget: its teardown would close the window before ours marks it closing.
         window.show()
         qtbot.waitExposed(window)
-        window.start_model()
+        window.session.start_model()
         if wait_for_model:
-            qtbot.waitUntil(lambda: window.model_info is not None or window.banner.isVisible(), timeout=30000)
+            qtbot.waitUntil(lambda: window.session.model_info is not None or window.banner.isVisible(), timeout=30000)
         windows.append(window)
         return window
 

@@ -59,4 +59,4 @@ def test_first_start_offline_in_chinese_has_no_english_sentence(zh_CN, make_wind
     assert window.banner.isVisible()
     texts = [(w, t) for w, t in visible_texts(window.banner) if t]
     assert not untranslated(texts, (*PROPER_NAMES, "openai-community/gpt2", "GGUF")), texts
-    assert not untranslated([("status", window.model_label.text())], PROPER_NAMES)
+    assert not untranslated([("status", window.status.model_label.text())], PROPER_NAMES)

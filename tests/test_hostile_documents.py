@@ -33,7 +33,7 @@ def one_line_notice(window) -> str:
 
 
 def with_ai_span(window, path, start=0, end=10):
-    assert window.open_file(str(path), ask_to_save=False)
+    assert window.document.open_file(str(path), ask_to_save=False)
     window.editor.provenance.add(start, end, "acme/model", {"temperature": 0.7}, "2026-01-01T00:00:00+00:00")
 
 
@@ -47,7 +47,7 @@ def test_a_planted_sidecar_link_is_replaced_never_followed(window, tmp_path, hos
     victim.write_bytes(b"the user's other file\n")
     sidecar_path(doc).symlink_to(victim)
     with_ai_span(window, doc)
-    assert window.save()
+    assert window.document.save()
     hostile_tally["bytes lost"] += 0 if victim.read_bytes() == b"the user's other file\n" else 1
     assert victim.read_bytes() == b"the user's other file\n"
     assert not sidecar_path(doc).is_symlink()
@@ -61,14 +61,14 @@ def test_a_link_as_sidecar_is_not_followed_when_removing_either(window, tmp_path
     doc.write_text(TEXT, encoding="utf-8")
     victim.write_bytes(b"keep")
     sidecar_path(doc).symlink_to(victim)
-    assert window.open_file(str(doc), ask_to_save=False)
+    assert window.document.open_file(str(doc), ask_to_save=False)
     window.editor.insertPlainText("x")
-    assert window.save()  # no spans: the sidecar (here the link) goes, its target stays
+    assert window.document.save()  # no spans: the sidecar (here the link) goes, its target stays
     assert victim.read_bytes() == b"keep" and not os.path.lexists(sidecar_path(doc))
     window.banner.dismiss()
     sidecar_path(doc).mkdir()  # a folder of that name is left alone, without an error
     window.editor.insertPlainText("z")
-    assert window.save() and sidecar_path(doc).is_dir()
+    assert window.document.save() and sidecar_path(doc).is_dir()
     assert not window.banner.isVisible(), window.banner.text()
 
 
@@ -77,7 +77,7 @@ def test_sidecar_is_written_atomically(window, tmp_path, monkeypatch, hostile_ta
     doc = tmp_path / "doc.txt"
     doc.write_text(TEXT, encoding="utf-8")
     with_ai_span(window, doc)
-    assert window.save()
+    assert window.document.save()
     before = sidecar_path(doc).read_bytes()
     window.editor.provenance.add(12, 20, "acme/model")
 
@@ -86,7 +86,7 @@ def test_sidecar_is_written_atomically(window, tmp_path, monkeypatch, hostile_ta
 
     monkeypatch.setattr(os, "replace", failing_replace)
     window.editor.insertPlainText("y")
-    window.save()
+    window.document.save()
     monkeypatch.undo()
     assert sidecar_path(doc).read_bytes() == before
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
@@ -131,7 +131,7 @@ def test_a_malformed_sidecar_is_ignored_with_a_notice(window, tmp_path, name, ho
     doc.write_text(TEXT, encoding="utf-8")
     data = MALFORMED_SIDECARS[name]
     sidecar_path(doc).write_bytes(data.encode("latin-1") if name == "invalid utf-8" else data.encode("utf-8"))
-    assert window.open_file(str(doc), ask_to_save=False)
+    assert window.document.open_file(str(doc), ask_to_save=False)
     assert window.editor.user_text() == TEXT
     assert window.editor.provenance.spans() == []
     assert "ignored" in one_line_notice(window)
@@ -153,7 +153,7 @@ def test_a_sidecar_that_is_no_regular_file_is_ignored_without_blocking(window, t
     else:
         side.symlink_to("/dev/zero")
     started = time.monotonic()
-    assert window.open_file(str(doc), ask_to_save=False)
+    assert window.document.open_file(str(doc), ask_to_save=False)
     assert time.monotonic() - started < 10
     assert window.editor.user_text() == TEXT and window.editor.provenance.spans() == []
     assert "ignored" in one_line_notice(window)
@@ -167,7 +167,7 @@ def test_overlapping_and_out_of_range_spans_are_merged_and_clipped(window, tmp_p
     spans = [{"start": 0, "end": 20}, {"start": 5, "end": 30}, {"start": 0, "end": 10}, {"start": 2, "end": 3},
              {"start": 40, "end": big}, {"start": big, "end": big + 1}]
     sidecar_path(doc).write_text(_sidecar(spans), encoding="utf-8")
-    assert window.open_file(str(doc), ask_to_save=False)
+    assert window.document.open_file(str(doc), ask_to_save=False)
     ranges = window.editor.provenance.user_ranges()
     assert ranges == [(0, 20), (20, 30), (40, len(TEXT))]
     assert window.editor.provenance.share(len(TEXT)) <= 1.0
@@ -184,7 +184,7 @@ def test_600000_spans_are_refused_fast_and_typing_stays_cheap(window, tmp_path, 
     spans = ",".join('{"start":%d,"end":%d}' % (3 * i, 3 * i + 1) for i in range(600_000))
     sidecar_path(doc).write_text('{"sha256":"%s","spans":[%s]}' % (text_hash(text), spans), encoding="utf-8")
     started = time.monotonic()
-    assert window.open_file(str(doc), ask_to_save=False)
+    assert window.document.open_file(str(doc), ask_to_save=False)
     assert time.monotonic() - started < 60  # a hang guard, not a speed goal
     assert len(window.editor.provenance.spans()) <= MAX_SPANS
     assert "ignored" in one_line_notice(window)
@@ -238,14 +238,14 @@ def test_malformed_recovery_entries_never_stop_the_window(qtbot, make_window, ho
     good._lock_fd and os.close(good._lock_fd)
     good._lock_fd, good._closed = None, True
     window = make_window(fake_loader(FakeBackend()))
-    entries = window.offer_recovery()
+    entries = window.recovery_offer.offer_recovery()
     texts = sorted(e.text for e in entries)
     assert "the good one" in texts
     for entry in entries:  # whatever was kept is usable: a time to show and a real path or none
         assert 0 <= entry.saved_at < 1e11 and (entry.path is None or "\0" not in entry.path)
     assert window.recovery_banner.isVisible()
     assert "ignored" in window.banner.text()
-    assert window.restore_recovered(next(e for e in entries if e.text == "the good one"))
+    assert window.recovery_offer.restore_recovered(next(e for e in entries if e.text == "the good one"))
     assert window.editor.user_text() == "the good one"
 
 
@@ -291,10 +291,10 @@ def test_names_near_255_bytes_save_and_reopen(window, tmp_path, name, hostile_ta
     path.write_text(TEXT, encoding="utf-8")
     with_ai_span(window, path)  # the sidecar's name would be too long: said, and the document is saved
     window.editor.insertPlainText("more ")
-    assert window.save()
+    assert window.document.save()
     assert read_document(path).text == window.editor.user_text()
     assert not [p for p in tmp_path.iterdir() if p.name.endswith(".tmp")]
-    assert window.open_file(str(path), ask_to_save=False)
+    assert window.document.open_file(str(path), ask_to_save=False)
 
 
 def test_save_keeps_owner_group_and_mode(window, tmp_path, hostile_tally):
@@ -305,9 +305,9 @@ def test_save_keeps_owner_group_and_mode(window, tmp_path, hostile_tally):
     if os.geteuid() == 0:
         os.chown(path, 4321, 4322)
     before = os.stat(path)
-    assert window.open_file(str(path), ask_to_save=False)
+    assert window.document.open_file(str(path), ask_to_save=False)
     window.editor.insertPlainText("edit ")
-    assert window.save()
+    assert window.document.save()
     after = os.stat(path)
     assert after.st_ino != before.st_ino  # really replaced (atomic save), not rewritten in place
     assert stat.S_IMODE(after.st_mode) == 0o640
@@ -320,15 +320,15 @@ def test_a_non_utf8_file_name_survives_title_and_recent_files(window, tmp_path, 
     path = os.path.join(str(tmp_path), name)
     with open(os.fsencode(path), "wb") as f:
         f.write(TEXT.encode("utf-8"))
-    assert window.open_file(path, ask_to_save=False)
+    assert window.document.open_file(path, ask_to_save=False)
     assert window.windowTitle().startswith("caf")
     window.editor.insertPlainText("x")
-    assert window.save()
+    assert window.document.save()
     assert os.path.exists(os.fsencode(path))
     window._fill_recent_menu()
     actions = [a for a in window.recent_menu.actions() if a.text()]
     assert actions
-    assert window.open_file(window.settings.recent_files()[0], ask_to_save=False)
+    assert window.document.open_file(window.settings.recent_files()[0], ask_to_save=False)
     assert window.editor.user_text() == "x" + TEXT
 
 
@@ -337,7 +337,7 @@ def test_a_nul_that_arrives_never_makes_the_saved_file_unreadable(window, tmp_pa
     hostile_tally["cases tried"] += 1
     path = tmp_path / "nul.txt"
     path.write_text("start ", encoding="utf-8")
-    assert window.open_file(str(path), ask_to_save=False)
+    assert window.document.open_file(str(path), ask_to_save=False)
     window.editor.moveCursor(window.editor.textCursor().MoveOperation.End)
     if how == "paste":
         mime = QMimeData()
@@ -347,6 +347,6 @@ def test_a_nul_that_arrives_never_makes_the_saved_file_unreadable(window, tmp_pa
         window.editor.start_suggestion(len("start "))
         window.editor.append_suggestion("c\0d")
         window.editor.accept_suggestion()
-    assert window.save()
-    assert window.open_file(str(path), ask_to_save=False)
+    assert window.document.save()
+    assert window.document.open_file(str(path), ask_to_save=False)
     assert "\ufffd" in window.editor.user_text() and "\0" not in window.editor.user_text()

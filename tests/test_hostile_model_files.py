@@ -195,11 +195,11 @@ def test_editor_shows_one_line_for_every_case(qtbot, make_window, damaged, capfd
     for name, words in ALL_CASES:
         hostile_tally["cases tried"] += 1
         window.banner.dismiss()
-        window.load_model(str(damaged[name]), "cpu")
+        window.session.load_model(str(damaged[name]), "cpu")
         qtbot.waitUntil(lambda: window.banner.isVisible(), timeout=30000)
         first = window.banner.text().split("\n")[0]
         assert words in first and str(damaged[name]) in first, (name, first)
-        assert window.model_info is None
+        assert window.session.model_info is None
     err = capfd.readouterr().err
     if "Traceback" in err:
         hostile_tally["tracebacks"] += 1

@@ -322,8 +322,8 @@ def test_a_servers_model_name_and_error_show_as_literal_text(qtbot, make_window,
 
     HOSTILE_TALLY["cases tried"] += 2
     window = make_window(engine_loader, use_server=True, server_url=server.url("html-model"))
-    assert window.model_info is not None and window.model_info.name == IMG
-    label = window.model_label
+    assert window.session.model_info is not None and window.session.model_info.name == IMG
+    label = window.status.model_label
     assert label.textFormat() == Qt.TextFormat.PlainText and label.text().startswith(IMG)
     assert label.sizeHint().width() >= label.fontMetrics().horizontalAdvance(IMG)  # laid out as text
     failing = make_window(engine_loader, use_server=True, server_url=server.url("html-error"))

@@ -23,9 +23,9 @@ def hostile_backend():
 def test_status_bar_and_message_strip_show_server_names_as_text(qtbot, make_window, hostile_tally):
     hostile_tally["cases tried"] += 1
     window = make_window(fake_loader(hostile_backend()), model=HOSTILE)
-    assert HOSTILE in window.model_label.text()
-    for label in (window.model_label, window.state_label, window.speed_label, window.context_label,
-                  window.privacy_label, window.banner.label, window.recovery_banner.label):
+    assert HOSTILE in window.status.model_label.text()
+    for label in (window.status.model_label, window.status.state_label, window.status.speed_label, window.status.context_label,
+                  window.status.privacy_label, window.banner.label, window.recovery_banner.label):
         assert label.textFormat() == PLAIN
     window.show_error("Server said: " + HOSTILE)
     assert window.banner.text() == "Server said: " + HOSTILE
@@ -54,11 +54,11 @@ def test_message_boxes_with_file_names_are_plain_text(qtbot, make_window, tmp_pa
         return QMessageBox.StandardButton.Cancel
 
     monkeypatch.setattr(QMessageBox, "exec", fake_exec)
-    window.path = str(tmp_path / (HOSTILE.replace("/", "_") + ".txt"))
-    del window.ask_save_changes  # the real dialog, not the test's stand-in
-    window.ask_save_changes()
-    window.ask_open_large_file(window.path, 50 << 20)
-    window.ask_reload_changed_file(window.path)
+    window.document.path = str(tmp_path / (HOSTILE.replace("/", "_") + ".txt"))
+    del window.document.ask_save_changes  # the real dialog, not the test's stand-in
+    window.document.ask_save_changes()
+    window.document.ask_open_large_file(window.document.path, 50 << 20)
+    window.document.ask_reload_changed_file(window.document.path)
     assert len(seen) == 3
     for text_format, text in seen:
         assert text_format == PLAIN and "<img src='file:___dev_zero'>" in text

@@ -22,7 +22,7 @@ def window_with(make_window, text: str, spacing: float | None = None):
     window.resize(700, 500)
     window.editor.load_text(text)
     if spacing is not None:
-        window.set_line_spacing(spacing)
+        window.view.set_line_spacing(spacing)
         window.editor.verticalScrollBar().setValue(0)
     QApplication.processEvents()
     return window
@@ -56,7 +56,7 @@ def steps(values) -> list[float]:
 def test_the_distance_between_lines_is_the_chosen_multiple(make_window):
     window = window_with(make_window, LINES)
     editor = window.editor
-    assert editor.line_spacing() == 1.0 and window.line_spacing_actions[1.0].isChecked()
+    assert editor.line_spacing() == 1.0 and window.view.line_spacing_actions[1.0].isChecked()
     editor.verticalScrollBar().setValue(0)
     base_blocks = steps(block_tops(editor, 10))
     base_carets = steps(caret_tops(editor, 10))
@@ -64,7 +64,7 @@ def test_the_distance_between_lines_is_the_chosen_multiple(make_window):
     assert len(set(base_blocks)) == 1 and base_blocks[0] > 0
     line = base_blocks[0]
     for spacing in LINE_SPACINGS:
-        window.set_line_spacing(spacing)
+        window.view.set_line_spacing(spacing)
         editor.verticalScrollBar().setValue(0)
         QApplication.processEvents()
         blocks, carets = steps(block_tops(editor, 10)), steps(caret_tops(editor, 10))
@@ -74,7 +74,7 @@ def test_the_distance_between_lines_is_the_chosen_multiple(make_window):
                 assert step / step_at_1 == pytest.approx(spacing, abs=0.5 / line + 1e-9), (spacing, step, step_at_1)
         # The text is not stretched: the caret is as tall as before.
         assert caret_rect_at(editor, editor.document().findBlockByNumber(3).position()).height() == base_height
-    window.set_line_spacing(1.0)
+    window.view.set_line_spacing(1.0)
     QApplication.processEvents()
     assert steps(block_tops(editor, 10)) == base_blocks
 
@@ -86,7 +86,7 @@ def test_wrapped_paragraphs_are_spaced_too_and_follow_resizing(make_window):
     assert len(starts) > 5  # really wrapped
     base = steps([caret_rect_at(editor, p).top() for p in starts[:6]])
     base_block = editor.blockBoundingRect(editor.document().firstBlock()).height()
-    window.set_line_spacing(2.0)
+    window.view.set_line_spacing(2.0)
     QApplication.processEvents()
     assert wrapped_line_starts(editor) == starts
     spaced = steps([caret_rect_at(editor, p).top() for p in starts[:6]])
@@ -167,7 +167,7 @@ def test_the_caret_stays_in_view_when_moving_typing_and_at_the_end(qtbot, make_w
     line at the bottom depends on the viewport's height, so several heights are tried."""
     window = window_with(make_window, "\n".join([PARAGRAPH[:1500]] * 6))
     editor = window.editor
-    window.set_line_spacing(spacing)
+    window.view.set_line_spacing(spacing)
     editor.setFocus()
     lost = []
     for height in range(460, 500, 5):  # more than one line slot (2 × ~19 px) of different heights
@@ -205,7 +205,7 @@ def test_the_caret_stays_in_view_when_moving_typing_and_at_the_end(qtbot, make_w
 def test_painting_selection_and_highlights_follow_the_spaced_lines(qtbot, make_window):
     window = window_with(make_window, LINES)
     editor = window.editor
-    window.set_line_spacing(2.0)
+    window.view.set_line_spacing(2.0)
     editor.verticalScrollBar().setValue(0)
     palette = editor.palette()
     palette.setColor(QPalette.ColorRole.Highlight, QColor(255, 0, 0))
@@ -259,7 +259,7 @@ def test_a_spacing_change_leaves_text_modified_flag_and_undo_alone(qtbot, make_w
     suggestion = editor.suggestion_range()
 
     for spacing in (2.0, 1.15, 1.5, 1.0, 2.0):
-        window.line_spacing_actions[spacing].trigger()
+        window.view.line_spacing_actions[spacing].trigger()
         assert editor.user_text() == text
         assert editor.is_modified() and window.isWindowModified()
         assert editor.can_undo() and not editor.can_redo()
@@ -275,11 +275,11 @@ def test_a_spacing_change_leaves_text_modified_flag_and_undo_alone(qtbot, make_w
 
 def test_spacing_is_remembered_and_bad_stored_values_fall_back(make_window, app_settings):
     window = make_window(fake_loader(FakeBackend()))
-    window.line_spacing_actions[1.5].trigger()
+    window.view.line_spacing_actions[1.5].trigger()
     assert app_settings.line_spacing() == 1.5
-    assert [s for s, a in window.line_spacing_actions.items() if a.isChecked()] == [1.5]  # exclusive
+    assert [s for s, a in window.view.line_spacing_actions.items() if a.isChecked()] == [1.5]  # exclusive
     again = make_window(fake_loader(FakeBackend()))
-    assert again.editor.line_spacing() == 1.5 and again.line_spacing_actions[1.5].isChecked()
+    assert again.editor.line_spacing() == 1.5 and again.view.line_spacing_actions[1.5].isChecked()
 
     app_settings._qs.setValue("editor/line_spacing", "2.0")  # INI files give strings back
     assert app_settings.line_spacing() == 2.0
@@ -288,7 +288,7 @@ def test_spacing_is_remembered_and_bad_stored_values_fall_back(make_window, app_
         assert app_settings.line_spacing() == 1.0, garbage
     app_settings._qs.setValue("editor/line_spacing", "wide")
     fallback = make_window(fake_loader(FakeBackend()))
-    assert fallback.editor.line_spacing() == 1.0 and fallback.line_spacing_actions[1.0].isChecked()
+    assert fallback.editor.line_spacing() == 1.0 and fallback.view.line_spacing_actions[1.0].isChecked()
     app_settings.set_line_spacing(3.7)  # not offered: stored as 1.0
     assert app_settings.line_spacing() == 1.0
 
@@ -297,15 +297,15 @@ def test_spacing_survives_opening_a_file_and_a_new_document(make_window, tmp_pat
     window = window_with(make_window, LINES)
     editor = window.editor
     base = steps(block_tops(editor, 6))
-    window.set_line_spacing(2.0)
+    window.view.set_line_spacing(2.0)
     path = tmp_path / "draft.txt"
     path.write_text(LINES + "\n", encoding="utf-8")
-    assert window.open_file(str(path))
+    assert window.document.open_file(str(path))
     QApplication.processEvents()
-    assert editor.line_spacing() == 2.0 and window.line_spacing_actions[2.0].isChecked()
+    assert editor.line_spacing() == 2.0 and window.view.line_spacing_actions[2.0].isChecked()
     assert [s / b for s, b in zip(steps(block_tops(editor, 6)), base)] == pytest.approx([2.0] * 5, abs=0.05)
     assert not editor.is_modified() and not editor.can_undo()
-    window.new_document()
+    window.document.new_document()
     editor.load_text(LINES)
     QApplication.processEvents()
     assert [s / b for s, b in zip(steps(block_tops(editor, 6)), base)] == pytest.approx([2.0] * 5, abs=0.05)

@@ -101,13 +101,13 @@ def _put(window, text):
 
 def test_chinese_text_on_english_model_suggests_chinese_model(qtbot, make_window, tiny_gpt2_dir):
     window = make_window(engine_loader, model=str(tiny_gpt2_dir), device="cpu", max_new_tokens=5)
-    assert not window.model_info.writes_chinese
+    assert not window.session.model_info.writes_chinese
     _put(window, "今天天气真好，我想去公园散步。")
     window.continue_text()
     assert "mostly Chinese" in window.banner.text()
     assert "Use Chinese GPT-2" in [b.text() for b in window.banner._buttons]
     qtbot.waitUntil(lambda: window.controller.state != "streaming", timeout=20000)
-    assert window.model_info.source == str(tiny_gpt2_dir)  # never switched silently
+    assert window.session.model_info.source == str(tiny_gpt2_dir)  # never switched silently
     window.banner.dismiss()
     window.controller.reject()
     window.continue_text()
@@ -116,7 +116,7 @@ def test_chinese_text_on_english_model_suggests_chinese_model(qtbot, make_window
 
 def test_chinese_model_gets_no_hint_and_english_text_gets_none(qtbot, make_window, tiny_chinese_dir, tiny_gpt2_dir):
     window = make_window(engine_loader, model=str(tiny_chinese_dir), device="cpu", max_new_tokens=5)
-    assert window.model_info.writes_chinese
+    assert window.session.model_info.writes_chinese
     _put(window, "今天天气真好，我想去公园散步。")
     window.continue_text()
     assert not window.banner.isVisible()

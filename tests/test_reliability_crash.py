@@ -182,14 +182,14 @@ def slow_loader(*args, **kwargs):
 window.host.worker._loader = slow_loader
 
 def restore():
-    offered = [[e.path, e.text] for e in window.recovered_entries()]
+    offered = [[e.path, e.text] for e in window.recovery_offer.recovered_entries()]
     banner = window.recovery_banner.text()
-    restored = window.restore_recovered()
+    restored = window.recovery_offer.restore_recovered()
     result = dict(offered=offered, banner=banner, restored=restored, user_text=editor.user_text(),
-                  path=window.path, modified=window.isWindowModified(), title=window.windowTitle(),
-                  format=window.text_format.to_dict())
-    result["saved"] = window.save()
-    result["loading"] = window.model_info is None and window.host.worker_thread.isRunning()
+                  path=window.document.path, modified=window.isWindowModified(), title=window.windowTitle(),
+                  format=window.document.text_format.to_dict())
+    result["saved"] = window.document.save()
+    result["loading"] = window.session.model_info is None and window.host.worker_thread.isRunning()
     result["closing_at"] = time.time()
     report(**result)
     window.close()
@@ -244,7 +244,7 @@ STREAM_AND_WAIT = '''
 def start():
     editor.setFocus()
     QTest.keyClicks(editor, "Once upon a time")
-    when(lambda: window.model_info is not None, first_continue)
+    when(lambda: window.session.model_info is not None, first_continue)
 
 def first_continue():
     slow_down_model(0.1)
@@ -267,9 +267,9 @@ later(100, start)
 
 RESTORE_AND_QUIT_DURING_GENERATION = '''
 def restore():
-    offered = [[e.path, e.text] for e in window.recovered_entries()]
-    restored = window.restore_recovered()
-    result = dict(offered=offered, restored=restored, user_text=editor.user_text(), path=window.path,
+    offered = [[e.path, e.text] for e in window.recovery_offer.recovered_entries()]
+    restored = window.recovery_offer.restore_recovered()
+    result = dict(offered=offered, restored=restored, user_text=editor.user_text(), path=window.document.path,
                   modified=window.isWindowModified(), title=window.windowTitle())
     def generate():
         slow_down_model(0.05)
@@ -277,12 +277,12 @@ def restore():
         window.continue_action.trigger()
         when(lambda: editor.suggestion_text() != "", quit)
     def quit():
-        window.ask_save_changes = lambda: QMessageBox.StandardButton.Discard
+        window.document.ask_save_changes = lambda: QMessageBox.StandardButton.Discard
         result["state"] = window.controller.state
         result["closing_at"] = time.time()
         report(**result)
         window.close()
-    when(lambda: window.model_info is not None, generate)
+    when(lambda: window.session.model_info is not None, generate)
 
 later(300, restore)
 '''

@@ -117,7 +117,7 @@ def test_real_engine_nan_model(qtbot, make_window, tiny_gpt2_dir, tmp_path, reli
         model.transformer.ln_f.weight.fill_(float("nan"))
     model.save_pretrained(broken)
     window = make_window(engine_loader, model=str(broken), device="cpu")
-    assert window.model_info is not None, window.banner.text()
+    assert window.session.model_info is not None, window.banner.text()
     window.editor.insertPlainText("Once upon a time")
     window.controller.continue_text()
     qtbot.waitUntil(window.banner.isVisible, timeout=10000)
@@ -125,12 +125,12 @@ def test_real_engine_nan_model(qtbot, make_window, tiny_gpt2_dir, tmp_path, reli
     assert window.editor.toPlainText() == "Once upon a time"
     assert window.controller.state == IDLE
     # The editor keeps working, and Continue with a good model works again.
-    window._overrides["model"] = str(tiny_gpt2_dir)
-    window.model_info = None
-    window.start_model()
-    qtbot.waitUntil(lambda: window.model_info is not None and window.model_info.source == str(tiny_gpt2_dir),
+    window.session.overrides["model"] = str(tiny_gpt2_dir)
+    window.session.model_info = None
+    window.session.start_model()
+    qtbot.waitUntil(lambda: window.session.model_info is not None and window.session.model_info.source == str(tiny_gpt2_dir),
                     timeout=20000)
-    window._overrides["max_new_tokens"] = 5
+    window.session.overrides["max_new_tokens"] = 5
     assert window.controller.continue_text()
     wait_state(qtbot, window, PENDING, timeout=10000)
     window.controller.accept()
@@ -194,12 +194,12 @@ def test_close_during_model_load_returns_within_two_seconds(qtbot, make_window):
     window = make_window(slow_loader, wait_for_model=False)
     assert loading.wait(5)
     window.editor.insertPlainText("draft")
-    window.ask_save_changes = lambda: QMessageBox.StandardButton.Discard
+    window.document.ask_save_changes = lambda: QMessageBox.StandardButton.Discard
     started = time.perf_counter()
     assert window.close()
     assert time.perf_counter() - started < 2.0
     assert detached_threads_running()  # left to finish on its own; run_editor then os._exit()s
-    assert window.recovery.own_entries() == []
+    assert window.document.recovery.own_entries() == []
     release.set()
     qtbot.waitUntil(window.host.worker_thread.isFinished, timeout=5000)
     qtbot.waitUntil(lambda: not detached_threads_running(), timeout=5000)
@@ -210,12 +210,12 @@ def test_close_during_generation_with_save(qtbot, make_window, tmp_path):
     window = make_window(fake_loader(backend))
     path = tmp_path / "doc.txt"
     path.write_text("Start", encoding="utf-8")
-    assert window.open_file(str(path))
+    assert window.document.open_file(str(path))
     window.editor.moveCursor(window.editor.textCursor().MoveOperation.End)
     qtbot.keyClicks(window.editor, " typed")
     window.controller.continue_text()
     qtbot.waitUntil(lambda: window.editor.suggestion_text() != "", timeout=5000)
-    window.ask_save_changes = lambda: QMessageBox.StandardButton.Save
+    window.document.ask_save_changes = lambda: QMessageBox.StandardButton.Save
     started = time.perf_counter()
     assert window.close()
     assert time.perf_counter() - started < 2.0
@@ -248,8 +248,8 @@ def test_open_file_during_streaming_ends_the_suggestion(qtbot, streaming, tmp_pa
     window = streaming
     path = tmp_path / "other.txt"
     path.write_text("Other file", encoding="utf-8")
-    window.ask_save_changes = lambda: QMessageBox.StandardButton.Discard
-    assert window.open_file(str(path))
+    window.document.ask_save_changes = lambda: QMessageBox.StandardButton.Discard
+    assert window.document.open_file(str(path))
     assert window.editor.user_text() == "Other file"
     assert not window.isWindowModified()
     _no_more_text_arrives(qtbot, window, "Other file")
@@ -257,15 +257,15 @@ def test_open_file_during_streaming_ends_the_suggestion(qtbot, streaming, tmp_pa
 
 def test_new_during_streaming_ends_the_suggestion(qtbot, streaming):
     window = streaming
-    window.ask_save_changes = lambda: QMessageBox.StandardButton.Discard
-    window.new_document()
+    window.document.ask_save_changes = lambda: QMessageBox.StandardButton.Discard
+    window.document.new_document()
     _no_more_text_arrives(qtbot, window, "")
 
 
 def test_cancelled_new_during_streaming_keeps_everything(qtbot, streaming):
     window = streaming
-    window.ask_save_changes = lambda: QMessageBox.StandardButton.Cancel
-    window.new_document()
+    window.document.ask_save_changes = lambda: QMessageBox.StandardButton.Cancel
+    window.document.new_document()
     assert window.editor.user_text() == "Mine"
     assert window.editor.has_suggestion()
 
@@ -273,7 +273,7 @@ def test_cancelled_new_during_streaming_keeps_everything(qtbot, streaming):
 def test_save_during_streaming_saves_only_the_users_text(qtbot, streaming, tmp_path):
     window = streaming
     path = tmp_path / "doc.txt"
-    assert window._write(str(path))
+    assert window.document._write(str(path))
     assert path.read_text(encoding="utf-8") == "Mine"
     assert window.editor.has_suggestion() and window.editor.user_text() == "Mine"
     assert not window.isWindowModified()
@@ -283,8 +283,8 @@ def test_failed_open_during_streaming_keeps_streaming(qtbot, streaming, tmp_path
     window = streaming
     bad = tmp_path / "bad.bin"
     bad.write_bytes(b"\x00\x01\x02")
-    window.ask_save_changes = lambda: QMessageBox.StandardButton.Discard
-    assert not window.open_file(str(bad))
+    window.document.ask_save_changes = lambda: QMessageBox.StandardButton.Discard
+    assert not window.document.open_file(str(bad))
     assert "binary" in window.banner.text()
     assert window.editor.user_text() == "Mine"
 

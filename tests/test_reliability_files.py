@@ -12,7 +12,8 @@ import pytest
 from fake_backend import FakeBackend, fake_loader
 from PySide6.QtCore import QEvent, Qt
 
-from aigc_desktop.ui import document_io, document_safety
+from aigc_desktop.ui import document as document_module
+from aigc_desktop.ui import document_io
 from aigc_desktop.ui.document_io import (
     DocumentError,
     TextFormat,
@@ -69,12 +70,12 @@ def test_open_and_save_unchanged_is_byte_identical(window, tmp_path, reliability
                                 "utf-16-be": codecs.BOM_UTF16_BE}[encoding])
     path = tmp_path / "doc.txt"
     path.write_bytes(data)
-    assert window.open_file(str(path))
+    assert window.document.open_file(str(path))
     assert window.editor.user_text() == sample + ("\n" if trailing else "")
-    assert window.text_format == TextFormat(encoding, bom, newline)
-    assert TextFormat(encoding, bom, newline).label in window.format_label.text()
+    assert window.document.text_format == TextFormat(encoding, bom, newline)
+    assert TextFormat(encoding, bom, newline).label in window.status.format_label.text()
     assert not window.isWindowModified()
-    assert window.save()
+    assert window.document.save()
     reliability_tally["bytes lost"] += lost_bytes(data, path.read_bytes())
     assert path.read_bytes() == data
 
@@ -85,14 +86,14 @@ def test_open_and_save_unchanged_is_byte_identical(window, tmp_path, reliability
 def test_edit_and_save_keeps_encoding_and_newlines(qtbot, window, tmp_path, encoding, bom, sample, newline):
     path = tmp_path / "doc.txt"
     path.write_bytes(file_bytes(encoding, bom, sample, newline, True))
-    assert window.open_file(str(path))
+    assert window.document.open_file(str(path))
     cursor = window.editor.textCursor()
     cursor.movePosition(cursor.MoveOperation.End)
     window.editor.setTextCursor(cursor)
     window.editor.insertPlainText("新的一行")  # QTest can only type ASCII
     qtbot.keyClick(window.editor, Qt.Key.Key_Return)
     qtbot.keyClicks(window.editor, "end")
-    assert window.save()
+    assert window.document.save()
     assert path.read_bytes() == file_bytes(encoding, bom, sample + "\n新的一行\nend", newline, False)
 
 
@@ -100,29 +101,29 @@ def test_edit_and_save_keeps_encoding_and_newlines(qtbot, window, tmp_path, enco
 def test_save_with_encoding_converts_and_keeps_using_it(window, tmp_path, encoding, bom):
     path = tmp_path / "doc.txt"
     path.write_bytes(CHINESE.replace("\n", "\r\n").encode("utf-8"))
-    assert window.open_file(str(path))
-    assert window.save_with_encoding(encoding, bom)
+    assert window.document.open_file(str(path))
+    assert window.document.save_with_encoding(encoding, bom)
     expected = encode_text(CHINESE, TextFormat(encoding, bom, "\r\n"))
     assert path.read_bytes() == expected
     assert read_document(path).text == CHINESE
-    assert window.encoding_actions[(encoding, bom)].isChecked()
-    window.open_file(str(path))  # and it is recognised when opened again
-    assert window.text_format == TextFormat(encoding, bom, "\r\n")
+    assert window.encoding_menu.encoding_actions[(encoding, bom)].isChecked()
+    window.document.open_file(str(path))  # and it is recognised when opened again
+    assert window.document.text_format == TextFormat(encoding, bom, "\r\n")
 
 
 def test_save_with_newline_choice(window, tmp_path):
     path = tmp_path / "doc.txt"
     path.write_bytes(b"a\nb\n")
-    assert window.open_file(str(path))
-    assert window.save_with_newline("\r\n")
+    assert window.document.open_file(str(path))
+    assert window.document.save_with_newline("\r\n")
     assert path.read_bytes() == b"a\r\nb\r\n"
-    assert window.newline_actions["\r\n"].isChecked()
+    assert window.encoding_menu.newline_actions["\r\n"].isChecked()
 
 
 def test_new_document_saves_as_utf8_lf(window, tmp_path):
     window.editor.insertPlainText("新文档\nline")
     target = tmp_path / "new.txt"
-    assert window._write(str(target))
+    assert window.document._write(str(target))
     assert target.read_bytes() == "新文档\nline".encode("utf-8")
 
 
@@ -161,13 +162,13 @@ BAD_FILES = {
 def test_bad_files_are_refused_with_a_message(window, tmp_path, reliability_tally, name):
     reliability_tally["bad inputs tried"] += 1
     window.editor.insertPlainText("keep me")
-    window.ask_save_changes = lambda: pytest.fail("no prompt when opening fails")
+    window.document.ask_save_changes = lambda: pytest.fail("no prompt when opening fails")
     path = tmp_path / f"{name}.txt"
     path.write_bytes(BAD_FILES[name])
     with pytest.raises(DocumentError) as info:
         read_document(path)
     assert str(path) in str(info.value)
-    assert not window.open_file(str(path), ask_to_save=False)
+    assert not window.document.open_file(str(path), ask_to_save=False)
     assert window.banner.isVisible() and window.banner.text() == str(info.value)
     assert window.editor.user_text() == "keep me"
 
@@ -209,9 +210,9 @@ def test_random_bytes_are_refused_or_come_back_identical(reliability_tally):
 
 
 def test_missing_folder_and_vanished_file_messages(window, tmp_path):
-    assert not window.open_file(str(tmp_path / "nope" / "missing.txt"), ask_to_save=False)
+    assert not window.document.open_file(str(tmp_path / "nope" / "missing.txt"), ask_to_save=False)
     assert "does not exist" in window.banner.text()
-    assert not window.open_file(str(tmp_path), ask_to_save=False)
+    assert not window.document.open_file(str(tmp_path), ask_to_save=False)
     assert "folder" in window.banner.text()
 
 
@@ -220,10 +221,10 @@ def test_pipe_and_device_are_refused_without_blocking(window, tmp_path):
         pytest.skip("no named pipes")
     fifo = tmp_path / "pipe"
     os.mkfifo(fifo)
-    assert not window.open_file(str(fifo), ask_to_save=False)
+    assert not window.document.open_file(str(fifo), ask_to_save=False)
     assert "not a regular file" in window.banner.text()
     if os.path.exists("/dev/zero"):
-        assert not window.open_file("/dev/zero", ask_to_save=False)
+        assert not window.document.open_file("/dev/zero", ask_to_save=False)
 
 
 def test_permission_denied_reading(window, tmp_path, monkeypatch, reliability_tally):
@@ -235,7 +236,7 @@ def test_permission_denied_reading(window, tmp_path, monkeypatch, reliability_ta
 
     reliability_tally["faults injected"] += 1
     monkeypatch.setattr(document_io, "open", denied, raising=False)  # root reads anything: inject it
-    assert not window.open_file(str(path), ask_to_save=False)
+    assert not window.document.open_file(str(path), ask_to_save=False)
     assert "permission" in window.banner.text()
 
 
@@ -248,7 +249,7 @@ def test_io_error_reading(window, tmp_path, monkeypatch, reliability_tally):
 
     reliability_tally["faults injected"] += 1
     monkeypatch.setattr(document_io, "open", broken, raising=False)
-    assert not window.open_file(str(path), ask_to_save=False)
+    assert not window.document.open_file(str(path), ask_to_save=False)
     assert "Input/output error" in window.banner.text()
 
 
@@ -257,19 +258,19 @@ def test_large_file_asks_first(window, tmp_path, monkeypatch):
     with open(big, "wb") as f:
         f.truncate(document_io.MAX_SIZE_WITHOUT_ASKING + 1)  # sparse: never read when declined
     asked = []
-    window.ask_open_large_file = lambda path, size: asked.append((path, size)) or False
+    window.document.ask_open_large_file = lambda path, size: asked.append((path, size)) or False
     window.editor.insertPlainText("still here")
-    assert not window.open_file(str(big), ask_to_save=False)
+    assert not window.document.open_file(str(big), ask_to_save=False)
     assert asked == [(str(big), document_io.MAX_SIZE_WITHOUT_ASKING + 1)]
     assert window.editor.user_text() == "still here"
 
     small_limit = 10
-    monkeypatch.setattr(document_safety, "MAX_SIZE_WITHOUT_ASKING", small_limit)
+    monkeypatch.setattr(document_module, "MAX_SIZE_WITHOUT_ASKING", small_limit)
     doc = tmp_path / "doc.txt"
     doc.write_text("more than ten bytes", encoding="utf-8")
-    window.ask_open_large_file = lambda path, size: asked.append((path, size)) or True
-    window.ask_save_changes = lambda: document_safety.QMessageBox.StandardButton.Discard
-    assert window.open_file(str(doc))
+    window.document.ask_open_large_file = lambda path, size: asked.append((path, size)) or True
+    window.document.ask_save_changes = lambda: document_module.QMessageBox.StandardButton.Discard
+    assert window.document.open_file(str(doc))
     assert window.editor.user_text() == "more than ten bytes"
     assert len(asked) == 2
 
@@ -328,15 +329,15 @@ def test_failed_save_keeps_old_file_and_shows_message(qtbot, window, tmp_path, m
     path = folder / "doc.txt"
     original = "原来的内容\r\nline two\r\n".encode("gb18030")
     path.write_bytes(original)
-    assert window.open_file(str(path))
+    assert window.document.open_file(str(path))
     window.editor.insertPlainText("新的文字")
     qtbot.keyClicks(window.editor, " new words")
     typed = window.editor.user_text()
-    window.autosaver.flush()
+    window.document.autosaver.flush()
     name, fault = _fault(where, code)
     reliability_tally["faults injected"] += 1
     monkeypatch.setattr(document_io.os, name, fault)
-    assert not window.save()
+    assert not window.document.save()
     monkeypatch.undo()
     assert message in window.banner.text()
     assert "doc.txt" in window.banner.text()
@@ -345,10 +346,10 @@ def test_failed_save_keeps_old_file_and_shows_message(qtbot, window, tmp_path, m
     assert sorted(p.name for p in folder.iterdir()) == ["doc.txt"]  # no temp file left
     assert window.isWindowModified() and window.editor.user_text() == typed
     # The unsaved text is still in the recovery folder, and saving works once the fault is gone.
-    assert [e.text for e in window.recovery.own_entries()] == [typed]
-    assert window.save()
+    assert [e.text for e in window.document.recovery.own_entries()] == [typed]
+    assert window.document.save()
     assert path.read_bytes() == typed.replace("\n", "\r\n").encode("gb18030")
-    assert window.recovery.own_entries() == []
+    assert window.document.recovery.own_entries() == []
 
 
 @pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() == 0, reason="root ignores folder permissions")
@@ -357,11 +358,11 @@ def test_save_into_really_read_only_folder(window, tmp_path):
     folder.mkdir()
     path = folder / "doc.txt"
     path.write_text("original", encoding="utf-8")
-    assert window.open_file(str(path))
+    assert window.document.open_file(str(path))
     window.editor.insertPlainText("more ")
     folder.chmod(0o500)
     try:
-        assert not window.save()
+        assert not window.document.save()
         assert "permission denied" in window.banner.text()
         assert path.read_text(encoding="utf-8") == "original"
     finally:
@@ -373,9 +374,9 @@ def test_save_prompt_on_close_with_failing_save_keeps_window_open(qtbot, window,
 
     path = tmp_path / "doc.txt"
     path.write_text("original", encoding="utf-8")
-    assert window.open_file(str(path))
+    assert window.document.open_file(str(path))
     qtbot.keyClicks(window.editor, "more")
-    window.ask_save_changes = lambda: QMessageBox.StandardButton.Save
+    window.document.ask_save_changes = lambda: QMessageBox.StandardButton.Save
     monkeypatch.setattr(document_io.os, "replace", _fault("replace", errno.ENOSPC)[1])
     assert not window.close()  # the save failed: the window stays, with the text
     monkeypatch.undo()
@@ -395,74 +396,74 @@ def _change_on_disk(path, data: bytes) -> None:
 def test_changed_on_disk_reload(qtbot, window, tmp_path):
     path = tmp_path / "doc.txt"
     path.write_bytes("第一版\r\n".encode("gbk"))
-    assert window.open_file(str(path))
-    assert window.check_file_changed() == "unchanged"
+    assert window.document.open_file(str(path))
+    assert window.document.check_file_changed() == "unchanged"
     _change_on_disk(path, "第二版，别的程序写的\n".encode("utf-8"))
     asked = []
-    window.ask_reload_changed_file = lambda p: asked.append(p) or True
-    assert window.check_file_changed() == "reloaded"
+    window.document.ask_reload_changed_file = lambda p: asked.append(p) or True
+    assert window.document.check_file_changed() == "reloaded"
     assert asked == [str(path)]
     assert window.editor.user_text() == "第二版，别的程序写的\n"
-    assert window.text_format == TextFormat("utf-8", False, "\n")
+    assert window.document.text_format == TextFormat("utf-8", False, "\n")
     assert not window.isWindowModified()
 
 
 def test_changed_on_disk_keep_marks_modified_and_asks_once(qtbot, window, tmp_path):
     path = tmp_path / "doc.txt"
     path.write_text("mine", encoding="utf-8")
-    assert window.open_file(str(path))
+    assert window.document.open_file(str(path))
     window.editor.moveCursor(window.editor.textCursor().MoveOperation.End)
     qtbot.keyClicks(window.editor, " plus edits")
     _change_on_disk(path, b"theirs")
     asked = []
-    window.ask_reload_changed_file = lambda p: asked.append(p) or False
-    assert window.check_file_changed() == "kept"
-    assert window.check_file_changed() == "unchanged"  # asked once per change
+    window.document.ask_reload_changed_file = lambda p: asked.append(p) or False
+    assert window.document.check_file_changed() == "kept"
+    assert window.document.check_file_changed() == "unchanged"  # asked once per change
     assert len(asked) == 1
     assert window.editor.user_text() == "mine plus edits" and window.isWindowModified()
-    assert window.save()
+    assert window.document.save()
     assert path.read_text(encoding="utf-8") == "mine plus edits"
-    assert window.check_file_changed() == "unchanged"  # our own save is not "another program"
+    assert window.document.check_file_changed() == "unchanged"  # our own save is not "another program"
 
 
 def test_keep_unmodified_document_still_marks_it_modified(window, tmp_path):
     path = tmp_path / "doc.txt"
     path.write_text("mine", encoding="utf-8")
-    assert window.open_file(str(path))
+    assert window.document.open_file(str(path))
     _change_on_disk(path, b"theirs")
-    window.ask_reload_changed_file = lambda p: False
-    assert window.check_file_changed() == "kept"
+    window.document.ask_reload_changed_file = lambda p: False
+    assert window.document.check_file_changed() == "kept"
     assert window.isWindowModified()  # closing now asks, so "mine" is not silently dropped
 
 
 def test_touched_but_same_content_is_not_a_change(window, tmp_path):
     path = tmp_path / "doc.txt"
     path.write_text("same", encoding="utf-8")
-    assert window.open_file(str(path))
+    assert window.document.open_file(str(path))
     _change_on_disk(path, b"same")
-    window.ask_reload_changed_file = lambda p: pytest.fail("nothing changed")
-    assert window.check_file_changed() == "unchanged"
+    window.document.ask_reload_changed_file = lambda p: pytest.fail("nothing changed")
+    assert window.document.check_file_changed() == "unchanged"
 
 
 def test_deleted_on_disk_keeps_text_and_says_so(window, tmp_path):
     path = tmp_path / "doc.txt"
     path.write_text("only copy", encoding="utf-8")
-    assert window.open_file(str(path))
+    assert window.document.open_file(str(path))
     path.unlink()
-    assert window.check_file_changed() == "missing"
+    assert window.document.check_file_changed() == "missing"
     assert "moved or deleted" in window.banner.text()
     assert window.isWindowModified() and window.editor.user_text() == "only copy"
-    assert window.save()
+    assert window.document.save()
     assert path.read_text(encoding="utf-8") == "only copy"
 
 
 def test_reload_failure_keeps_the_document(window, tmp_path):
     path = tmp_path / "doc.txt"
     path.write_text("good text", encoding="utf-8")
-    assert window.open_file(str(path))
+    assert window.document.open_file(str(path))
     _change_on_disk(path, b"\x00binary now")
-    window.ask_reload_changed_file = lambda p: True
-    assert window.check_file_changed() == "kept"
+    window.document.ask_reload_changed_file = lambda p: True
+    assert window.document.check_file_changed() == "kept"
     assert "binary" in window.banner.text()
     assert window.editor.user_text() == "good text"
 
@@ -470,10 +471,10 @@ def test_reload_failure_keeps_the_document(window, tmp_path):
 def test_activation_checks_the_file(qtbot, window, tmp_path):
     path = tmp_path / "doc.txt"
     path.write_text("v1", encoding="utf-8")
-    assert window.open_file(str(path))
+    assert window.document.open_file(str(path))
     _change_on_disk(path, b"v2")
     asked = []
-    window.ask_reload_changed_file = lambda p: asked.append(p) or True
+    window.document.ask_reload_changed_file = lambda p: asked.append(p) or True
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow, timeout=2000)
     window.changeEvent(QEvent(QEvent.Type.ActivationChange))
@@ -484,18 +485,18 @@ def test_activation_checks_the_file(qtbot, window, tmp_path):
 def test_file_watcher_notices_change_while_window_is_active(qtbot, window, tmp_path):
     path = tmp_path / "doc.txt"
     path.write_text("v1", encoding="utf-8")
-    assert window.open_file(str(path))
+    assert window.document.open_file(str(path))
     window.activateWindow()
     qtbot.waitUntil(window.isActiveWindow, timeout=2000)
     asked = []
-    window.ask_reload_changed_file = lambda p: asked.append(p) or True
+    window.document.ask_reload_changed_file = lambda p: asked.append(p) or True
     _change_on_disk(path, b"v2 from another program")
     qtbot.waitUntil(lambda: bool(asked), timeout=5000)
     assert window.editor.user_text() == "v2 from another program"
     # Our own saves (an atomic replace) are not reported.
     window.editor.insertPlainText("x")
     asked.clear()
-    assert window.save()
+    assert window.document.save()
     qtbot.wait(300)
     assert asked == []
 

@@ -365,15 +365,15 @@ class Walk:
     def save_and_autosave(self, folder) -> None:
         self.step_name = "save/autosave"
         if self.rng.random() < 0.5:
-            self.window.autosaver.flush()
-            entries = self.window.recovery.own_entries()
+            self.window.document.autosaver.flush()
+            entries = self.window.document.recovery.own_entries()
             if self.editor.is_modified():
                 assert [e.text for e in entries] == [self.model.user]
             else:
                 assert entries == []
         else:
             path = folder / "fuzz.txt"
-            assert self.window._write(str(path))
+            assert self.window.document._write(str(path))
             assert path.read_text(encoding="utf-8") == self.model.user
 
     # ----- the check ---------------------------------------------------------------
@@ -464,7 +464,7 @@ def test_random_walk_never_alters_the_users_text(qtbot, make_window, monkeypatch
     # Whatever happened, the user's text is what they wrote and accepted: save it and read it back.
     window.controller.reject()
     path = tmp_path / "final.txt"
-    assert window._write(str(path))
+    assert window.document._write(str(path))
     lost = path.read_bytes() != walk.model.user.encode("utf-8")
     reliability_tally["bytes lost"] += int(lost) * max(1, len(walk.model.user.encode("utf-8")))
     assert not lost

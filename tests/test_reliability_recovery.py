@@ -132,7 +132,7 @@ def window(make_window):
 
 
 def _entries(window):
-    return window.recovery.own_entries()
+    return window.document.recovery.own_entries()
 
 
 def test_autosave_after_a_pause_and_during_continuous_typing(qtbot, window):
@@ -162,42 +162,42 @@ def test_suggestion_is_never_in_the_recovery_file_unless_accepted(qtbot, window)
     cursor.setPosition(0)
     window.editor.setTextCursor(cursor)
     qtbot.keyClicks(window.editor, "My ")
-    window.autosaver.flush()
+    window.document.autosaver.flush()
     assert _entries(window)[0].text == "My User text."
     qtbot.waitUntil(lambda: window.controller.state == PENDING, timeout=5000)
-    window.autosaver.flush()
+    window.document.autosaver.flush()
     assert _entries(window)[0].text == "My User text."
     window.controller.accept()
-    window.autosaver.flush()
+    window.document.autosaver.flush()
     assert _entries(window)[0].text == "My User text." + "".join(backend.pieces)
 
 
 def test_entry_removed_after_clean_save_discard_undo_and_close(qtbot, window, tmp_path):
-    folder = window.recovery.folder
+    folder = window.document.recovery.folder
     path = tmp_path / "doc.txt"
     path.write_text("saved", encoding="utf-8")
-    assert window.open_file(str(path))
+    assert window.document.open_file(str(path))
     qtbot.keyClicks(window.editor, "x")
-    window.autosaver.flush()
+    window.document.autosaver.flush()
     assert len(entry_files(folder)) == 1
-    assert window.save()
+    assert window.document.save()
     assert entry_files(folder) == []
     # Undo back to the saved text: nothing unsaved, nothing to recover.
     window.editor.insertPlainText("y")  # a paste: its own undo step
-    window.autosaver.flush()
+    window.document.autosaver.flush()
     assert len(entry_files(folder)) == 1
     window.editor.undo()
-    window.autosaver.flush()
+    window.document.autosaver.flush()
     assert entry_files(folder) == []
     # New, with Discard.
     qtbot.keyClicks(window.editor, "z")
-    window.autosaver.flush()
-    window.ask_save_changes = lambda: QMessageBox.StandardButton.Discard
-    window.new_document()
+    window.document.autosaver.flush()
+    window.document.ask_save_changes = lambda: QMessageBox.StandardButton.Discard
+    window.document.new_document()
     assert entry_files(folder) == []
     # An Untitled draft, then closing with Discard.
     qtbot.keyClicks(window.editor, "draft")
-    window.autosaver.flush()
+    window.document.autosaver.flush()
     assert len(entry_files(folder)) == 1
     assert window.close()
     assert list(folder.iterdir()) == []  # the lock went too
@@ -205,8 +205,8 @@ def test_entry_removed_after_clean_save_discard_undo_and_close(qtbot, window, tm
 
 def test_cancelled_close_keeps_the_entry(qtbot, window):
     qtbot.keyClicks(window.editor, "draft")
-    window.autosaver.flush()
-    window.ask_save_changes = lambda: QMessageBox.StandardButton.Cancel
+    window.document.autosaver.flush()
+    window.document.ask_save_changes = lambda: QMessageBox.StandardButton.Cancel
     assert not window.close()
     assert [e.text for e in _entries(window)] == ["draft"]
 
@@ -218,16 +218,16 @@ def test_autosave_failure_says_so_once_and_recovers(qtbot, window, monkeypatch, 
     reliability_tally["faults injected"] += 1
     monkeypatch.setattr(recovery_module, "write_bytes_atomic", full)
     qtbot.keyClicks(window.editor, "abc")
-    window.autosaver.flush()
+    window.document.autosaver.flush()
     assert "recovery folder" in window.banner.text() and "No space left" in window.banner.text()
     window.banner.dismiss()
     qtbot.keyClicks(window.editor, "d")
-    window.autosaver.flush()
+    window.document.autosaver.flush()
     assert not window.banner.isVisible()  # not repeated on every keystroke
     assert window.editor.user_text() == "abcd"
     monkeypatch.undo()
     qtbot.keyClicks(window.editor, "e")
-    window.autosaver.flush()
+    window.document.autosaver.flush()
     assert [e.text for e in _entries(window)] == ["abcde"]
 
 
@@ -240,32 +240,32 @@ def test_restore_in_a_new_window_is_exact_modified_and_keeps_path_and_format(qtb
     original = "从前有一座山。\r\n".encode("gb18030")
     path.write_bytes(original)
     first = make_window(fake_loader(FakeBackend()))
-    assert first.open_file(str(path))
+    assert first.document.open_file(str(path))
     first.editor.moveCursor(first.editor.textCursor().MoveOperation.End)
     first.editor.insertPlainText("山里有座庙。🐉")
-    first.autosaver.flush()
+    first.document.autosaver.flush()
     (written,) = _entries(first)
-    simulate_crash(first.recovery)
+    simulate_crash(first.document.recovery)
 
     second = make_window(fake_loader(FakeBackend()))
-    entries = second.offer_recovery()
+    entries = second.recovery_offer.offer_recovery()
     assert [e.text for e in entries] == [written.text]
     assert second.recovery_banner.isVisible()
     assert "story.txt" in second.recovery_banner.text()
-    assert second.restore_recovered()
+    assert second.recovery_offer.restore_recovered()
     assert second.editor.user_text() == written.text
     reliability_tally["bytes lost"] += abs(len(second.editor.user_text()) - len(written.text))
-    assert second.path == str(path)
-    assert second.text_format == TextFormat("gb18030", False, "\r\n")
+    assert second.document.path == str(path)
+    assert second.document.text_format == TextFormat("gb18030", False, "\r\n")
     assert second.isWindowModified() and second.windowTitle().startswith("story.txt")
     assert not second.recovery_banner.isVisible()
     assert path.read_bytes() == original  # restoring writes nothing to the document itself
     # It is this window's entry now; saving writes the original encoding and removes it.
     assert [e.text for e in _entries(second)] == [written.text]
-    assert second.save()
+    assert second.document.save()
     assert path.read_bytes() == encode_text(written.text, TextFormat("gb18030", False, "\r\n"))
     assert _entries(second) == []
-    assert second.recovery.orphaned() == []
+    assert second.document.recovery.orphaned() == []
 
 
 def test_banner_buttons_restore_and_discard_each_entry(qtbot, make_window):
@@ -275,17 +275,17 @@ def test_banner_buttons_restore_and_discard_each_entry(qtbot, make_window):
     crashed.write("doc2", "newer", None, TextFormat())
     simulate_crash(crashed)
     window = make_window(fake_loader(FakeBackend()))
-    assert [e.text for e in window.offer_recovery()] == ["newer", "older"]
+    assert [e.text for e in window.recovery_offer.offer_recovery()] == ["newer", "older"]
     assert "1 more" in window.recovery_banner.text()
     buttons = {b.text(): b for b in window.recovery_banner._buttons}
     buttons["Discard"].click()
-    assert [e.text for e in window.recovered_entries()] == ["older"]
+    assert [e.text for e in window.recovery_offer.recovered_entries()] == ["older"]
     buttons = {b.text(): b for b in window.recovery_banner._buttons}
     buttons["Restore"].click()
-    assert window.editor.user_text() == "older" and window.path is None
+    assert window.editor.user_text() == "older" and window.document.path is None
     assert window.isWindowModified()
     assert not window.recovery_banner.isVisible()
-    assert window.offer_recovery() == []
+    assert window.recovery_offer.offer_recovery() == []
 
 
 def test_restore_over_unsaved_text_asks_first(qtbot, make_window):
@@ -294,13 +294,13 @@ def test_restore_over_unsaved_text_asks_first(qtbot, make_window):
     simulate_crash(crashed)
     window = make_window(fake_loader(FakeBackend()))
     qtbot.keyClicks(window.editor, "current")
-    window.offer_recovery()
-    window.ask_save_changes = lambda: QMessageBox.StandardButton.Cancel
-    assert not window.restore_recovered()
+    window.recovery_offer.offer_recovery()
+    window.document.ask_save_changes = lambda: QMessageBox.StandardButton.Cancel
+    assert not window.recovery_offer.restore_recovered()
     assert window.editor.user_text() == "current"
-    assert len(window.recovered_entries()) == 1  # still offered
-    window.ask_save_changes = lambda: QMessageBox.StandardButton.Discard
-    assert window.restore_recovered()
+    assert len(window.recovery_offer.recovered_entries()) == 1  # still offered
+    window.document.ask_save_changes = lambda: QMessageBox.StandardButton.Discard
+    assert window.recovery_offer.restore_recovered()
     assert window.editor.user_text() == "recovered"
 
 
@@ -309,10 +309,10 @@ def test_entry_restored_elsewhere_meanwhile_gives_a_message(qtbot, make_window):
     crashed.write("doc1", "recovered", None, TextFormat())
     simulate_crash(crashed)
     window = make_window(fake_loader(FakeBackend()))
-    (entry,) = window.offer_recovery()
+    (entry,) = window.recovery_offer.offer_recovery()
     other = RecoveryStore(default_recovery_dir())
     other.claim(other.orphaned()[0])
-    assert not window.restore_recovered(entry)
+    assert not window.recovery_offer.restore_recovered(entry)
     assert "no longer there" in window.banner.text()
     assert window.editor.user_text() == ""
     other.close()
@@ -323,10 +323,10 @@ def test_restored_document_keeps_being_autosaved(qtbot, make_window):
     crashed.write("doc1", "recovered", None, TextFormat())
     simulate_crash(crashed)
     window = make_window(fake_loader(FakeBackend()))
-    window.offer_recovery()
-    assert window.restore_recovered()
+    window.recovery_offer.offer_recovery()
+    assert window.recovery_offer.restore_recovered()
     window.editor.moveCursor(window.editor.textCursor().MoveOperation.End)
     qtbot.keyClicks(window.editor, " and more")
-    window.autosaver.flush()
+    window.document.autosaver.flush()
     assert [e.text for e in _entries(window)] == ["recovered and more"]
     assert window.controller.state == IDLE

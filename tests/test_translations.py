@@ -235,7 +235,7 @@ def test_window_and_dialogs_are_chinese(zh_CN, make_window, qtbot):
 
     window = make_window(fake_loader(FakeBackend(delay=0.001)))
     names = (*PROPER_NAMES, *(e.title for e in CATALOG), *(e.repo_id for e in CATALOG),
-             window.model_info.name, window.model_info.device, window.generation_settings().model)
+             window.session.model_info.name, window.session.model_info.device, window.generation_settings().model)
     assert window.menuBar().actions()[0].text() == "文件(&F)"
 
     # A run, so that the speed, context and pending-suggestion labels have text too.

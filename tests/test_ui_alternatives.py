@@ -41,17 +41,17 @@ def start(qtbot, make_window, candidates, loader_backend=None, **overrides):
 def test_alt_brackets_cycle_candidates_in_place(qtbot, make_window):
     window, backend = start(qtbot, make_window, [" one", " two 二", " three"])
     assert backend.requests[0].alternatives == 3  # the default
-    assert window.candidate_label.text() == "1/3" and "Alt+]" in window.candidate_label.toolTip()
+    assert window.status.candidate_label.text() == "1/3" and "Alt+]" in window.status.candidate_label.toolTip()
     qtbot.keyClick(window.editor, Qt.Key.Key_BracketRight, ALT)
     assert window.editor.toPlainText() == "Go two 二"
-    assert window.candidate_label.text() == "2/3"
+    assert window.status.candidate_label.text() == "2/3"
     assert window.editor.user_text() == "Go" and not window.editor.can_undo()
     qtbot.keyClick(window.editor, Qt.Key.Key_BracketLeft, ALT)
     qtbot.keyClick(window.editor, Qt.Key.Key_BracketLeft, ALT)
     assert window.editor.toPlainText() == "Go three"  # wraps around
     qtbot.keyClick(window.editor, Qt.Key.Key_Tab)
     assert window.editor.user_text() == "Go three"
-    assert window.candidate_label.text() == ""
+    assert window.status.candidate_label.text() == ""
     window.editor.undo()
     assert window.editor.user_text() == "Go"
 
@@ -92,12 +92,12 @@ def test_panel_number_key_accepts_that_candidate(qtbot, make_window):
 def test_partial_accept_ends_cycling(qtbot, make_window):
     window, _ = start(qtbot, make_window, [" one more", " two more"])
     qtbot.keyClick(window.editor, Qt.Key.Key_Right, Qt.KeyboardModifier.ControlModifier)
-    qtbot.waitUntil(lambda: window.candidate_label.text() == "", timeout=1000)  # at once, not on the next Alt+]
+    qtbot.waitUntil(lambda: window.status.candidate_label.text() == "", timeout=1000)  # at once, not on the next Alt+]
     assert "no longer fit" in window.statusBar().currentMessage()
     assert not window.next_candidate_action.isEnabled()
     window.controller.cycle(1)
     assert window.editor.toPlainText() == "Go one more"  # the rest of the first, not another
-    assert window.candidate_label.text() == ""
+    assert window.status.candidate_label.text() == ""
 
 
 def test_one_candidate_setting_means_nothing_to_cycle(qtbot, make_window):
@@ -134,10 +134,10 @@ def test_the_other_candidates_arrive_after_the_first_has_streamed(qtbot, make_wi
     backend = LaterCandidatesBackend([" one", " two", " three"])
     window, _ = start(qtbot, make_window, [" one"], loader_backend=backend)
     assert window.editor.suggestion_text() == " one"  # pending and usable at once
-    assert "making candidates 2–3" in window.candidate_label.text()
+    assert "making candidates 2–3" in window.status.candidate_label.text()
     assert window.controller.candidates == []
     backend.release.set()
-    qtbot.waitUntil(lambda: window.candidate_label.text() == "1/3", timeout=5000)
+    qtbot.waitUntil(lambda: window.status.candidate_label.text() == "1/3", timeout=5000)
     qtbot.keyClick(window.editor, Qt.Key.Key_BracketRight, ALT)
     assert window.editor.toPlainText() == "Go two"
 
@@ -146,11 +146,11 @@ def test_accepting_before_the_other_candidates_stops_making_them(qtbot, make_win
     backend = LaterCandidatesBackend([" one", " two", " three"])
     window, _ = start(qtbot, make_window, [" one"], loader_backend=backend)
     qtbot.keyClick(window.editor, Qt.Key.Key_Tab)
-    assert window.editor.user_text() == "Go one" and window.candidate_label.text() == ""
+    assert window.editor.user_text() == "Go one" and window.status.candidate_label.text() == ""
     backend.release.set()
     qtbot.waitUntil(lambda: backend.made == [False], timeout=5000)  # the run saw Stop
     qtbot.wait(50)
-    assert window.controller.candidates == [] and window.candidate_label.text() == ""
+    assert window.controller.candidates == [] and window.status.candidate_label.text() == ""
 
 
 class FailingCandidatesBackend(LaterCandidatesBackend):
@@ -174,8 +174,8 @@ def test_a_failure_making_the_other_candidates_is_said_and_ends_the_indicator(qt
     window, _ = start(qtbot, make_window, [" one"], loader_backend=backend)
     notices = []
     window.host.worker.notice.connect(notices.append)
-    assert "making candidates" in window.candidate_label.text()
+    assert "making candidates" in window.status.candidate_label.text()
     backend.release.set()
-    qtbot.waitUntil(lambda: window.candidate_label.text() == "", timeout=5000)
+    qtbot.waitUntil(lambda: window.status.candidate_label.text() == "", timeout=5000)
     assert notices == ["The other candidates could not be made: Out of memory while generating."]
     assert window.editor.suggestion_text() == " one" and window.controller.candidates == []

@@ -11,22 +11,22 @@ from aigc_desktop.ui.appearance import is_dark
 
 def test_theme_choice_is_applied_and_remembered(qtbot, make_window, app_settings):
     window = make_window(fake_loader(FakeBackend()))
-    assert window.theme_actions["system"].isChecked()
-    window.theme_actions["dark"].trigger()
+    assert window.view.theme_actions["system"].isChecked()
+    window.view.theme_actions["dark"].trigger()
     assert is_dark()
     qtbot.waitUntil(lambda: window.editor.palette().color(QPalette.ColorRole.Base).lightness() < 128, timeout=2000)
-    assert app_settings.theme() == "dark" and window.theme_actions["dark"].isChecked()
-    assert not window.theme_actions["light"].isChecked()
-    window.theme_actions["light"].trigger()
+    assert app_settings.theme() == "dark" and window.view.theme_actions["dark"].isChecked()
+    assert not window.view.theme_actions["light"].isChecked()
+    window.view.theme_actions["light"].trigger()
     assert not is_dark()
-    window.theme_actions["system"].trigger()
+    window.view.theme_actions["system"].trigger()
     assert app_settings.theme() == "system"
 
 
 def test_editor_font_is_remembered(qtbot, make_window, app_settings):
     window = make_window(fake_loader(FakeBackend()))
     font = QFont("DejaVu Serif", 15)
-    window.set_editor_font(font)
+    window.view.set_editor_font(font)
     assert app_settings.font_family() == "DejaVu Serif" and app_settings.font_point_size() == 15
     again = make_window(fake_loader(FakeBackend()))
     assert again.editor.font().family() == "DejaVu Serif" and again.editor.font().pointSize() == 15
@@ -77,10 +77,10 @@ def test_text_column_is_centred_with_a_width_setting(qtbot, make_window, app_set
     qtbot.waitUntil(lambda: window.editor.viewportMargins().left() > 100, timeout=2000)
     margins = window.editor.viewportMargins()
     assert margins.left() == margins.right()  # centred
-    window.set_text_width(0)
+    window.view.set_text_width(0)
     assert app_settings.text_width() == 0
     assert window.editor.viewportMargins().left() == 24  # full width still keeps a margin
-    window.text_width_actions[90].trigger()
+    window.view.text_width_actions[90].trigger()
     assert app_settings.text_width() == 90 and window.editor.viewportMargins().left() > 24
 
 
@@ -90,11 +90,11 @@ def test_banner_is_readable_in_the_dark_theme(qtbot, make_window):
     from aigc_desktop.ui.message_banner import _COLOURS
 
     window = make_window(fake_loader(FakeBackend()))
-    window.theme_actions["dark"].trigger()
+    window.view.theme_actions["dark"].trigger()
     window.show_error("Something went wrong")
     background, _border, text = _COLOURS[("error", True)]
     assert abs(QColor(background).lightness() - QColor(text).lightness()) > 150
     assert text in window.banner.styleSheet() and "QToolButton" in window.banner.styleSheet()  # the × too
-    window.theme_actions["light"].trigger()
+    window.view.theme_actions["light"].trigger()
     assert _COLOURS[("error", False)][0] in window.banner.styleSheet()
 

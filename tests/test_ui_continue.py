@@ -31,7 +31,7 @@ def test_select_ctrl_enter_stream_tab_save(qtbot, make_window, tmp_path):
     window = make_window(fake_loader(backend))
     path = tmp_path / "draft.md"
     path.write_text("A first paragraph.", encoding="utf-8")
-    assert window.open_file(str(path))
+    assert window.document.open_file(str(path))
     cursor = window.editor.textCursor()
     cursor.select(QTextCursor.SelectionType.Document)
     window.editor.setTextCursor(cursor)
@@ -295,10 +295,10 @@ def test_unsaved_changes_prompt_on_new(qtbot, make_window, monkeypatch):
     put_text(window, "")
     qtbot.keyClicks(window.editor, "draft")
     asked = []
-    window.ask_save_changes = lambda: asked.append(1) or QMessageBox.StandardButton.Cancel
+    window.document.ask_save_changes = lambda: asked.append(1) or QMessageBox.StandardButton.Cancel
     window.new_action.trigger()
     assert asked and window.editor.user_text() == "draft"
-    window.ask_save_changes = lambda: QMessageBox.StandardButton.Discard
+    window.document.ask_save_changes = lambda: QMessageBox.StandardButton.Discard
     window.new_action.trigger()
     assert window.editor.user_text() == ""
 
@@ -307,7 +307,7 @@ def test_title_shows_file_name_and_modified_mark(qtbot, make_window, tmp_path):
     window = make_window(fake_loader(FakeBackend()))
     path = tmp_path / "notes.txt"
     path.write_text("hello", encoding="utf-8")
-    window.open_file(str(path))
+    window.document.open_file(str(path))
     assert window.windowTitle().startswith("notes.txt")
     assert not window.isWindowModified()
     qtbot.keyClicks(window.editor, "x")
@@ -321,8 +321,8 @@ def test_open_bad_file_shows_message_and_keeps_document(qtbot, make_window, tmp_
     put_text(window, "keep me")
     binary = tmp_path / "image.bin"
     binary.write_bytes(b"\x89PNG\x00\x00\x01")
-    window.ask_save_changes = lambda: pytest.fail("no prompt expected")
-    assert not window.open_file(str(binary), ask_to_save=False)
+    window.document.ask_save_changes = lambda: pytest.fail("no prompt expected")
+    assert not window.document.open_file(str(binary), ask_to_save=False)
     assert window.banner.isVisible()
     assert window.editor.user_text() == "keep me"
 
@@ -345,7 +345,7 @@ def test_missing_model_offers_download_and_downloads_only_when_asked(qtbot, make
     buttons = {b.text(): b for b in window.banner._buttons}
     assert "Download" in buttons and "Choose model folder…" in buttons
     buttons["Download"].click()
-    qtbot.waitUntil(lambda: window.model_info is not None, timeout=5000)
+    qtbot.waitUntil(lambda: window.session.model_info is not None, timeout=5000)
     assert calls == [False, True]
     assert not window.banner.isVisible()
     put_text(window, "Go")
@@ -368,15 +368,15 @@ def test_previous_model_keeps_working_while_another_loads(qtbot, make_window):
         return first
 
     window = make_window(loader)
-    window.load_model("second", "cpu")
-    qtbot.waitUntil(lambda: window.load_progress.isVisible(), timeout=2000)
+    window.session.load_model("second", "cpu")
+    qtbot.waitUntil(lambda: window.status.load_progress.isVisible(), timeout=2000)
     put_text(window, "Go")
     window.controller.continue_text()
     wait_state(qtbot, window, PENDING)
     assert window.editor.toPlainText() == "Go old model"  # served while the new one loads
     window.controller.accept()
     release.set()
-    qtbot.waitUntil(lambda: window.model_info.source == "second", timeout=5000)
+    qtbot.waitUntil(lambda: window.session.model_info.source == "second", timeout=5000)
     window.controller.continue_text()
     wait_state(qtbot, window, PENDING)
     assert window.editor.toPlainText() == "Go old model new model"
@@ -388,4 +388,4 @@ def test_long_documents_are_counted_without_freezing_the_window(qtbot, make_wind
     started = time.perf_counter()
     window._update_counts()
     assert time.perf_counter() - started < 0.2  # the count itself runs in a helper thread
-    qtbot.waitUntil(lambda: window.count_label.text().startswith("200000 word(s) · 500000 character(s)"), timeout=20000)
+    qtbot.waitUntil(lambda: window.status.count_label.text().startswith("200000 word(s) · 500000 character(s)"), timeout=20000)

@@ -26,8 +26,8 @@ def chinese_locale():
 
 def test_offline_first_start_says_no_model_yet_and_offers_gguf(qtbot, make_window):
     window = make_window(offline_loader, model="openai-community/gpt2")
-    assert window.model_label.text() == "No model yet"
-    assert window.state_label.text() == ""
+    assert window.status.model_label.text() == "No model yet"
+    assert window.status.state_label.text() == ""
     assert window.statusBar().currentMessage() == ""  # no "Loading …" left behind
     buttons = [b.text() for b in window.banner._buttons]
     assert buttons[0].startswith("Download (550")  # the size, before anything is fetched
@@ -46,8 +46,8 @@ def test_the_old_banner_goes_when_another_model_loads(qtbot, make_window):
 
     window = make_window(loader)
     assert window.banner.isVisible()
-    window.load_model("/models/other", "cpu")
-    qtbot.waitUntil(lambda: window.model_info is not None, timeout=5000)
+    window.session.load_model("/models/other", "cpu")
+    qtbot.waitUntil(lambda: window.session.model_info is not None, timeout=5000)
     assert not window.banner.isVisible()
 
 
@@ -65,7 +65,7 @@ def test_catalog_download_asks_first_with_the_size(qtbot, make_window, monkeypat
     monkeypatch.setattr("aigc_desktop.engine.catalog.is_downloaded", lambda repo_id: False)
     opened = []
     monkeypatch.setattr(ModelManagerDialog, "exec", lambda self: opened.append(self))
-    window.use_catalog_model(CHINESE_MODEL)
+    window.session.use_catalog_model(CHINESE_MODEL)
     assert len(asked) == 1 and "420.0 MB" in asked[0]
     assert opened == []  # declined: no dialog, no download
 
@@ -110,6 +110,6 @@ def test_a_dialog_that_cannot_open_says_so(qtbot, make_window, monkeypatch):
     window.models_action.trigger()
     assert "could not be opened" in window.banner.text()
     monkeypatch.setitem(sys.modules, "aigc_desktop.ui.export_dialog", None)
-    window.ask_export_path = lambda: "/tmp/never-written.md"
+    window.export.ask_export_path = lambda: "/tmp/never-written.md"
     window.export_action.trigger()
     assert "could not be opened" in window.banner.text()

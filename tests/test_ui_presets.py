@@ -31,37 +31,37 @@ def test_built_in_presets_and_json_round_trip():
 def test_choosing_a_preset_changes_the_request_and_shows_as_active(qtbot, make_window):
     backend = FakeBackend(pieces=[" x"])
     window = make_window(fake_loader(backend))
-    assert window.preset_combo.currentText() == "Balanced"
-    window.preset_combo.setCurrentIndex(window.preset_combo.findData("Creative"))
-    window.preset_combo.activated.emit(window.preset_combo.currentIndex())
+    assert window.presets.combo.currentText() == "Balanced"
+    window.presets.combo.setCurrentIndex(window.presets.combo.findData("Creative"))
+    window.presets.combo.activated.emit(window.presets.combo.currentIndex())
     run_once(qtbot, window)
     request = backend.requests[-1]
     assert (request.temperature, request.top_k, request.top_p) == (1.1, 0, 0.98)
     assert window.settings.generation().temperature == 1.1  # remembered
-    assert window.preset_combo.currentText() == "Creative"
+    assert window.presets.combo.currentText() == "Creative"
 
 
 def test_user_preset_save_rename_delete_round_trip(qtbot, make_window):
     window = make_window(fake_loader(FakeBackend()), temperature=0.55)
-    assert window.preset_combo.currentText() == "Custom"
+    assert window.presets.combo.currentText() == "Custom"
     answers = iter(["Dialogue", "Dialogue 2"])
-    window.ask_text = lambda *args: next(answers)
-    window.save_preset_action.trigger()
+    window.presets.ask_text = lambda *args: next(answers)
+    window.presets.save_action.trigger()
     assert [p.name for p in window.settings.user_presets()] == ["Dialogue"]
     assert window.settings.user_presets()[0].temperature == 0.55
-    assert window.preset_combo.currentText() == "Dialogue"
-    assert window.rename_preset_action.isEnabled()
-    window.rename_preset_action.trigger()
+    assert window.presets.combo.currentText() == "Dialogue"
+    assert window.presets.rename_action.isEnabled()
+    window.presets.rename_action.trigger()
     assert [p.name for p in window.settings.user_presets()] == ["Dialogue 2"]
-    window.delete_preset_action.trigger()
+    window.presets.delete_action.trigger()
     assert window.settings.user_presets() == []
-    assert window.preset_combo.currentText() == "Custom"
+    assert window.presets.combo.currentText() == "Custom"
 
 
 def test_built_in_names_cannot_be_taken(qtbot, make_window):
     window = make_window(fake_loader(FakeBackend()), temperature=0.55)
-    window.ask_text = lambda *args: "Precise"
-    window.save_preset_action.trigger()
+    window.presets.ask_text = lambda *args: "Precise"
+    window.presets.save_action.trigger()
     assert window.settings.user_presets() == []
     assert "built-in" in window.banner.text()
 

@@ -43,7 +43,7 @@ def engine_events(tiny_chinese, window):
 
 
 def test_colours_come_from_the_runs_own_probabilities(window, tiny_chinese):
-    assert window.probability_legend.isVisible()
+    assert window.status.probability_legend.isVisible()
     spans = window.editor.probabilities.spans()
     events = engine_events(tiny_chinese, window)
     assert [s.text for s in spans] == [e.text for e in events]
@@ -103,7 +103,7 @@ def test_colours_survive_accept_until_the_text_changes(qtbot, window):
     qtbot.keyClicks(window.editor, "y")  # the span's own text replaced: its colour goes
     assert len(window.editor.probabilities.spans()) == count - 1
     window.probability_view_action.trigger()
-    assert not window.probability_legend.isVisible()
+    assert not window.status.probability_legend.isVisible()
     assert len(window.editor.extraSelections()) == 0
 
 

@@ -36,11 +36,11 @@ def test_accepted_text_becomes_a_span_with_model_settings_and_time(qtbot, make_w
     window = setup(qtbot, make_window)
     assert ranges(window) == [(13, 34)]
     span = window.editor.provenance.spans()[0]
-    assert span.model == window.model_info.source == "test-model"
+    assert span.model == window.session.model_info.source == "test-model"
     assert span.settings["temperature"] == window.generation_settings().temperature
     assert span.time.endswith("+00:00")
     window._update_counts()
-    assert window.ai_share_label.text() == "AI 62%"  # 21 of 34 characters
+    assert window.status.ai_share_label.text() == "AI 62%"  # 21 of 34 characters
 
 
 def test_spans_follow_typing_before_inside_and_after(qtbot, make_window):
@@ -77,15 +77,15 @@ def test_spans_survive_undo_and_redo_of_other_edits(qtbot, make_window):
 def test_saved_beside_the_file_and_restored_on_open(qtbot, make_window, tmp_path):
     window = setup(qtbot, make_window)
     path = tmp_path / "draft.md"
-    window.path = str(path)
-    assert window.save()
+    window.document.path = str(path)
+    assert window.document.save()
     sidecar = json.loads(sidecar_path(path).read_text(encoding="utf-8"))
     assert sidecar["sha256"] == text_hash(path.read_text(encoding="utf-8"))
     assert [(s["start"], s["end"]) for s in sidecar["spans"]] == [(13, 34)]
     assert path.read_text(encoding="utf-8") == "I wrote this. the model wrote this"  # text unchanged
-    window.new_document()
+    window.document.new_document()
     assert ranges(window) == []
-    window.open_file(str(path))
+    window.document.open_file(str(path))
     assert ranges(window) == [(13, 34)]
     window.provenance_view_action.trigger()
     highlights = [s for s in window.editor.extraSelections() if s.format.background().color() == HIGHLIGHT]
@@ -95,11 +95,11 @@ def test_saved_beside_the_file_and_restored_on_open(qtbot, make_window, tmp_path
 def test_file_changed_elsewhere_drops_spans_with_a_notice(qtbot, make_window, tmp_path):
     window = setup(qtbot, make_window)
     path = tmp_path / "draft.txt"
-    window.path = str(path)
-    window.save()
-    window.new_document()
+    window.document.path = str(path)
+    window.document.save()
+    window.document.new_document()
     path.write_text("Someone else rewrote the start. the model wrote this", encoding="utf-8")
-    window.open_file(str(path))
+    window.document.open_file(str(path))
     assert ranges(window) == []
     assert "changed outside" in window.banner.text()
 
@@ -113,14 +113,14 @@ def test_adjacent_spans_export_as_one_mark():
 def test_reload_with_matching_text_restores_spans_and_clears_the_notice(qtbot, make_window, tmp_path):
     window = setup(qtbot, make_window)
     path = tmp_path / "draft.txt"
-    window.path = str(path)
-    window.save()
+    window.document.path = str(path)
+    window.document.save()
     original = path.read_text(encoding="utf-8")
     path.write_text("Someone else rewrote the start. the model wrote this", encoding="utf-8")
-    assert window.reload_from_disk()
+    assert window.document.reload_from_disk()
     assert ranges(window) == [] and "changed outside" in window.banner.text()
     path.write_text(original, encoding="utf-8")  # the outside change is undone
-    assert window.reload_from_disk()
+    assert window.document.reload_from_disk()
     assert ranges(window) == [(13, 34)]
     assert not window.banner.isVisible()
 
@@ -141,7 +141,7 @@ def test_export_with_label_from_the_window(qtbot, make_window, tmp_path, monkeyp
 
     window = setup(qtbot, make_window)
     out = tmp_path / "labelled.md"
-    window.ask_export_path = lambda: str(out)
+    window.export.ask_export_path = lambda: str(out)
     seen = []
 
     def accept_as_shown(self):  # the real dialog, answered at once
@@ -149,16 +149,16 @@ def test_export_with_label_from_the_window(qtbot, make_window, tmp_path, monkeyp
         return ExportLabelDialog.DialogCode.Accepted
 
     monkeypatch.setattr(ExportLabelDialog, "exec", accept_as_shown)
-    assert window.export_with_label()
+    assert window.export.export_with_label()
     assert out.read_text(encoding="utf-8") == (
-        f"> This document contains AI-generated text, written with aigc-desktop ({window.model_info.name}).\n\n"
+        f"> This document contains AI-generated text, written with aigc-desktop ({window.session.model_info.name}).\n\n"
         "I wrote this.<mark> the model wrote this</mark>")
     dialog = seen[0]
     assert "{model}" not in dialog.preview.toPlainText()  # the preview shows what will be written
     assert dialog.preview.toPlainText() == out.read_text(encoding="utf-8")
     dialog.label_edit.setText("本文部分内容由 AI 生成")
     assert dialog.preview.toPlainText().startswith("> 本文部分内容由 AI 生成\n\n")  # live
-    window.ask_export_label = lambda label, model, render: ("本文部分内容由 AI 生成", "本文部分内容由 AI 生成")
-    assert window.export_with_label()
+    window.export.ask_export_label = lambda label, model, render: ("本文部分内容由 AI 生成", "本文部分内容由 AI 生成")
+    assert window.export.export_with_label()
     assert out.read_text(encoding="utf-8").startswith("> 本文部分内容由 AI 生成\n\n")
     assert window.settings.ai_label() == "本文部分内容由 AI 生成"  # remembered

@@ -40,10 +40,10 @@ def select_all(window):
 def test_greedy_continue_accept_save_matches_engine(qtbot, make_window, tiny_gpt2_dir, tiny_gpt2, tmp_path):
     window = make_window(engine_loader, model=str(tiny_gpt2_dir), device="cpu", temperature=0.0,
                          max_new_tokens=20)
-    assert window.model_info.window == 128
+    assert window.session.model_info.window == 128
     path = tmp_path / "story.txt"
     path.write_text("Once upon a time there was", encoding="utf-8")
-    window.open_file(str(path))
+    window.document.open_file(str(path))
     select_all(window)
     qtbot.keyClick(window.editor, Qt.Key.Key_Return, Qt.KeyboardModifier.ControlModifier)
     qtbot.waitUntil(lambda: window.controller.state != STREAMING, timeout=20000)
@@ -58,8 +58,8 @@ def test_greedy_continue_accept_save_matches_engine(qtbot, make_window, tiny_gpt
     assert window.controller.state == IDLE
     qtbot.keyClick(window.editor, Qt.Key.Key_S, Qt.KeyboardModifier.ControlModifier)
     assert path.read_text(encoding="utf-8") == "Once upon a time there was" + expected_text
-    assert "tokens/s" in window.speed_label.text()
-    assert window.context_label.text().endswith("/128 tokens")
+    assert "tokens/s" in window.status.speed_label.text()
+    assert window.status.context_label.text().endswith("/128 tokens")
 
 
 def test_chinese_model_continues_in_clean_chinese(qtbot, make_window, tiny_chinese_dir):

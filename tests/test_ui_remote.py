@@ -27,14 +27,14 @@ def open_on(qtbot, make_window, url, **overrides):
 
 def test_continue_accept_through_a_server_and_privacy_shown(qtbot, make_window, server, gui_event_loop):
     window = open_on(qtbot, make_window, server.url("llamacpp"), alternatives=1)
-    assert window.model_info is not None and window.model_info.source == server_source(server.url("llamacpp"))
-    assert window.privacy_label.isVisible() and "127.0.0.1" in window.privacy_label.text()
-    window.probability_legend.show()  # a crowded status bar squeezes the others, never the privacy notice
+    assert window.session.model_info is not None and window.session.model_info.source == server_source(server.url("llamacpp"))
+    assert window.status.privacy_label.isVisible() and "127.0.0.1" in window.status.privacy_label.text()
+    window.status.probability_legend.show()  # a crowded status bar squeezes the others, never the privacy notice
     window.resize(640, window.height())
     qtbot.waitUntil(lambda: window.width() <= 700)
-    label = window.privacy_label
+    label = window.status.privacy_label
     assert label.width() >= label.fontMetrics().horizontalAdvance(label.text())
-    window.probability_legend.hide()
+    window.status.probability_legend.hide()
     window.controller.continue_text()
     qtbot.waitUntil(lambda: window.controller.state == PENDING, timeout=10000)
     assert window.editor.suggestion_text().startswith(" there was a little girl")
@@ -104,11 +104,11 @@ def test_cut_stream_keeps_the_text_pending_with_a_message(qtbot, make_window, se
 def test_wrong_or_missing_key_and_unreachable_server_are_messages(qtbot, make_window, server):
     window = open_on(qtbot, make_window, server.url("auth"))
     assert "API key" in window.banner.text()
-    assert window.model_info is None and window.editor.user_text() == "Once upon a time"
+    assert window.session.model_info is None and window.editor.user_text() == "Once upon a time"
     secrets.store_api_key(server.url("auth"), API_KEY)
     try:
         keyed = open_on(qtbot, make_window, server.url("auth"))
-        assert keyed.model_info is not None
+        assert keyed.session.model_info is not None
         keyed.controller.continue_text()
         qtbot.waitUntil(lambda: keyed.controller.state == PENDING, timeout=10000)
         auth = [r for r in server.requests if r.path.startswith("/auth/v1/completions")][-1]
@@ -116,7 +116,7 @@ def test_wrong_or_missing_key_and_unreachable_server_are_messages(qtbot, make_wi
     finally:
         secrets.store_api_key(server.url("auth"), "")
     closed = open_on(qtbot, make_window, "http://127.0.0.1:9")
-    assert closed.banner.isVisible() and closed.model_info is None
+    assert closed.banner.isVisible() and closed.session.model_info is None
 
 
 def test_settings_list_the_servers_models_and_keep_the_key_out_of_qsettings(qtbot, server, tmp_path):

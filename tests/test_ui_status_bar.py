@@ -9,11 +9,11 @@ from aigc_desktop.ui.continuation import PENDING
 
 def fill(window, qtbot):
     window.resize(960, 680)
-    window.model_label.setText("SmolLM2-135M-Instruct.Q4_1.gguf · CPU int8")
-    window.speed_label.setText("23.4 tokens/s")
-    window.context_label.setText("context 1021/2048 tokens")
-    window.ai_share_label.setText("AI 62%")
-    window.candidate_label.setText("2/3")
+    window.status.model_label.setText("SmolLM2-135M-Instruct.Q4_1.gguf · CPU int8")
+    window.status.speed_label.setText("23.4 tokens/s")
+    window.status.context_label.setText("context 1021/2048 tokens")
+    window.status.ai_share_label.setText("AI 62%")
+    window.status.candidate_label.setText("2/3")
     window._show_counts(1234, 56789)
     window.probability_view_action.trigger()
     qtbot.wait(50)
@@ -27,19 +27,19 @@ def test_fields_fit_at_960px_by_priority(qtbot, make_window):
     window = make_window(fake_loader(FakeBackend()))
     fill(window, qtbot)
     bar = window.statusBar()
-    qtbot.waitUntil(lambda: all(w.width() <= w.maximumWidth() for w in bar.findChildren(type(window.count_label))))
+    qtbot.waitUntil(lambda: all(w.width() <= w.maximumWidth() for w in bar.findChildren(type(window.status.count_label))))
     # Everything shown fits inside the bar: nothing is cut at the window's edge.
-    right = max(w.geometry().right() for w in (window.count_label, window.model_label, window.state_label)
+    right = max(w.geometry().right() for w in (window.status.count_label, window.status.model_label, window.status.state_label)
                 if w.isVisible())
     assert right <= bar.width()
     # The state, the candidate and the model (perhaps shortened) are always there;
     # the speed goes before the word count does.
-    assert window.state_label.width() >= window.state_label.sizeHint().width() - 2
-    assert window.candidate_label.width() > 0 and window.model_label.width() >= 60
+    assert window.status.state_label.width() >= window.status.state_label.sizeHint().width() - 2
+    assert window.status.candidate_label.width() > 0 and window.status.model_label.width() >= 60
     dropped = bar.dropped()
-    if window.count_label in dropped:
-        assert window.speed_label in dropped and window.context_label in dropped
-    assert window.model_label.text().startswith("SmolLM2-135M-Instruct.Q4_1.gguf")  # elided only when painted
+    if window.status.count_label in dropped:
+        assert window.status.speed_label in dropped and window.status.context_label in dropped
+    assert window.status.model_label.text().startswith("SmolLM2-135M-Instruct.Q4_1.gguf")  # elided only when painted
 
 
 def test_temporary_message_gets_room(qtbot, make_window):
@@ -49,12 +49,12 @@ def test_temporary_message_gets_room(qtbot, make_window):
     message = "Saved /home/writer/Documents/a rather long folder name/draft.md"
     bar.showMessage(message, 3000)
     qtbot.wait(50)
-    used = sum(w.width() + 10 for w in bar.findChildren(type(window.count_label)) if w.isVisible() and w.width())
+    used = sum(w.width() + 10 for w in bar.findChildren(type(window.status.count_label)) if w.isVisible() and w.width())
     needed = bar.fontMetrics().horizontalAdvance(message)
     assert bar.width() - used >= min(needed, int(bar.width() * 0.6)) - 20
     bar.clearMessage()
     qtbot.wait(50)
-    assert window.speed_label.width() > 0 or window.speed_label in bar.dropped()
+    assert window.status.speed_label.width() > 0 or window.status.speed_label in bar.dropped()
 
 
 def test_counts_say_plural_and_spaces(qtbot, make_window, qapp):
@@ -64,9 +64,9 @@ def test_counts_say_plural_and_spaces(qtbot, make_window, qapp):
     try:
         window = make_window(fake_loader(FakeBackend()))
         window._show_counts(1, 1)
-        assert window.count_label.text() == "1 word · 1 character without spaces"
+        assert window.status.count_label.text() == "1 word · 1 character without spaces"
         window._show_counts(2, 10)
-        assert window.count_label.text() == "2 words · 10 characters without spaces"
+        assert window.status.count_label.text() == "2 words · 10 characters without spaces"
     finally:
         for translator in translators:
             qapp.removeTranslator(translator)
@@ -83,5 +83,5 @@ def test_speed_and_context_update_after_a_stopped_run(qtbot, make_window):
     qtbot.waitUntil(lambda: len(window.editor.suggestion_text()) > 12, timeout=5000)
     window.stop_action.trigger()
     assert window.controller.state == PENDING
-    qtbot.waitUntil(lambda: window.context_label.text() != "", timeout=5000)
-    assert "tokens/s" in window.speed_label.text()
+    qtbot.waitUntil(lambda: window.status.context_label.text() != "", timeout=5000)
+    assert "tokens/s" in window.status.speed_label.text()

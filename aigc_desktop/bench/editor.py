@@ -150,7 +150,7 @@ class EditorSession:
         started = time.perf_counter()
         self.window = window = MainWindow(self.settings)
         # The bench's documents are throwaway: closing never asks to save them.
-        window.ask_save_changes = lambda: QMessageBox.StandardButton.Discard
+        window.document.ask_save_changes = lambda: QMessageBox.StandardButton.Discard
         self.editor = window.editor
         self.controller = window.controller
         waiter = self.waiter
@@ -177,10 +177,10 @@ class EditorSession:
 
         window.show()
         waiter.wait(lambda: window.isVisible() and bool(self.paints), 10)
-        window.start_model()
-        if not waiter.wait(lambda: window.model_info is not None or window.banner.isVisible(), load_timeout_s):
+        window.session.start_model()
+        if not waiter.wait(lambda: window.session.model_info is not None or window.banner.isVisible(), load_timeout_s):
             raise RuntimeError("the editor's model did not load in time")
-        if window.model_info is None:
+        if window.session.model_info is None:
             raise RuntimeError(f"the editor could not load the model: {window.banner.text()}")
         self.ready_seconds = time.perf_counter() - started
 

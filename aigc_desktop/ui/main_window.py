@@ -1,63 +1,51 @@
-"""The main window: menus, toolbar, status bar and file handling around the editor."""
+"""The main window: a frame of actions, menus and toolbar around the editor.
+
+It wires the editor to its collaborators and closes them down; each does its own part:
+the document (document.py), the model session (model_session.py), the status bar
+(window_status.py), the presets (presets_menu.py), the view options (view_options.py),
+the labelled export (labelled_export.py) and the crash-recovery offer (recovery_offer.py).
+"""
 
 from __future__ import annotations
 
-import dataclasses
-import os
-import random
-from pathlib import Path
+from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
+from PySide6.QtWidgets import QMainWindow, QToolButton, QVBoxLayout, QWidget
 
-from PySide6.QtCore import QT_TRANSLATE_NOOP, QCoreApplication, Qt, QTimer, Signal
-from PySide6.QtGui import QAction, QActionGroup, QCloseEvent, QFont, QKeySequence
-from PySide6.QtWidgets import (
-    QComboBox,
-    QFileDialog,
-    QLabel,
-    QMainWindow,
-    QMessageBox,
-    QProgressBar,
-    QToolButton,
-    QVBoxLayout,
-    QWidget,
-)
-
-from .. import __version__
-from ..engine.request import ContinuationRequest
-from ..resources import APP_NAME, resource_path
+from ..resources import APP_NAME
 from .auto_suggest import AutoSuggest
 from .continuation import IDLE, PENDING, STREAMING, ContinuationController
-from .document_io import DocumentError, TextFormat, read_document, write_text_file_atomic
-from .document_safety import DocumentSafety
+from .document import Document
 from .editor import Editor
+from .encoding_menu import EncodingMenu
 from .find_bar import FindBar
 from .generation_settings import GenerationSettings
+from .labelled_export import LabelledExport
 from .message_banner import MessageBanner
-from .plain_text import ask_plain, plain
-from .settings import LINE_SPACINGS, AppSettings
-from .settings_dialog import SettingsDialog
-from .style_picker import StyleControls, style_of, styled_loader
+from .model_session import ModelSession
+from .presets_menu import PresetsMenu
+from .recovery_offer import RecoveryOffer
+from .settings import AppSettings
+from .style_picker import StyleControls, styled_loader
 from .ui_guard import shows_failure
+from .view_options import ViewOptions
+from .window_status import WindowStatusBar
 from .word_count import WordCounter
-from .worker import ModelInfo, RunSummary, WorkerHost, engine_loader
-
-TEXT_FILTER = str(QT_TRANSLATE_NOOP("MainWindow", "Text and Markdown (*.txt *.md *.markdown *.text);;All files (*)"))
+from .worker import WorkerHost, engine_loader
 
 
-class MainWindow(DocumentSafety, QMainWindow):
+class MainWindow(QMainWindow):
     shown = Signal()  # first time the window is on screen (start-up timing, tests)
 
     def __init__(self, settings: AppSettings | None = None, overrides: dict | None = None,
                  loader=engine_loader, parent=None, recovery=None) -> None:
-        """recovery: a RecoveryStore (default: the user's data folder, or $AIGC_DESKTOP_DATA_DIR)."""
+        """overrides: command-line values, this run only; recovery: a RecoveryStore (default: the
+        user's data folder, or $AIGC_DESKTOP_DATA_DIR)."""
         super().__init__(parent)
         self.settings = settings or AppSettings()
-        self._overrides = dict(overrides or {})  # command-line values: this run only
-        self.path: str | None = None
-        self.model_info: ModelInfo | None = None
-        self._loading_source: str | None = None
         self._closing = False
         self._shown_once = False
-        self._chinese_hint_for: str | None = None
+        self._candidate_index = 0
 
         from .writing_surface import default_font, style_editor
 
@@ -69,46 +57,67 @@ class MainWindow(DocumentSafety, QMainWindow):
         style_editor(self.editor)
         self.editor.set_line_spacing(self.settings.line_spacing())
         self.banner = MessageBanner(self)
+        self.recovery_banner = MessageBanner(self)  # its own strip: a later model error does not hide it
         self.find_bar = FindBar(self.editor, self)
         central = QWidget(self)
         layout = QVBoxLayout(central)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
-        layout.addWidget(self.banner)
+        for widget in (self.recovery_banner, self.banner):
+            layout.addWidget(widget)
         layout.addWidget(self.editor, 1)
         layout.addWidget(self.find_bar)
         self.setCentralWidget(central)
+        self.status = WindowStatusBar(self)
+        self.setStatusBar(self.status)
 
         self.host = WorkerHost(styled_loader(loader, lambda: self.style_controls.current), self)
-        self.controller = ContinuationController(self.editor, self.host, self._make_request, self)
+        self.controller = ContinuationController(
+            self.editor, self.host, lambda context, regenerations: self.session.make_request(context, regenerations),
+            self)
         # One rule for Esc: while generating it stops and keeps the text; when pending it rejects.
         self.editor.reject_requested.disconnect(self.controller.reject)
         self.editor.reject_requested.connect(self._on_escape)
-        self.auto_suggest = AutoSuggest(self.editor, self.controller, self.generation_settings, self)
+        self.session = ModelSession(self, self.settings, overrides or {}, self.host, self.controller, self.editor,
+                                    self.banner, self.status, lambda: self.probability_view_action.isChecked())
+        self.document = Document(self, self.editor, self.controller, self.settings, self.banner, recovery,
+                                 lambda: self._closing)
+        self.recovery_offer = RecoveryOffer(self.document, self.controller, self.recovery_banner, self.banner)
+        self.export = LabelledExport(self, self.document, self.settings, self.banner,
+                                     lambda: self.session.model_info.name if self.session.model_info else "")
+        self.auto_suggest = AutoSuggest(self.editor, self.controller, self.session.generation_settings, self)
         self._create_actions()
         self._create_menus_and_toolbar()
-        self._create_status_bar()
-        self._init_document_safety(recovery)  # encodings, disk changes, crash recovery
+        self._count_timer = QTimer(self)
+        self._count_timer.setSingleShot(True)
+        self._count_timer.setInterval(250)  # counting a long document on every keystroke would lag
+        self._count_timer.timeout.connect(self._update_counts)
 
         worker = self.host.worker
-        worker.loading.connect(self._on_model_loading)
-        worker.loaded.connect(self._on_model_loaded)
-        worker.load_failed.connect(self._on_model_failed)
         worker.notice.connect(self.show_notice)
+        self.session.model_state_changed.connect(lambda: self._on_state_changed(self.controller.state))
         self.controller.state_changed.connect(self._on_state_changed)
-        worker.finished.connect(lambda _id, summary: self._on_run_finished(summary))  # stopped runs too
+        worker.finished.connect(lambda _id, summary: self.status.show_run(summary))  # stopped runs too
         self.controller.error.connect(self.show_error)
         self.controller.candidates_changed.connect(self._on_candidates_changed)
-        self.controller.candidates_coming.connect(self._on_candidates_coming)
+        self.controller.candidates_coming.connect(
+            lambda count: self.status.show_candidates_coming(count, len(self.controller.candidates) >= 2))
         self.editor.alternatives_requested.connect(self.show_token_alternatives)
-        self.editor.text_accepted.connect(self._record_ai_text)
+        self.editor.text_accepted.connect(self.session.record_ai_text)
+        self.editor.text_accepted.connect(self._update_ai_share)
         self.editor.text_accepted.connect(self._check_candidates_still_fit)
+        self.document.path_changed.connect(self._update_title)
+        self.document.format_changed.connect(lambda: self.status.show_format(self.document.text_format))
+        self.document.labels_changed.connect(self._update_ai_share)
+        self.document.status_message.connect(self.status.showMessage)
+        self.export.status_message.connect(self.status.showMessage)
+        self.recovery_offer.restored.connect(self._update_title)
         self.word_counter = WordCounter(lambda: self._closing, self)
         self.word_counter.counted.connect(self._show_counts)
         self.word_counter.recount.connect(self._update_counts)
         self.editor.modification_changed.connect(self._update_title)
         self.editor.history_changed.connect(self._update_edit_actions)
-        self.editor.user_text_changed.connect(self._count_timer_start)
+        self.editor.user_text_changed.connect(self._count_timer.start)
         self.editor.copyAvailable.connect(self._update_edit_actions)
 
         geometry = self.settings.window_geometry()
@@ -118,14 +127,29 @@ class MainWindow(DocumentSafety, QMainWindow):
             self.resize(960, 680)
         self._on_state_changed(IDLE)
         self._on_candidates_changed(0, 0)
-        self._refresh_presets()
-        for theme, action in self.theme_actions.items():
-            action.setChecked(theme == self.settings.theme())
-        for spacing, action in self.line_spacing_actions.items():
-            action.setChecked(spacing == self.editor.line_spacing())
+        self.presets.refresh()
+        self.view.show_current()
         self._update_title()
         self._update_edit_actions()
         self._update_counts()
+
+    # ----- what other parts of the program ask the window -------------------------------------
+    @property
+    def path(self) -> str | None:
+        """The open document's file (None: not saved yet)."""
+        return self.document.path
+
+    def generation_settings(self) -> GenerationSettings:
+        return self.session.generation_settings()
+
+    def model_source(self, g: GenerationSettings | None = None) -> str:
+        return self.session.model_source(g)
+
+    def show_error(self, message: str, actions: tuple = ()) -> None:
+        self.banner.show_error(message, actions)  # engine/document texts translated
+
+    def show_notice(self, message: str, actions: tuple = ()) -> None:
+        self.banner.show_notice(message, actions)
 
     # ----- construction ----------------------------------------------------
     def _action(self, text, slot, shortcut=None, tip=None) -> QAction:
@@ -149,10 +173,10 @@ class MainWindow(DocumentSafety, QMainWindow):
 
     def _create_actions(self) -> None:
         K = QKeySequence.StandardKey
-        self.new_action = self._action(self.tr("&New"), self.new_document, K.New)
-        self.open_action = self._action(self.tr("&Open…"), self.open_dialog, K.Open)
-        self.save_action = self._action(self.tr("&Save"), self.save, K.Save)
-        self.save_as_action = self._action(self.tr("Save &As…"), self.save_as, K.SaveAs)
+        self.new_action = self._action(self.tr("&New"), self.document.new_document, K.New)
+        self.open_action = self._action(self.tr("&Open…"), self.document.open_dialog, K.Open)
+        self.save_action = self._action(self.tr("&Save"), self.document.save, K.Save)
+        self.save_as_action = self._action(self.tr("Save &As…"), self.document.save_as, K.SaveAs)
         self.quit_action = self._action(self.tr("&Quit"), self.close, K.Quit)
         self.undo_action = self._action(self.tr("&Undo"), self.editor.undo, K.Undo)
         self.redo_action = self._action(self.tr("&Redo"), self.editor.redo, K.Redo)
@@ -163,9 +187,9 @@ class MainWindow(DocumentSafety, QMainWindow):
         self.find_action = self._action(self.tr("&Find…"), self.find_bar.show_and_focus, K.Find)
         self.find_next_action = self._action(self.tr("Find &Next"), self.find_bar.find_next, K.FindNext)
         self.find_previous_action = self._action(self.tr("Find Pre&vious"), self.find_bar.find_previous, K.FindPrevious)
-        self.zoom_in_action = self._action(self.tr("Zoom &In"), lambda: self.zoom(+1), [K.ZoomIn, "Ctrl+="])
-        self.zoom_out_action = self._action(self.tr("Zoom &Out"), lambda: self.zoom(-1), K.ZoomOut)
-        self.zoom_reset_action = self._action(self.tr("&Reset Zoom"), lambda: self.zoom(0), "Ctrl+0")
+        self.zoom_in_action = self._action(self.tr("Zoom &In"), lambda: self.view.zoom(+1), [K.ZoomIn, "Ctrl+="])
+        self.zoom_out_action = self._action(self.tr("Zoom &Out"), lambda: self.view.zoom(-1), K.ZoomOut)
+        self.zoom_reset_action = self._action(self.tr("&Reset Zoom"), lambda: self.view.zoom(0), "Ctrl+0")
         self.continue_action = self._action(
             self.tr("&Continue"), self.continue_text, ["Ctrl+Return", "Ctrl+Enter"],
             self.tr("Continue the selected text, or the text before the cursor (Ctrl+Enter)"))
@@ -192,48 +216,23 @@ class MainWindow(DocumentSafety, QMainWindow):
             self.tr("Show &AI-Written Text"), self._toggle_provenance_view, "Ctrl+Shift+I",
             self.tr("Highlight the text the model wrote"))
         self.provenance_view_action.setCheckable(True)
-        self.export_action = self._action(self.tr("&Export with AI Label…"), self.export_with_label, None,
+        self.export_action = self._action(self.tr("&Export with AI Label…"), self.export.export_with_label, None,
                                           self.tr("Write a copy that says which text is AI-generated"))
         self.all_candidates_action = self._action(self.tr("All C&andidates…"), self.show_candidates_popup,
                                                   "Ctrl+Alt+Space", self.tr("See every candidate in full and pick one"))
-        self.save_preset_action = self._action(self.tr("&Save Current Settings as Preset…"), self.save_preset)
-        self.rename_preset_action = self._action(self.tr("&Rename Preset…"), self.rename_preset)
-        self.delete_preset_action = self._action(self.tr("&Delete Preset"), self.delete_preset)
-        self.settings_action = self._action(self.tr("&Settings…"), self.open_settings, K.Preferences)
-        self.models_action = self._action(self.tr("&Models…"), self.open_model_manager, None,
+        self.presets = PresetsMenu(self, self.session, self.banner, self._action)
+        self.settings_action = self._action(self.tr("&Settings…"), self.session.open_settings, K.Preferences)
+        self.models_action = self._action(self.tr("&Models…"), self.session.open_model_manager, None,
                                           self.tr("Choose, download or add a model"))
         self.about_action = self._action(self.tr("&About aigc-desktop"), self.show_about)
         self.shortcuts_action = self._action(self.tr("&Keyboard Shortcuts"), self.show_shortcuts)
-        self.font_action = self._action(self.tr("&Font…"), self.choose_font)
+        self.font_action = self._action(self.tr("&Font…"), lambda: self.view.choose_font())
         self.full_screen_action = self._action(self.tr("&Distraction-Free Mode"), self.toggle_full_screen,
                                                ["F11", K.FullScreen],
                                                self.tr("Only your text, full screen (F11 or Esc to leave)"))
         self.full_screen_action.setCheckable(True)
-        self.theme_actions = {}
-        for name, label in (("system", self.tr("Follow the System")), ("light", self.tr("Light")),
-                            ("dark", self.tr("Dark"))):
-            action = self._action(label, lambda _=False, n=name: self.set_theme(n))
-            action.setCheckable(True)
-            self.theme_actions[name] = action
-        from .writing_surface import TEXT_WIDTHS
-
-        self.text_width_actions = {}
-        width_group = QActionGroup(self)
-        for chars in TEXT_WIDTHS:
-            label = self.tr("Window Width") if chars == 0 else self.tr("%d Characters") % chars
-            action = self._action(label, lambda _=False, c=chars: self.set_text_width(c))
-            action.setCheckable(True)
-            action.setChecked(chars == self.settings.text_width())
-            width_group.addAction(action)
-            self.text_width_actions[chars] = action
-        self.line_spacing_actions = {}
-        spacing_group = QActionGroup(self)  # exclusive: one spacing at a time
-        for spacing in LINE_SPACINGS:
-            label = f"{spacing:.2f}" if round(spacing, 1) != spacing else f"{spacing:.1f}"  # 1.0 1.15 1.5 2.0
-            action = self._action(label, lambda _=False, s=spacing: self.set_line_spacing(s))
-            action.setCheckable(True)
-            spacing_group.addAction(action)
-            self.line_spacing_actions[spacing] = action
+        self.view = ViewOptions(self, self.editor, self.settings, self.banner, self._action,
+                                lambda: self.full_screen_action.isChecked())
         self.accept_action.setIconText(self.tr("Accept"))
         self.reject_action.setIconText(self.tr("Reject"))
         self.stop_action.setIconText(self.tr("Stop"))
@@ -244,7 +243,10 @@ class MainWindow(DocumentSafety, QMainWindow):
         file_menu.addActions([self.new_action, self.open_action])
         self.recent_menu = file_menu.addMenu(self.tr("Open &Recent"))
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
-        file_menu.addActions([self.save_action, self.save_as_action, self.export_action])
+        file_menu.addActions([self.save_action, self.save_as_action])
+        self.encoding_menu = EncodingMenu(self.document, self)
+        file_menu.addMenu(self.encoding_menu)  # right after Save As
+        file_menu.addAction(self.export_action)
         file_menu.addSeparator()
         file_menu.addAction(self.quit_action)
         edit_menu = bar.addMenu(self.tr("&Edit"))
@@ -259,11 +261,11 @@ class MainWindow(DocumentSafety, QMainWindow):
         view_menu.addActions([self.probability_view_action, self.provenance_view_action])
         view_menu.addSeparator()
         theme_menu = view_menu.addMenu(self.tr("&Theme"))
-        theme_menu.addActions(list(self.theme_actions.values()))
+        theme_menu.addActions(list(self.view.theme_actions.values()))
         spacing_menu = view_menu.addMenu(self.tr("&Line Spacing"))
-        spacing_menu.addActions(list(self.line_spacing_actions.values()))
+        spacing_menu.addActions(list(self.view.line_spacing_actions.values()))
         width_menu = view_menu.addMenu(self.tr("Text &Width"))
-        width_menu.addActions(list(self.text_width_actions.values()))
+        width_menu.addActions(list(self.view.text_width_actions.values()))
         view_menu.addActions([self.font_action, self.full_screen_action])
         self.generate_menu = generate_menu = bar.addMenu(self.tr("&Generate"))
         generate_menu.addActions([self.continue_action, self.stop_action, self.accept_action,
@@ -273,7 +275,7 @@ class MainWindow(DocumentSafety, QMainWindow):
                                   self.all_candidates_action])
         generate_menu.addSeparator()
         presets_menu = generate_menu.addMenu(self.tr("&Presets"))
-        presets_menu.addActions([self.save_preset_action, self.rename_preset_action, self.delete_preset_action])
+        presets_menu.addActions(self.presets.actions())
         generate_menu.addActions([self.models_action, self.settings_action])
         help_menu = bar.addMenu(self.tr("&Help"))
         help_menu.addActions([self.shortcuts_action, self.about_action])
@@ -286,14 +288,10 @@ class MainWindow(DocumentSafety, QMainWindow):
         toolbar.addSeparator()
         toolbar.addActions([self.continue_action, self.stop_action, self.accept_action,
                             self.reject_action, self.regenerate_action])
-        self.preset_combo = QComboBox(self)
-        self.preset_combo.setToolTip(self.tr("Sampling preset"))
-        self.preset_combo.setSizeAdjustPolicy(QComboBox.SizeAdjustPolicy.AdjustToContents)
-        self.preset_combo.activated.connect(self._on_preset_chosen)
-        toolbar.insertWidget(self.stop_action, self.preset_combo)
+        toolbar.insertWidget(self.stop_action, self.presets.combo)
         self.toolbar = toolbar
         self.style_controls = StyleControls(self, generate_menu, toolbar, self.stop_action)
-        self.style_controls.changed.connect(lambda _name: self.start_model())
+        self.style_controls.changed.connect(lambda _name: self.session.start_model())
         for action in (self.new_action, self.open_action, self.save_action):  # well known: icon and tooltip
             button = toolbar.widgetForAction(action)
             if isinstance(button, QToolButton):
@@ -302,334 +300,36 @@ class MainWindow(DocumentSafety, QMainWindow):
 
         apply_action_icons(self, self.settings.theme())
 
-    def _create_status_bar(self) -> None:
-        from .status_bar import ElidedLabel, StatusBar
-
-        status = StatusBar(self)
-        self.setStatusBar(status)
-        self.model_label = ElidedLabel(self.tr("No model"))
-        self.state_label = QLabel()
-        self.speed_label = QLabel()
-        self.context_label = QLabel()
-        self.count_label = QLabel()
-        self.candidate_label = QLabel()
-        self.privacy_label = QLabel()
-        self.privacy_label.setStyleSheet("color: #b35c00; font-weight: bold;")
-        self.privacy_label.setToolTip(self.tr("Your text goes to this inference server when you continue"))
-        self.privacy_label.hide()
-        for label in (self.model_label, self.privacy_label):  # a server's model name and host are data
-            label.setTextFormat(Qt.TextFormat.PlainText)
-        self.ai_share_label = QLabel()
-        self.probability_legend = QLabel(self._legend_html())  # a compact chip; the words are in its tooltip
-        self.probability_legend.setToolTip(self._legend_tooltip())
-        plain(self.model_label, self.state_label, self.speed_label, self.context_label, self.privacy_label)
-        self.probability_legend.hide()
-        self.load_progress = QProgressBar()
-        self.load_progress.setRange(0, 0)  # busy: loading has no measurable steps
-        self.load_progress.setMaximumWidth(120)
-        self.load_progress.hide()
-        # Left to right; a narrow window drops the lowest priority first (the model's name is shortened).
-        for widget, priority in ((self.probability_legend, 70), (self.load_progress, 100), (self.privacy_label, 100),
-                                 (self.ai_share_label, 50), (self.candidate_label, 85), (self.model_label, 80),
-                                 (self.state_label, 90), (self.speed_label, 20), (self.context_label, 30),
-                                 (self.count_label, 60)):
-            status.add_field(widget, priority, elide=widget is self.model_label)
-        self._count_timer = QTimer(self)
-        self._count_timer.setSingleShot(True)
-        self._count_timer.setInterval(250)  # counting a long document on every keystroke would lag
-        self._count_timer.timeout.connect(self._update_counts)
-
-    # ----- model -----------------------------------------------------------
-    def generation_settings(self) -> GenerationSettings:
-        settings = self.settings.generation()
-        valid = {f.name for f in dataclasses.fields(GenerationSettings)}
-        return dataclasses.replace(settings, **{k: v for k, v in self._overrides.items() if k in valid and v is not None})
-
-    def model_source(self, g: GenerationSettings | None = None) -> str:
-        """What the worker loads: a local model, or an inference server when Settings say so."""
-        from ..engine.server_address import server_source
-
-        g = g or self.generation_settings()
-        if g.use_server and g.server_url:
-            return server_source(g.server_url, g.server_model, g.server_timeout)
-        return g.model
-
-    def start_model(self) -> None:
-        g = self.generation_settings()
-        self.load_model(self.model_source(g), g.device)
-
-    def load_model(self, source: str, device: str, allow_download: bool = False) -> None:
-        """Load in the worker; the hub is contacted only when the user asked for a download."""
-        self._loading_source = source
-        self.host.load(source, device, allow_download, self.generation_settings().fast_mode)
-
-    def _on_model_loading(self, source: str) -> None:
-        from .first_run import converting_gguf
-
-        if self.banner.isVisible() and getattr(self, "_banner_is_model_error", False):
-            self.banner.dismiss()  # about the model before this one
-        self.load_progress.show()
-        self.state_label.setText(self.tr("Loading model…"))
-        if converting_gguf(source):
-            self.statusBar().showMessage(self.tr(
-                "Preparing %s for its first use: this takes about a minute, once; later starts take seconds.")
-                % Path(source).name)
-        else:
-            self.statusBar().showMessage(self.tr("Loading %s…") % Path(source).name
-                                         if os.path.exists(source) else self.tr("Loading %s…") % source)
-
-    def _on_model_loaded(self, info: ModelInfo) -> None:
-        self.model_info = info
-        self.controller.model_ready = True
-        self.load_progress.hide()
-        self.model_label.setText(f"{info.name} · {info.device}")
-        remote = info.source.startswith(("http://", "https://"))
-        # Privacy: say plainly when text leaves this machine, and where it goes.
-        self.privacy_label.setText(self.tr("⇄ text is sent to %s") % info.device.replace("server ", "")
-                                   if remote else "")
-        self.privacy_label.setVisible(remote)
-        # Never cut short by a crowded status bar: the other labels give way first.
-        self.privacy_label.setMinimumWidth(self.privacy_label.sizeHint().width() if remote else 0)
-        self.model_label.setToolTip(self.tr("Context window: %d tokens") % info.window)
-        self.statusBar().showMessage(self.tr("Model ready (%.1f s)") % info.load_seconds, 5000)
-        if self.banner.isVisible() and getattr(self, "_banner_is_model_error", False):
-            self.banner.dismiss()
-        if info.notice:
-            self.show_notice(info.notice)
-        self._on_state_changed(self.controller.state)
-
+    # ----- generation ------------------------------------------------------------------------
     def continue_text(self) -> None:
         """Continue (Ctrl+Enter), first suggesting the Chinese model for Chinese text on an English one."""
-        self._suggest_chinese_model()
+        self.session.suggest_chinese_model()
         self.controller.continue_text()
 
-    def _suggest_chinese_model(self) -> None:
-        from ..engine.catalog import CHINESE_MODEL
-        from ..engine.detokenizer import cjk_share
-
-        info = self.model_info
-        if info is None or info.writes_chinese or self._chinese_hint_for == info.source:
-            return
-        cursor = self.editor.textCursor()
-        end = cursor.selectionEnd()
-        start = cursor.selectionStart() if cursor.hasSelection() else max(0, end - 2000)
-        if cjk_share(self.editor.text_between(start, end)) <= 0.5:
-            return
-        self._chinese_hint_for = info.source  # once per model: a hint, never a nag
-        self.show_notice(
-            self.tr("This text is mostly Chinese, but %s writes English. "
-                    "A Chinese GPT-2 continues Chinese text far better.") % info.name,
-            actions=((self.tr("Use Chinese GPT-2"), lambda: self.use_catalog_model(CHINESE_MODEL)),))
-
-    @shows_failure
-    def use_catalog_model(self, repo_id: str) -> None:
-        """Switch to a catalog model: at once if downloaded, else (once the user agrees to its size)
-        through the model manager."""
-        from ..engine.catalog import is_downloaded
-
-        if is_downloaded(repo_id):
-            self.banner.dismiss()
-            self._set_model(repo_id, self.generation_settings().device)
-            return
-        from .first_run import confirm_download
-
-        if not confirm_download(self, repo_id):
-            return
-        self.banner.dismiss()
-        from .model_manager import ModelManagerDialog
-
-        dialog = ModelManagerDialog(self.generation_settings().model, self, select=repo_id)
-        dialog.model_chosen.connect(lambda source: self._set_model(source, self.generation_settings().device))
-        dialog.start_download(repo_id)
-        dialog.exec()
-
-    def _on_model_failed(self, source: str, message: str, needs_download: bool) -> None:
-        from .first_run import model_failed_banner
-
-        self.load_progress.hide()
-        self.statusBar().clearMessage()  # "Loading …" is no longer true
-        if self.model_info is None:
-            self.model_label.setText(self.tr("No model yet"))
-        self._on_state_changed(self.controller.state)
-        if self.model_info is None:
-            self.state_label.setText("")
-        from .engine_text import localize
-
-        text, actions = model_failed_banner(self, source, localize(message), needs_download)
-        self.show_error(text, actions=actions)
-        self._banner_is_model_error = True
-
-    @shows_failure
-    def choose_gguf_file(self) -> None:
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("Choose a GGUF model file"), "",
-                                              self.tr("GGUF models (*.gguf);;All files (*)"))
-        if path:
-            self._set_model(path, self.generation_settings().device)
-
-    @shows_failure
-    def choose_model_folder(self) -> None:
-        folder = QFileDialog.getExistingDirectory(self, self.tr("Choose a model folder"))
-        if folder:
-            self._set_model(folder, self.generation_settings().device)
-
-    def _set_model(self, model: str, device: str) -> None:
-        g = dataclasses.replace(self.settings.generation(), model=model, device=device, use_server=False)
-        self.settings.save_generation(g)
-        self._overrides.pop("model", None)
-        self._overrides.pop("device", None)
-        self.load_model(model, device)
-
-    @shows_failure
-    def open_model_manager(self) -> None:
-        from .model_manager import ModelManagerDialog
-
-        dialog = ModelManagerDialog(self.generation_settings().model, self)
-        dialog.model_chosen.connect(lambda source: self._set_model(source, self.generation_settings().device))
-        dialog.exec()
-
-    @shows_failure
-    def open_settings(self) -> None:
-        detected = self.model_info.detected if self.model_info else ""
-        dialog = SettingsDialog(self.generation_settings(), self, detected=detected,
-                                language=self.settings.language())
-        if dialog.exec() != SettingsDialog.DialogCode.Accepted:
-            return
-        self.settings.set_language(dialog.result_language())  # used from the next start
-        new = dialog.result_settings()
-        old = self.generation_settings()
-        self.settings.save_generation(new)
-        self._overrides.clear()
-        self._refresh_presets()
-        if dialog.api_key is not None and new.server_url:
-            from .secrets import store_api_key
-
-            store_api_key(new.server_url.rstrip("/"), dialog.api_key)
-        if (self.model_source(new), new.device, new.fast_mode) != (self.model_source(old), old.device, old.fast_mode) \
-                or self.model_info is None or dialog.api_key is not None:
-            self.load_model(self.model_source(new), new.device, allow_download=True)  # the user chose it just now
-
-    def _make_request(self, context: str, regenerations: int) -> ContinuationRequest:
-        g = self.generation_settings()
-        seed = g.seed
-        if regenerations:
-            seed = None if seed is None else seed + regenerations  # Regenerate always tries a new seed
-        return ContinuationRequest(
-            context=context,
-            max_new_tokens=g.max_new_tokens,
-            temperature=g.temperature,
-            top_k=g.top_k,
-            top_p=g.top_p,
-            repetition_penalty=g.repetition_penalty,
-            no_repeat_ngram_size=0 if g.use_server else g.no_repeat_ngram_size,  # no server offers it
-            seed=seed if seed is not None else random.getrandbits(63),
-            stop_at=g.length_mode,
-            stop_sequences=g.stop_strings,
-            alternatives=g.alternatives,
-            probabilities=self.probability_view_action.isChecked(),  # a server is asked only when shown
-        )
-
-    # ----- generation state --------------------------------------------------
     def _on_state_changed(self, state: str) -> None:
         streaming, pending = state == STREAMING, state == PENDING
-        ready = self.model_info is not None
+        ready = self.session.model_info is not None
         self.stop_action.setEnabled(streaming)  # always in its place, so the buttons never shift
         self.accept_action.setEnabled(streaming or pending)
         self.reject_action.setEnabled(streaming or pending)
         self.regenerate_action.setEnabled(ready and (streaming or pending))
-        self.continue_action.setEnabled(ready or self._loading_source is None)
-        if self._loading_source is not None and not ready and self.load_progress.isVisible():
+        self.continue_action.setEnabled(ready or self.session.loading_source is None)
+        if self.session.loading_source is not None and not ready and self.status.load_progress.isVisible():
             return
-        label = {STREAMING: self.tr("Generating…"), PENDING: self.tr("Tab ✓ · Esc ✗")}.get(
-            state, self.tr("Ready") if ready else self.tr("No model"))
-        self.state_label.setText(label)
+        self.status.show_state(state, ready)
 
-    # ----- presets -------------------------------------------------------------
-    def presets(self) -> list:
-        from .presets import BUILT_IN
-
-        return [*BUILT_IN, *self.settings.user_presets()]
-
-    def active_preset(self):
-        g = self.generation_settings()
-        return next((p for p in self.presets() if p.matches(g)), None)
-
-    def _refresh_presets(self) -> None:
-        """The combo lists every preset; the one matching the current settings is shown, else Custom."""
-        from .presets import BUILT_IN
-
-        self.preset_combo.clear()
-        for preset in self.presets():
-            label = self.tr(preset.name) if preset in BUILT_IN else preset.name
-            self.preset_combo.addItem(label, preset.name)
-        active = self.active_preset()
-        if active is None:
-            self.preset_combo.addItem(self.tr("Custom"), None)
-            self.preset_combo.setCurrentIndex(self.preset_combo.count() - 1)
+    def _on_escape(self) -> None:
+        if self.controller.state == STREAMING:
+            self.controller.stop()
         else:
-            self.preset_combo.setCurrentIndex(self.preset_combo.findData(active.name))
-        user = active is not None and active not in BUILT_IN
-        self.rename_preset_action.setEnabled(user)
-        self.delete_preset_action.setEnabled(user)
+            self.controller.reject()
 
-    def _on_preset_chosen(self, index: int) -> None:
-        from .presets import SAMPLING_FIELDS
-
-        name = self.preset_combo.itemData(index)
-        preset = next((p for p in self.presets() if p.name == name), None)
-        if preset is not None:
-            self.settings.save_generation(preset.apply_to(self.settings.generation()))
-            for field in SAMPLING_FIELDS:
-                self._overrides.pop(field, None)  # a preset picked now beats the command line
-        self._refresh_presets()
-
-    def ask_text(self, title: str, label: str, default: str = "") -> str | None:
-        """A one-line question (tests replace this)."""
-        from PySide6.QtWidgets import QInputDialog
-
-        text, ok = QInputDialog.getText(self, title, label, text=default)
-        return text.strip() if ok and text.strip() else None
-
-    def save_preset(self) -> None:
-        from .presets import BUILT_IN, Preset
-
-        name = self.ask_text(self.tr("Save Preset"), self.tr("Name of the new preset:"))
-        if name is None:
-            return
-        if any(p.name == name for p in BUILT_IN):
-            self.show_error(self.tr("“%s” is a built-in preset; choose another name.") % name)
-            return
-        user = [p for p in self.settings.user_presets() if p.name != name]
-        user.append(Preset.from_settings(name, self.generation_settings()))
-        self.settings.save_user_presets(user)
-        self._refresh_presets()
-
-    def rename_preset(self) -> None:
-        active = self.active_preset()
-        user = self.settings.user_presets()
-        if active is None or active not in user:
-            return
-        name = self.ask_text(self.tr("Rename Preset"), self.tr("New name:"), active.name)
-        if name is None or name == active.name:
-            return
-        if any(p.name == name for p in self.presets()):
-            self.show_error(self.tr("A preset called “%s” already exists.") % name)
-            return
-        import dataclasses
-
-        self.settings.save_user_presets([dataclasses.replace(p, name=name) if p == active else p for p in user])
-        self._refresh_presets()
-
-    def delete_preset(self) -> None:
-        active = self.active_preset()
-        user = self.settings.user_presets()
-        if active is not None and active in user:
-            self.settings.save_user_presets([p for p in user if p != active])
-            self._refresh_presets()
-
-    # ----- probability view -------------------------------------------------
     def _toggle_probability_view(self, on: bool) -> None:
         self.editor.set_probability_view(on)
-        self.probability_legend.setVisible(on)
+        self.status.probability_legend.setVisible(on)
+
+    def _toggle_provenance_view(self, on: bool) -> None:
+        self.editor.set_provenance_view(on)
 
     @shows_failure
     def show_token_alternatives(self, span, global_position) -> None:
@@ -652,36 +352,9 @@ class MainWindow(DocumentSafety, QMainWindow):
 
     def _on_candidates_changed(self, index: int, count: int) -> None:
         self._candidate_index = index
-        several = count > 1
         for action in (self.next_candidate_action, self.previous_candidate_action, self.all_candidates_action):
-            action.setEnabled(several)
-        self.candidate_label.setText(self.tr("%d/%d") % (index + 1, count) if several else "")
-        self.candidate_label.setToolTip(self.tr("Candidate %d of %d: Alt+] next, Alt+[ previous") % (index + 1, count)
-                                        if several else "")
-
-    def _on_candidates_coming(self, count: int) -> None:
-        """The first candidate has streamed; the others are being made while the writer reads it."""
-        if count:
-            self.candidate_label.setText(self.tr("making candidate 2…") if count == 1
-                                         else self.tr("making candidates 2–%d…") % (count + 1))
-            self.candidate_label.setToolTip(self.tr("The other candidates are made after the first has streamed, "
-                                                    "so it streams at full speed; Alt+] works once they are ready."))
-        elif len(self.controller.candidates) < 2:
-            self.candidate_label.setText("")
-            self.candidate_label.setToolTip("")
-
-    def _legend_html(self) -> str:
-        from .probability_view import BANDS
-
-        parts = [f"<span style='background: rgba({c.red()},{c.green()},{c.blue()},{c.alpha() / 255:.2f})'>"
-                 f"&nbsp;&nbsp;&nbsp;</span>" for _bound, _label, c in BANDS]
-        return "".join(parts)
-
-    def _legend_tooltip(self) -> str:
-        from .probability_view import BANDS
-
-        return self.tr("How likely the model found each piece of text:") + "\n" + "\n".join(
-            self.tr(label) for _bound, label, _c in BANDS)
+            action.setEnabled(count > 1)
+        self.status.show_candidates(index, count)
 
     @shows_failure
     def show_candidates_popup(self) -> None:
@@ -702,220 +375,31 @@ class MainWindow(DocumentSafety, QMainWindow):
         candidates = self.controller.candidates
         if len(candidates) > 1 and self.editor.suggestion_text() != candidates[self._candidate_index]:
             self._on_candidates_changed(0, 0)
-            self.statusBar().showMessage(self.tr("Part of the suggestion was accepted: the other candidates "
-                                                 "no longer fit and were put aside."), 5000)
+            self.status.showMessage(self.tr("Part of the suggestion was accepted: the other candidates "
+                                            "no longer fit and were put aside."), 5000)
 
-    def _on_escape(self) -> None:
-        if self.controller.state == STREAMING:
-            self.controller.stop()
-        else:
-            self.controller.reject()
+    # ----- title, counts, recent files ------------------------------------------------------
+    def _update_title(self, *_args) -> None:
+        name = self.document.name()
+        self.setWindowTitle(f"{name}[*] — {APP_NAME}")
+        self.setWindowModified(self.editor.is_modified())
 
-    def _on_run_finished(self, summary: RunSummary) -> None:
-        if summary.tokens_per_second:
-            self.speed_label.setText(self.tr("%.1f tokens/s") % summary.tokens_per_second)
-        if summary.window:
-            self.context_label.setText(self.tr("context %d/%d tokens") % (summary.context_tokens, summary.window))
+    def _update_edit_actions(self, *_args) -> None:
+        self.undo_action.setEnabled(self.editor.can_undo())
+        self.redo_action.setEnabled(self.editor.can_redo())
 
-    def show_error(self, message: str, actions: tuple = ()) -> None:
-        from .engine_text import localize
-
-        self._banner_is_model_error = self._banner_is_dropped_labels = False
-        self.banner.show_message(localize(message), "error", actions)  # engine/document texts translated
-
-    def show_notice(self, message: str, actions: tuple = ()) -> None:
-        from .engine_text import localize
-
-        self._banner_is_model_error = self._banner_is_dropped_labels = False
-        self.banner.show_message(localize(message), "info", actions)
-
-    # ----- files -----------------------------------------------------------
-    def new_document(self) -> None:
-        if not self._maybe_save():
-            return
-        self.controller.reject()
-        self.editor.load_text("")
-        self.path = None
-        self._document_replaced(None, TextFormat(), None)
-        self._update_title()
-
-    def open_dialog(self) -> None:
-        if not self._maybe_save():
-            return
-        start = str(Path(self.path).parent) if self.path else ""
-        path, _ = QFileDialog.getOpenFileName(self, self.tr("Open"), start, self.tr(TEXT_FILTER))
-        if path:
-            self.open_file(path, ask_to_save=False)
-
-    def open_file(self, path: str, ask_to_save: bool = True) -> bool:
-        if ask_to_save and not self._maybe_save():
-            return False
-        if not self.confirm_file_size(path):
-            return False
-        try:
-            document = read_document(path)
-        except DocumentError as exc:
-            self.show_error(str(exc))
-            self.settings.remove_recent_file(os.path.abspath(path))
-            return False
-        self.controller.reject()
-        self.editor.load_text(document.text)
-        self.path = os.path.abspath(path)
-        self._document_replaced(self.path, document.format, document.disk)
-        self._load_provenance(self.path)
-        self.settings.add_recent_file(self.path)
-        self._update_title()
-        self.statusBar().showMessage(self.tr("Opened %s") % self.path, 3000)
-        return True
-
-    def save(self) -> bool:
-        if self.path is None:
-            return self.save_as()
-        return self._write(self.path)
-
-    def save_as(self) -> bool:
-        start = self.path or str(Path.home() / "untitled.md")
-        path, _ = QFileDialog.getSaveFileName(self, self.tr("Save As"), start, self.tr(TEXT_FILTER))
-        if not path:
-            return False
-        return self._write(path)
-
-    def _write(self, path: str) -> bool:
-        try:
-            disk = write_text_file_atomic(path, self.editor.user_text(), self.text_format)
-        except DocumentError as exc:
-            self.show_error(str(exc))
-            return False
-        self.path = os.path.abspath(path)
-        self.editor.mark_saved()
-        self._document_saved(self.path, disk)
-        self._save_provenance(self.path)
-        self.settings.add_recent_file(self.path)
-        self._update_title()
-        self.statusBar().showMessage(self.tr("Saved %s") % self.path, 3000)
-        return True
-
-    # ----- AI provenance ---------------------------------------------------------
-    def _record_ai_text(self, start: int, end: int) -> None:
-        from datetime import datetime, timezone
-
-        g = self.generation_settings()
-        settings = {"temperature": g.temperature, "top_k": g.top_k, "top_p": g.top_p,
-                    "repetition_penalty": g.repetition_penalty,
-                    "no_repeat_ngram_size": 0 if g.use_server else g.no_repeat_ngram_size, "device": g.device}
-        if style_of(self.host.worker.backend):
-            settings["style"] = style_of(self.host.worker.backend)  # which style wrote this span
-        model = self.model_info.source if self.model_info else g.model
-        self.editor.provenance.add(start, end, model, settings, datetime.now(timezone.utc).isoformat(timespec="seconds"))
+    def _update_counts(self) -> None:
         self._update_ai_share()
+        self.word_counter.count(self.editor.user_text())
 
-    def _update_ai_share(self) -> None:
-        total = len(self.editor.user_text())
-        share = self.editor.provenance.share(total)
-        self.ai_share_label.setText(self.tr("AI %d%%") % round(100 * share) if share else "")
-        self.ai_share_label.setToolTip(self.tr("Share of the document written by the model"))
+    def _update_ai_share(self, *_args) -> None:
+        self.status.show_ai_share(self.editor.provenance.share(len(self.editor.user_text())))
 
-    def _toggle_provenance_view(self, on: bool) -> None:
-        self.editor.set_provenance_view(on)
-
-    def _save_provenance(self, path: str) -> None:
-        """Spans go to <file>.aigc.json beside the document (removed when there are none)."""
-        from .provenance import write_sidecar
-
-        spans = self.editor.provenance.spans()
-        try:
-            write_sidecar(path, self.editor.provenance.to_json(self.editor.user_text(), self.editor.to_user_position)
-                          if spans else None)
-        except (DocumentError, OSError) as exc:
-            self.show_error(self.tr("The document was saved, but its AI labels could not be: %s") % exc)
-
-    def _load_provenance(self, path: str) -> None:
-        from .provenance import CHANGED, DAMAGED, LOADED, SidecarError, read_sidecar
-
-        try:
-            data = read_sidecar(path)
-        except SidecarError:
-            data = ""
-        found = self.editor.provenance.load_json(data, self.editor.user_text()) if data is not None else None
-        if found == CHANGED:
-            self.show_notice(self.tr("This file was changed outside aigc-desktop since its AI labels were "
-                                     "saved, so they were dropped rather than put in the wrong place."))
-            self._banner_is_dropped_labels = True
-        elif found == DAMAGED:
-            self.show_notice(self.tr("The AI labels saved beside this file could not be read, so they were "
-                                     "ignored."))
-        elif found == LOADED and self.banner.isVisible() and getattr(self, "_banner_is_dropped_labels", False):
-            self.banner.dismiss()  # the text matches its labels again (reloaded)
-        self._update_ai_share()
-
-    def default_ai_label(self) -> str:
-        from PySide6.QtCore import QLocale
-
-        from .provenance import LABELS
-
-        key = "zh_CN" if QLocale().name().startswith("zh") else "en"
-        return self.settings.ai_label() or LABELS[key]
-
-    def ask_export_path(self) -> str | None:
-        """Where to write the labelled copy (tests replace this)."""
-        start = str(Path(self.path).with_suffix(".labelled" + Path(self.path).suffix)) if self.path else ""
-        path, _ = QFileDialog.getSaveFileName(self, self.tr("Export with AI Label"), start,
-                                              self.tr("Markdown (*.md);;HTML (*.html);;Text (*.txt)"))
-        return path or None
-
-    def ask_export_label(self, label: str, model: str, render) -> tuple[str, str] | None:
-        """(label as typed, label with {model} filled in), or None if cancelled (tests replace this)."""
-        from .export_dialog import ExportLabelDialog
-
-        dialog = ExportLabelDialog(label, model, render, self)
-        if dialog.exec() != ExportLabelDialog.DialogCode.Accepted or not dialog.label():
-            return None
-        return dialog.label(), dialog.expanded_label()
-
-    @shows_failure
-    def export_with_label(self) -> bool:
-        """A copy with an explicit AI label on top and, for Markdown/HTML, the AI-written parts marked."""
-        from .provenance import export_text
-
-        path = self.ask_export_path()
-        if not path:
-            return False
-        suffix = Path(path).suffix.lower()
-        kind = "markdown" if suffix in (".md", ".markdown") else "html" if suffix in (".html", ".htm") else "text"
-        text = self.editor.user_text()
-        ranges = self.editor.provenance.user_ranges(self.editor.to_user_position)
-        model = self.model_info.name if self.model_info else ""
-        answer = self.ask_export_label(self.default_ai_label(), model,
-                                       lambda label: export_text(text, ranges, label, kind))
-        if answer is None:
-            return False
-        label, expanded = answer
-        self.settings.set_ai_label(label)
-        content = export_text(text, ranges, expanded, kind)
-        try:
-            write_text_file_atomic(path, content)
-        except DocumentError as exc:
-            self.show_error(str(exc))
-            return False
-        self.statusBar().showMessage(self.tr("Exported %s") % path, 3000)
-        return True
-
-    def ask_save_changes(self) -> QMessageBox.StandardButton:
-        """Save / Discard / Cancel for unsaved changes (tests replace this)."""
-        name = Path(self.path).name if self.path else self.tr("Untitled")
-        return ask_plain(
-            self, APP_NAME, self.tr("Save changes to “%s” before closing it?") % name,
-            QMessageBox.StandardButton.Save | QMessageBox.StandardButton.Discard
-            | QMessageBox.StandardButton.Cancel, QMessageBox.StandardButton.Save)
-
-    def _maybe_save(self) -> bool:
-        """True when it is fine to throw the current text away."""
-        if not self.editor.is_modified():
-            return True
-        answer = self.ask_save_changes()
-        if answer == QMessageBox.StandardButton.Save:
-            return self.save()
-        return answer == QMessageBox.StandardButton.Discard
+    def _show_counts(self, words: int, chars: int) -> None:
+        self.status.count_label.setText(self.tr("%n word(s)", "", words) + " · "
+                                        + self.tr("%n character(s) without spaces", "", chars))
+        self.status.count_label.setToolTip(self.tr("Characters are counted without spaces and line breaks; "
+                                                   "each Chinese or Japanese character counts as one word"))
 
     def _fill_recent_menu(self) -> None:
         self.recent_menu.clear()
@@ -924,43 +408,9 @@ class MainWindow(DocumentSafety, QMainWindow):
             self.recent_menu.addAction(self.tr("No recent files")).setEnabled(False)
         for path in recent:
             action = self.recent_menu.addAction(path)
-            action.triggered.connect(lambda _=False, p=path: self.open_file(p))
+            action.triggered.connect(lambda _=False, p=path: self.document.open_file(p))
 
-    # ----- view ------------------------------------------------------------
-    def set_theme(self, name: str) -> None:
-        from .appearance import apply_theme
-
-        apply_theme(name)
-        self.settings.set_theme(name)
-        for theme, action in self.theme_actions.items():
-            action.setChecked(theme == name)
-        self.editor._highlight()  # pending-text colours come from the palette
-        from .icons import apply_action_icons
-
-        apply_action_icons(self, name)
-        self.banner.restyle()  # its colours are chosen for the theme
-
-    def set_line_spacing(self, spacing: float) -> None:
-        """View → Line Spacing: only the view changes (not the text, the undo history or the modified flag)."""
-        self.editor.set_line_spacing(spacing)
-        self.settings.set_line_spacing(spacing)
-        for value, action in self.line_spacing_actions.items():
-            action.setChecked(value == spacing)
-
-    @shows_failure
-    def choose_font(self) -> None:
-        from PySide6.QtWidgets import QFontDialog
-
-        ok, font = QFontDialog.getFont(self.editor.font(), self, self.tr("Editor Font"))
-        if ok:
-            self.set_editor_font(font)
-
-    def set_editor_font(self, font: QFont) -> None:
-        self.editor.setFont(font)
-        self._fit_text_column()
-        self.settings.set_font_family(font.family())
-        self.settings.set_font_point_size(font.pointSize())
-
+    # ----- view ---------------------------------------------------------------------------
     def toggle_full_screen(self, on: bool | None = None) -> None:
         """Distraction-free: no bars, the text in a comfortable column in the middle of the screen."""
         on = not self.isFullScreen() if on is None or not isinstance(on, bool) else on
@@ -971,24 +421,11 @@ class MainWindow(DocumentSafety, QMainWindow):
             self.showFullScreen()
         else:
             self.showNormal()
-        self._fit_text_column()
-
-    def _fit_text_column(self) -> None:
-        from .writing_surface import DEFAULT_TEXT_WIDTH, fit_text_column
-
-        chars = self.settings.text_width()
-        fit_text_column(self.editor, chars or (DEFAULT_TEXT_WIDTH if self.full_screen_action.isChecked() else 0))
-
-    def set_text_width(self, chars: int) -> None:
-        """View → Text Width: only the view changes, never the text."""
-        self.settings.set_text_width(chars)
-        for value, action in self.text_width_actions.items():
-            action.setChecked(value == chars)
-        self._fit_text_column()
+        self.view.fit_text_column()
 
     def resizeEvent(self, event) -> None:
         super().resizeEvent(event)
-        QTimer.singleShot(0, self._fit_text_column)  # after the editor has its new width
+        QTimer.singleShot(0, self.view.fit_text_column)  # after the editor has its new width
 
     def keyPressEvent(self, event) -> None:
         if event.key() == Qt.Key.Key_Escape and self.full_screen_action.isChecked():
@@ -1007,45 +444,12 @@ class MainWindow(DocumentSafety, QMainWindow):
         self.shortcuts_dialog = ShortcutsDialog(self.actions(), extra, self)
         self.shortcuts_dialog.show()
 
-    def zoom(self, step: int) -> None:
-        font = QFont(self.editor.font())
-        size = 12 if step == 0 else max(6, min(72, font.pointSize() + step))
-        font.setPointSize(size)
-        self.editor.setFont(font)
-        self.settings.set_font_point_size(size)
-        self._fit_text_column()
-
-    def _update_title(self, *_args) -> None:
-        name = Path(self.path).name if self.path else self.tr("Untitled")
-        self.setWindowTitle(f"{name}[*] — {APP_NAME}")
-        self.setWindowModified(self.editor.is_modified())
-
-    def _update_edit_actions(self, *_args) -> None:
-        self.undo_action.setEnabled(self.editor.can_undo())
-        self.redo_action.setEnabled(self.editor.can_redo())
-
-    def _count_timer_start(self) -> None:
-        self._count_timer.start()
-
-    def _update_counts(self) -> None:
-        self._update_ai_share()
-        self.word_counter.count(self.editor.user_text())
-
-    def _show_counts(self, words: int, chars: int) -> None:
-        self.count_label.setText(self.tr("%n word(s)", "", words) + " · "
-                                 + self.tr("%n character(s) without spaces", "", chars))
-        self.count_label.setToolTip(self.tr("Characters are counted without spaces and line breaks; "
-                                            "each Chinese or Japanese character counts as one word"))
-
     @shows_failure
     def show_about(self) -> None:
         """Help > About: the installed version and the licences of the bundled components."""
-        from PySide6.QtWidgets import QDialog
+        from .about import show_about
 
-        dialog = self.findChild(QDialog, "aboutDialog")
-        if dialog is None:
-            dialog = _about_dialog(self)
-        dialog.open()  # window-modal, does not block the event loop
+        show_about(self)
 
     # ----- window events -----------------------------------------------------
     def showEvent(self, event) -> None:
@@ -1054,104 +458,29 @@ class MainWindow(DocumentSafety, QMainWindow):
             self._shown_once = True
             self.shown.emit()
 
+    def changeEvent(self, event) -> None:
+        from PySide6.QtCore import QEvent
+
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
+            QTimer.singleShot(0, self.document.check_file_changed)
+
     def close_for_shutdown(self) -> None:
         """SIGTERM or logout: no questions. Unsaved text is written to the recovery folder
         now and offered back at the next start, instead of being saved or thrown away."""
-        self.autosaver.flush()
-        self._keep_recovery = True
+        self.document.autosaver.flush()
+        self.document.keep_recovery = True
         self._closing = True
         self.close()
 
     def closeEvent(self, event: QCloseEvent) -> None:
-        if not self._closing and not self._maybe_save():
+        if not self._closing and not self.document.maybe_save():
             event.ignore()
             return
         self._closing = True
         self._count_timer.stop()
         self.controller.reject()
         self.settings.set_window_geometry(self.saveGeometry())
-        self._close_document_safety()  # saved or discarded: its recovery copy goes
+        self.document.close()  # saved or discarded: its recovery copy goes
         self.host.shutdown(600)  # a decode step under load, at most; a model load is left behind
         event.accept()
-
-
-# ----- Help > About -------------------------------------------------------------
-LICENCES_SUMMARY = (  # shown when resources/licenses/THIRD-PARTY-NOTICES.txt is not installed
-    "aigc-desktop: MIT. PySide6 and Qt: LGPL-3.0. PyTorch: BSD-3-Clause. transformers, tokenizers, "
-    "safetensors, huggingface_hub, accelerate: Apache-2.0. qasync: BSD-2-Clause. gguf: MIT. "
-    "numpy: BSD-3-Clause."
-)
-
-
-def app_version() -> str:
-    """The version in pyproject.toml, read from the installed metadata (the app bundle carries it)."""
-    from importlib.metadata import PackageNotFoundError, version
-
-    try:
-        return version(APP_NAME)
-    except PackageNotFoundError:  # run from a checkout that was never installed
-        return __version__
-
-
-def licences_text() -> str:
-    path = resource_path("licenses/THIRD-PARTY-NOTICES.txt")
-    if path is not None:
-        try:
-            return path.read_text(encoding="utf-8")
-        except OSError:
-            pass
-    return LICENCES_SUMMARY
-
-
-def _licences_folder_link() -> str:
-    from PySide6.QtCore import QUrl
-
-    notices = resource_path("licenses/THIRD-PARTY-NOTICES.txt")
-    if notices is None:
-        return ""
-    url = QUrl.fromLocalFile(str(notices.parent)).toString()
-    return QCoreApplication.translate(
-        "MainWindow", '<p><a href="%s">Open the folder with the full licence texts</a></p>') % url
-
-
-def _about_dialog(parent: QWidget):
-    from PySide6.QtGui import QFontDatabase, QPixmap
-    from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHBoxLayout, QPlainTextEdit
-
-    dialog = QDialog(parent)
-    dialog.setObjectName("aboutDialog")
-    dialog.setWindowTitle(QCoreApplication.translate("MainWindow", "About aigc-desktop"))
-    layout = QVBoxLayout(dialog)
-    header = QHBoxLayout()
-    icon_file = resource_path("icons/aigc-desktop-256.png")
-    if icon_file is not None:
-        icon = QLabel(dialog)
-        icon.setPixmap(QPixmap(str(icon_file)).scaled(
-            64, 64, Qt.AspectRatioMode.KeepAspectRatio, Qt.TransformationMode.SmoothTransformation))
-        header.addWidget(icon, 0, Qt.AlignmentFlag.AlignTop)
-    text = QLabel(QCoreApplication.translate(
-        "MainWindow",
-        "<b>aigc-desktop %s</b><p>A private, offline writing assistant that continues your text "
-        "with a local language model.</p><p>aigc-desktop is free software under the MIT licence. "
-        "It is built on PySide6 (Qt, LGPLv3), PyTorch (BSD-3-Clause), Hugging Face transformers, "
-        "tokenizers, safetensors and huggingface_hub (Apache 2.0), qasync (BSD-2-Clause), "
-        "gguf (MIT) and numpy (BSD-3-Clause). Licences:</p>") % app_version()
-        + _licences_folder_link(), dialog)
-    text.setObjectName("aboutText")
-    text.setWordWrap(True)
-    text.setTextInteractionFlags(Qt.TextInteractionFlag.TextBrowserInteraction)
-    text.setOpenExternalLinks(True)
-    header.addWidget(text, 1)
-    layout.addLayout(header)
-    licences = QPlainTextEdit(dialog)
-    licences.setObjectName("licencesText")
-    licences.setReadOnly(True)
-    licences.setLineWrapMode(QPlainTextEdit.LineWrapMode.NoWrap)
-    licences.setFont(QFontDatabase.systemFont(QFontDatabase.SystemFont.FixedFont))
-    licences.setPlainText(licences_text())
-    layout.addWidget(licences, 1)
-    buttons = QDialogButtonBox(QDialogButtonBox.StandardButton.Close, dialog)
-    buttons.rejected.connect(dialog.reject)
-    layout.addWidget(buttons)
-    dialog.resize(760, 560)
-    return dialog

@@ -39,8 +39,21 @@ class MessageBanner(QFrame):
         self._close = close
         self.hide()
 
-    def show_message(self, text: str, kind: str = "error", actions: tuple = ()) -> None:
-        """Show text with optional (label, callback) buttons; kind is 'error' or 'info'."""
+    def show_error(self, message: str, actions: tuple = (), topic: str = "") -> None:
+        """An error from the engine, a document or a server, in the interface language."""
+        from .engine_text import localize
+
+        self.show_message(localize(message), "error", actions, topic)
+
+    def show_notice(self, message: str, actions: tuple = (), topic: str = "") -> None:
+        from .engine_text import localize
+
+        self.show_message(localize(message), "info", actions, topic)
+
+    def show_message(self, text: str, kind: str = "error", actions: tuple = (), topic: str = "") -> None:
+        """Show text with optional (label, callback) buttons; kind is 'error' or 'info'.
+
+        topic: what the message is about ("model", "labels"), so that it goes when that is settled."""
         for button in self._buttons:
             button.deleteLater()
         self._buttons.clear()
@@ -50,6 +63,7 @@ class MessageBanner(QFrame):
             self._layout.insertWidget(self._layout.count() - 1, button)
             self._buttons.append(button)
         self._kind = kind
+        self._topic = topic
         self.restyle()
         self.label.setText(text)
         self.show()
@@ -65,6 +79,11 @@ class MessageBanner(QFrame):
 
     def text(self) -> str:
         return self.label.text() if self.isVisible() else ""
+
+    def dismiss_topic(self, topic: str) -> None:
+        """Dismiss the message shown if it is about `topic` (a model that loaded after all, say)."""
+        if self.isVisible() and getattr(self, "_topic", "") == topic:
+            self.dismiss()
 
     def dismiss(self) -> None:
         self.hide()

@@ -135,8 +135,8 @@ def test_editor_continue_stop_accept_on_the_event_loop(qtbot, make_window, gui_e
     from aigc_desktop.ui.worker import engine_loader
 
     window = make_window(engine_loader, use_server=True, server_url=URL, alternatives=1, max_new_tokens=500)
-    assert window.model_info is not None, window.banner.text()
-    assert "127.0.0.1" in window.privacy_label.text()
+    assert window.session.model_info is not None, window.banner.text()
+    assert "127.0.0.1" in window.status.privacy_label.text()
     window.editor.load_text("Once upon a time")
     window.editor.moveCursor(QTextCursor.MoveOperation.End)
     window.controller.continue_text()
