@@ -35,22 +35,34 @@
     </message>
 </context>
 <context>
-    <name>DocumentSafety</name>
+    <name>Document</name>
     <message>
-        <source>Encoding and line endings used when saving</source>
-        <translation>保存时使用的编码和换行符</translation>
+        <source>Text and Markdown (*.txt *.md *.markdown *.text);;All files (*)</source>
+        <translation>文本和 Markdown 文件 (*.txt *.md *.markdown *.text);;所有文件 (*)</translation>
     </message>
     <message>
-        <source>Save with &amp;Encoding</source>
-        <translation>以其他编码保存(&amp;E)</translation>
+        <source>Untitled</source>
+        <translation>未命名</translation>
     </message>
     <message>
-        <source>%s line endings</source>
-        <translation>%s 换行符</translation>
+        <source>Save changes to “%s” before closing it?</source>
+        <translation>关闭前是否保存对“%s”的更改？</translation>
     </message>
     <message>
-        <source>UTF-8 with BOM</source>
-        <translation>UTF-8（带 BOM）</translation>
+        <source>Open</source>
+        <translation>打开</translation>
+    </message>
+    <message>
+        <source>Opened %s</source>
+        <translation>已打开 %s</translation>
+    </message>
+    <message>
+        <source>Save As</source>
+        <translation>另存为</translation>
+    </message>
+    <message>
+        <source>Saved %s</source>
+        <translation>已保存 %s</translation>
     </message>
     <message>
         <source>“%s” is %.0f MB. Very large files make the editor slow. Open it anyway?</source>
@@ -79,28 +91,16 @@ Reload it and lose your changes, or keep your version?</source>
         <translation>“%s”已被其他程序移动或删除。你的文本仍在此处：请保存以免丢失。</translation>
     </message>
     <message>
-        <source>%d crash-recovery files could not be read and were ignored.</source>
-        <translation>有 %d 个崩溃恢复文件无法读取，已忽略。</translation>
+        <source>The document was saved, but its AI labels could not be: %s</source>
+        <translation>文档已保存，但其 AI 标注未能保存：%s</translation>
     </message>
     <message>
-        <source>aigc-desktop did not close normally. Unsaved text of “%s” (%s) was recovered.</source>
-        <translation>aigc-desktop 上次未正常关闭。已恢复“%s”（%s）中未保存的文本。</translation>
+        <source>This file was changed outside aigc-desktop since its AI labels were saved, so they were dropped rather than put in the wrong place.</source>
+        <translation>保存 AI 标注之后，此文件在 aigc-desktop 之外被修改过，因此已丢弃这些标注，以免标错位置。</translation>
     </message>
     <message>
-        <source>%d more after this one.</source>
-        <translation>此后还有 %d 份。</translation>
-    </message>
-    <message>
-        <source>Restore</source>
-        <translation>恢复</translation>
-    </message>
-    <message>
-        <source>Discard</source>
-        <translation>丢弃</translation>
-    </message>
-    <message>
-        <source>The recovered text of “%s” is no longer there: another window may have restored it.</source>
-        <translation>“%s”的恢复文本已不存在：可能已被另一个窗口恢复。</translation>
+        <source>The AI labels saved beside this file could not be read, so they were ignored.</source>
+        <translation>此文件旁保存的 AI 标注无法读取，已忽略。</translation>
     </message>
 </context>
 <context>
@@ -108,6 +108,21 @@ Reload it and lose your changes, or keep your version?</source>
     <message>
         <source>Download failed: %s</source>
         <translation>下载失败：%s</translation>
+    </message>
+</context>
+<context>
+    <name>EncodingMenu</name>
+    <message>
+        <source>UTF-8 with BOM</source>
+        <translation>UTF-8（带 BOM）</translation>
+    </message>
+    <message>
+        <source>Save with &amp;Encoding</source>
+        <translation>以其他编码保存(&amp;E)</translation>
+    </message>
+    <message>
+        <source>%s line endings</source>
+        <translation>%s 换行符</translation>
     </message>
 </context>
 <context>
@@ -306,6 +321,21 @@ Reload it and lose your changes, or keep your version?</source>
     </message>
 </context>
 <context>
+    <name>LabelledExport</name>
+    <message>
+        <source>Export with AI Label</source>
+        <translation>导出并附 AI 标注</translation>
+    </message>
+    <message>
+        <source>Markdown (*.md);;HTML (*.html);;Text (*.txt)</source>
+        <translation>Markdown 文件 (*.md);;HTML 文件 (*.html);;文本文件 (*.txt)</translation>
+    </message>
+    <message>
+        <source>Exported %s</source>
+        <translation>已导出 %s</translation>
+    </message>
+</context>
+<context>
     <name>LearnStyleDialog</name>
     <message>
         <source>Learn a Style</source>
@@ -450,10 +480,6 @@ Reload it and lose your changes, or keep your version?</source>
 </context>
 <context>
     <name>MainWindow</name>
-    <message>
-        <source>Text and Markdown (*.txt *.md *.markdown *.text);;All files (*)</source>
-        <translation>文本和 Markdown 文件 (*.txt *.md *.markdown *.text);;所有文件 (*)</translation>
-    </message>
     <message>
         <source>&amp;New</source>
         <translation>新建(&amp;N)</translation>
@@ -611,18 +637,6 @@ Reload it and lose your changes, or keep your version?</source>
         <translation>查看每个候选的全文并选择其一</translation>
     </message>
     <message>
-        <source>&amp;Save Current Settings as Preset…</source>
-        <translation>将当前设置保存为预设(&amp;S)…</translation>
-    </message>
-    <message>
-        <source>&amp;Rename Preset…</source>
-        <translation>重命名预设(&amp;R)…</translation>
-    </message>
-    <message>
-        <source>&amp;Delete Preset</source>
-        <translation>删除预设(&amp;D)</translation>
-    </message>
-    <message>
         <source>&amp;Settings…</source>
         <translation>设置(&amp;S)…</translation>
     </message>
@@ -653,26 +667,6 @@ Reload it and lose your changes, or keep your version?</source>
     <message>
         <source>Only your text, full screen (F11 or Esc to leave)</source>
         <translation>全屏只显示你的文本（按 F11 或 Esc 退出）</translation>
-    </message>
-    <message>
-        <source>Follow the System</source>
-        <translation>跟随系统</translation>
-    </message>
-    <message>
-        <source>Light</source>
-        <translation>浅色</translation>
-    </message>
-    <message>
-        <source>Dark</source>
-        <translation>深色</translation>
-    </message>
-    <message>
-        <source>Window Width</source>
-        <translation>与窗口同宽</translation>
-    </message>
-    <message>
-        <source>%d Characters</source>
-        <translation>%d 个字符</translation>
     </message>
     <message>
         <source>Accept</source>
@@ -731,208 +725,20 @@ Reload it and lose your changes, or keep your version?</source>
         <translation>主工具栏</translation>
     </message>
     <message>
-        <source>Sampling preset</source>
-        <translation>采样预设</translation>
-    </message>
-    <message>
-        <source>No model</source>
-        <translation>未加载模型</translation>
-    </message>
-    <message>
-        <source>Your text goes to this inference server when you continue</source>
-        <translation>续写时，您的文本会发送到这台推理服务器</translation>
-    </message>
-    <message>
-        <source>Loading model…</source>
-        <translation>正在加载模型…</translation>
-    </message>
-    <message>
-        <source>Preparing %s for its first use: this takes about a minute, once; later starts take seconds.</source>
-        <translation>正在为首次使用准备 %s：只需进行一次，约一分钟；以后启动只需几秒。</translation>
-    </message>
-    <message>
-        <source>Loading %s…</source>
-        <translation>正在加载 %s…</translation>
-    </message>
-    <message>
-        <source>⇄ text is sent to %s</source>
-        <translation>⇄ 文本将发送到 %s</translation>
-    </message>
-    <message>
-        <source>Context window: %d tokens</source>
-        <translation>上下文窗口：%d 个词元</translation>
-    </message>
-    <message>
-        <source>Model ready (%.1f s)</source>
-        <translation>模型已就绪（%.1f 秒）</translation>
-    </message>
-    <message>
-        <source>This text is mostly Chinese, but %s writes English. A Chinese GPT-2 continues Chinese text far better.</source>
-        <translation>这段文本主要是中文，但 %s 只会写英文。中文 GPT-2 续写中文的效果要好得多。</translation>
-    </message>
-    <message>
-        <source>Use Chinese GPT-2</source>
-        <translation>使用中文 GPT-2</translation>
-    </message>
-    <message>
-        <source>No model yet</source>
-        <translation>尚无模型</translation>
-    </message>
-    <message>
-        <source>Choose a GGUF model file</source>
-        <translation>选择 GGUF 模型文件</translation>
-    </message>
-    <message>
-        <source>GGUF models (*.gguf);;All files (*)</source>
-        <translation>GGUF 模型 (*.gguf);;所有文件 (*)</translation>
-    </message>
-    <message>
-        <source>Choose a model folder</source>
-        <translation>选择模型文件夹</translation>
-    </message>
-    <message>
-        <source>Generating…</source>
-        <translation>正在生成…</translation>
-    </message>
-    <message>
-        <source>Tab ✓ · Esc ✗</source>
-        <translation>Tab ✓ · Esc ✗</translation>
-    </message>
-    <message>
-        <source>Ready</source>
-        <translation>就绪</translation>
-    </message>
-    <message>
-        <source>Custom</source>
-        <translation>自定义</translation>
-    </message>
-    <message>
-        <source>Save Preset</source>
-        <translation>保存预设</translation>
-    </message>
-    <message>
-        <source>Name of the new preset:</source>
-        <translation>新预设的名称：</translation>
-    </message>
-    <message>
-        <source>“%s” is a built-in preset; choose another name.</source>
-        <translation>“%s”是内置预设，请换一个名称。</translation>
-    </message>
-    <message>
-        <source>Rename Preset</source>
-        <translation>重命名预设</translation>
-    </message>
-    <message>
-        <source>New name:</source>
-        <translation>新名称：</translation>
-    </message>
-    <message>
-        <source>A preset called “%s” already exists.</source>
-        <translation>已存在名为“%s”的预设。</translation>
-    </message>
-    <message>
         <source>No other likely word here</source>
         <translation>此处没有其他可能的词</translation>
-    </message>
-    <message>
-        <source>%d/%d</source>
-        <translation>%d/%d</translation>
-    </message>
-    <message>
-        <source>Candidate %d of %d: Alt+] next, Alt+[ previous</source>
-        <translation>第 %d 个候选，共 %d 个：Alt+] 下一个，Alt+[ 上一个</translation>
-    </message>
-    <message>
-        <source>making candidate 2…</source>
-        <translation>正在生成候选 2…</translation>
-    </message>
-    <message>
-        <source>making candidates 2–%d…</source>
-        <translation>正在生成候选 2–%d…</translation>
-    </message>
-    <message>
-        <source>The other candidates are made after the first has streamed, so it streams at full speed; Alt+] works once they are ready.</source>
-        <translation>第一个候选流式输出完毕后才生成其他候选，因此它能全速输出；其他候选准备好后即可用 Alt+] 切换。</translation>
-    </message>
-    <message>
-        <source>How likely the model found each piece of text:</source>
-        <translation>模型认为每段文本出现的可能性：</translation>
     </message>
     <message>
         <source>Part of the suggestion was accepted: the other candidates no longer fit and were put aside.</source>
         <translation>已接受建议的一部分：其他候选已不再适用，已被搁置。</translation>
     </message>
     <message>
-        <source>%.1f tokens/s</source>
-        <translation>%.1f 词元/秒</translation>
-    </message>
-    <message>
-        <source>context %d/%d tokens</source>
-        <translation>上下文 %d/%d 词元</translation>
-    </message>
-    <message>
-        <source>Open</source>
-        <translation>打开</translation>
-    </message>
-    <message>
-        <source>Opened %s</source>
-        <translation>已打开 %s</translation>
-    </message>
-    <message>
-        <source>Save As</source>
-        <translation>另存为</translation>
-    </message>
-    <message>
-        <source>Saved %s</source>
-        <translation>已保存 %s</translation>
-    </message>
-    <message>
-        <source>AI %d%%</source>
-        <translation>AI 占 %d%%</translation>
-    </message>
-    <message>
-        <source>Share of the document written by the model</source>
-        <translation>文档中由模型撰写的比例</translation>
-    </message>
-    <message>
-        <source>The document was saved, but its AI labels could not be: %s</source>
-        <translation>文档已保存，但其 AI 标注未能保存：%s</translation>
-    </message>
-    <message>
-        <source>This file was changed outside aigc-desktop since its AI labels were saved, so they were dropped rather than put in the wrong place.</source>
-        <translation>保存 AI 标注之后，此文件在 aigc-desktop 之外被修改过，因此已丢弃这些标注，以免标错位置。</translation>
-    </message>
-    <message>
-        <source>The AI labels saved beside this file could not be read, so they were ignored.</source>
-        <translation>此文件旁保存的 AI 标注无法读取，已忽略。</translation>
-    </message>
-    <message>
-        <source>Export with AI Label</source>
-        <translation>导出并附 AI 标注</translation>
-    </message>
-    <message>
-        <source>Markdown (*.md);;HTML (*.html);;Text (*.txt)</source>
-        <translation>Markdown 文件 (*.md);;HTML 文件 (*.html);;文本文件 (*.txt)</translation>
-    </message>
-    <message>
-        <source>Exported %s</source>
-        <translation>已导出 %s</translation>
-    </message>
-    <message>
         <source>Untitled</source>
         <translation>未命名</translation>
     </message>
     <message>
-        <source>Save changes to “%s” before closing it?</source>
-        <translation>关闭前是否保存对“%s”的更改？</translation>
-    </message>
-    <message>
         <source>No recent files</source>
         <translation>没有最近打开的文件</translation>
-    </message>
-    <message>
-        <source>Editor Font</source>
-        <translation>编辑器字体</translation>
     </message>
     <message>
         <source>Accept the suggestion</source>
@@ -1142,6 +948,76 @@ Reload it and lose your changes, or keep your version?</source>
     </message>
 </context>
 <context>
+    <name>ModelSession</name>
+    <message>
+        <source>This text is mostly Chinese, but %s writes English. A Chinese GPT-2 continues Chinese text far better.</source>
+        <translation>这段文本主要是中文，但 %s 只会写英文。中文 GPT-2 续写中文的效果要好得多。</translation>
+    </message>
+    <message>
+        <source>Use Chinese GPT-2</source>
+        <translation>使用中文 GPT-2</translation>
+    </message>
+    <message>
+        <source>Choose a GGUF model file</source>
+        <translation>选择 GGUF 模型文件</translation>
+    </message>
+    <message>
+        <source>GGUF models (*.gguf);;All files (*)</source>
+        <translation>GGUF 模型 (*.gguf);;所有文件 (*)</translation>
+    </message>
+    <message>
+        <source>Choose a model folder</source>
+        <translation>选择模型文件夹</translation>
+    </message>
+</context>
+<context>
+    <name>PresetsMenu</name>
+    <message>
+        <source>&amp;Save Current Settings as Preset…</source>
+        <translation>将当前设置保存为预设(&amp;S)…</translation>
+    </message>
+    <message>
+        <source>&amp;Rename Preset…</source>
+        <translation>重命名预设(&amp;R)…</translation>
+    </message>
+    <message>
+        <source>&amp;Delete Preset</source>
+        <translation>删除预设(&amp;D)</translation>
+    </message>
+    <message>
+        <source>Sampling preset</source>
+        <translation>采样预设</translation>
+    </message>
+    <message>
+        <source>Custom</source>
+        <translation>自定义</translation>
+    </message>
+    <message>
+        <source>Save Preset</source>
+        <translation>保存预设</translation>
+    </message>
+    <message>
+        <source>Name of the new preset:</source>
+        <translation>新预设的名称：</translation>
+    </message>
+    <message>
+        <source>“%s” is a built-in preset; choose another name.</source>
+        <translation>“%s”是内置预设，请换一个名称。</translation>
+    </message>
+    <message>
+        <source>Rename Preset</source>
+        <translation>重命名预设</translation>
+    </message>
+    <message>
+        <source>New name:</source>
+        <translation>新名称：</translation>
+    </message>
+    <message>
+        <source>A preset called “%s” already exists.</source>
+        <translation>已存在名为“%s”的预设。</translation>
+    </message>
+</context>
+<context>
     <name>ProbabilityView</name>
     <message>
         <source>instead</source>
@@ -1150,6 +1026,33 @@ Reload it and lose your changes, or keep your version?</source>
     <message>
         <source>Click to use another word and write on from there.</source>
         <translation>点击可换用其他词，并从那里接着写。</translation>
+    </message>
+</context>
+<context>
+    <name>RecoveryOffer</name>
+    <message>
+        <source>%d crash-recovery files could not be read and were ignored.</source>
+        <translation>有 %d 个崩溃恢复文件无法读取，已忽略。</translation>
+    </message>
+    <message>
+        <source>aigc-desktop did not close normally. Unsaved text of “%s” (%s) was recovered.</source>
+        <translation>aigc-desktop 上次未正常关闭。已恢复“%s”（%s）中未保存的文本。</translation>
+    </message>
+    <message>
+        <source>%d more after this one.</source>
+        <translation>此后还有 %d 份。</translation>
+    </message>
+    <message>
+        <source>Restore</source>
+        <translation>恢复</translation>
+    </message>
+    <message>
+        <source>Discard</source>
+        <translation>丢弃</translation>
+    </message>
+    <message>
+        <source>The recovered text of “%s” is no longer there: another window may have restored it.</source>
+        <translation>“%s”的恢复文本已不存在：可能已被另一个窗口恢复。</translation>
     </message>
 </context>
 <context>
@@ -1515,6 +1418,128 @@ Reload it and lose your changes, or keep your version?</source>
     <message>
         <source>Style “%s” learned: pick it next to the presets to write with it.</source>
         <translation>已学会风格“%s”：在预设旁边选择它即可用它写作。</translation>
+    </message>
+</context>
+<context>
+    <name>ViewOptions</name>
+    <message>
+        <source>Follow the System</source>
+        <translation>跟随系统</translation>
+    </message>
+    <message>
+        <source>Light</source>
+        <translation>浅色</translation>
+    </message>
+    <message>
+        <source>Dark</source>
+        <translation>深色</translation>
+    </message>
+    <message>
+        <source>Window Width</source>
+        <translation>与窗口同宽</translation>
+    </message>
+    <message>
+        <source>%d Characters</source>
+        <translation>%d 个字符</translation>
+    </message>
+    <message>
+        <source>Editor Font</source>
+        <translation>编辑器字体</translation>
+    </message>
+</context>
+<context>
+    <name>WindowStatusBar</name>
+    <message>
+        <source>No model</source>
+        <translation>未加载模型</translation>
+    </message>
+    <message>
+        <source>Your text goes to this inference server when you continue</source>
+        <translation>续写时，您的文本会发送到这台推理服务器</translation>
+    </message>
+    <message>
+        <source>Encoding and line endings used when saving</source>
+        <translation>保存时使用的编码和换行符</translation>
+    </message>
+    <message>
+        <source>Loading model…</source>
+        <translation>正在加载模型…</translation>
+    </message>
+    <message>
+        <source>Preparing %s for its first use: this takes about a minute, once; later starts take seconds.</source>
+        <translation>正在为首次使用准备 %s：只需进行一次，约一分钟；以后启动只需几秒。</translation>
+    </message>
+    <message>
+        <source>Loading %s…</source>
+        <translation>正在加载 %s…</translation>
+    </message>
+    <message>
+        <source>⇄ text is sent to %s</source>
+        <translation>⇄ 文本将发送到 %s</translation>
+    </message>
+    <message>
+        <source>Context window: %d tokens</source>
+        <translation>上下文窗口：%d 个词元</translation>
+    </message>
+    <message>
+        <source>Model ready (%.1f s)</source>
+        <translation>模型已就绪（%.1f 秒）</translation>
+    </message>
+    <message>
+        <source>No model yet</source>
+        <translation>尚无模型</translation>
+    </message>
+    <message>
+        <source>Generating…</source>
+        <translation>正在生成…</translation>
+    </message>
+    <message>
+        <source>Tab ✓ · Esc ✗</source>
+        <translation>Tab ✓ · Esc ✗</translation>
+    </message>
+    <message>
+        <source>Ready</source>
+        <translation>就绪</translation>
+    </message>
+    <message>
+        <source>%.1f tokens/s</source>
+        <translation>%.1f 词元/秒</translation>
+    </message>
+    <message>
+        <source>context %d/%d tokens</source>
+        <translation>上下文 %d/%d 词元</translation>
+    </message>
+    <message>
+        <source>%d/%d</source>
+        <translation>%d/%d</translation>
+    </message>
+    <message>
+        <source>Candidate %d of %d: Alt+] next, Alt+[ previous</source>
+        <translation>第 %d 个候选，共 %d 个：Alt+] 下一个，Alt+[ 上一个</translation>
+    </message>
+    <message>
+        <source>making candidate 2…</source>
+        <translation>正在生成候选 2…</translation>
+    </message>
+    <message>
+        <source>making candidates 2–%d…</source>
+        <translation>正在生成候选 2–%d…</translation>
+    </message>
+    <message>
+        <source>The other candidates are made after the first has streamed, so it streams at full speed; Alt+] works once they are ready.</source>
+        <translation>第一个候选流式输出完毕后才生成其他候选，因此它能全速输出；其他候选准备好后即可用 Alt+] 切换。</translation>
+    </message>
+    <message>
+        <source>AI %d%%</source>
+        <translation>AI 占 %d%%</translation>
+    </message>
+    <message>
+        <source>Share of the document written by the model</source>
+        <translation>文档中由模型撰写的比例</translation>
+    </message>
+    <message>
+        <source>How likely the model found each piece of text:</source>
+        <translation>模型认为每段文本出现的可能性：</translation>
     </message>
 </context>
 </TS>
