@@ -5,6 +5,7 @@ like any other text) but it is not the user's text until accepted:
 - it never enters the undo history (see edit_history.py);
 - saving, counting and the user's text exclude it;
 - edits the user makes around it move it; edits into it end it.
+What each key does to it is decided in suggestion_keys.py.
 
 `_mirror` is a copy of the document's raw text (UTF-16-LE bytes, so positions
 match Qt's UTF-16 positions). It tells what an edit removed, which Qt's
@@ -16,33 +17,17 @@ from __future__ import annotations
 import os
 
 from PySide6.QtCore import Qt, QTimer, Signal
-from PySide6.QtGui import (
-    QColor,
-    QKeySequence,
-    QMouseEvent,
-    QPalette,
-    QTextCharFormat,
-    QTextCursor,
-    QTextDocument,
-    QTextFormat,
-)
-from PySide6.QtWidgets import QPlainTextEdit, QTextEdit
+from PySide6.QtGui import QKeySequence, QTextCursor, QTextDocument
+from PySide6.QtWidgets import QPlainTextEdit
 
 from .edit_history import Change, EditHistory, units
-from .line_spacing import SpacedLayout, point_on_text, reveal_caret, spacing_of
-from .partial_accept import next_line, next_word
-from .probability_view import ProbabilityLayer, tooltip_html
+from .highlights import pending
+from .line_spacing import SpacedLayout, event_on_text, reveal_caret, spacing_of
+from .probability_view import ProbabilityLayer, show_span_tooltip, span_under
 from .provenance import ProvenanceLayer
+from .suggestion_keys import handle_suggestion_key
 
 _PARAGRAPH = "\u2029"  # how QTextDocument stores a newline
-_DELETE_KEYS = (
-    QKeySequence.StandardKey.Delete,
-    QKeySequence.StandardKey.DeleteStartOfWord,
-    QKeySequence.StandardKey.DeleteEndOfWord,
-    QKeySequence.StandardKey.DeleteEndOfLine,
-    QKeySequence.StandardKey.DeleteCompleteLine,
-    QKeySequence.StandardKey.Cut,
-)
 
 
 def _to_document(text: str) -> str:
@@ -181,17 +166,6 @@ class Editor(QPlainTextEdit):
         if self.line_spacing() != 1.0:
             self._reveal.start()
 
-    def _on_text(self, event):
-        """A mouse event in the space under a spaced line, as if on the line's text."""
-        point = point_on_text(self, event.position())
-        if point == event.position():
-            return event
-        moved = QMouseEvent(event.type(), point, event.scenePosition() + (point - event.position()),
-                            event.globalPosition() + (point - event.position()), event.button(), event.buttons(),
-                            event.modifiers(), event.pointingDevice())
-        moved.setTimestamp(event.timestamp())
-        return moved
-
     # ----- undo / redo -----------------------------------------------------
     def can_undo(self) -> bool:
         return self._history.can_undo
@@ -200,11 +174,11 @@ class Editor(QPlainTextEdit):
         return self._history.can_redo
 
     def undo(self) -> None:  # noqa: D401 - overrides QPlainTextEdit.undo
-        self._end_suggestion_for_edit(accept_upto=None)
+        self.end_suggestion_for_edit(accept_upto=None)
         self._apply(self._history.undo())
 
     def redo(self) -> None:
-        self._end_suggestion_for_edit(accept_upto=None)
+        self.end_suggestion_for_edit(accept_upto=None)
         self._apply(self._history.redo())
 
     def _apply(self, change: Change | None) -> None:
@@ -225,7 +199,7 @@ class Editor(QPlainTextEdit):
             return None
         return self._pending_start, self._pending_start + units(self._pending_text)
 
-    def _pending_range(self) -> tuple[int, int]:
+    def pending_range(self) -> tuple[int, int]:
         """suggestion_range() where the caller has made sure a suggestion is pending."""
         found = self.suggestion_range()
         if found is None:
@@ -259,7 +233,7 @@ class Editor(QPlainTextEdit):
         if self._pending_start is None or not text:
             return
         raw = _to_raw(text)
-        start, end = self._pending_range()
+        start, end = self.pending_range()
         offset = end
         caret = self.textCursor()
         keep = (caret.anchor(), caret.position()) if caret.position() == end and not caret.hasSelection() else None
@@ -279,7 +253,7 @@ class Editor(QPlainTextEdit):
         """Make the suggestion (or its first `upto` units) the user's text: one undo step."""
         if self._pending_start is None:
             return ""
-        start, end = self._pending_range()
+        start, end = self.pending_range()
         raw = self._pending_text
         if upto is not None and upto < units(raw):
             kept = _decode(_encode(raw)[: 2 * upto])
@@ -299,7 +273,7 @@ class Editor(QPlainTextEdit):
         """Show another candidate in place of the pending text (no undo step, like the first)."""
         if self._pending_start is None:
             return
-        start, end = self._pending_range()
+        start, end = self.pending_range()
         raw = _to_raw(text)
         caret = self.textCursor()
         keep = caret.position() <= start and not caret.hasSelection()
@@ -314,7 +288,7 @@ class Editor(QPlainTextEdit):
         """Drop the pending text after its first `keep` UTF-16 units (no undo step)."""
         if self._pending_start is None:
             return
-        start, end = self._pending_range()
+        start, end = self.pending_range()
         keep = max(0, min(keep, end - start))
         self._edit(start + keep, end - start - keep, "")
         self._pending_text = _decode(_encode(self._pending_text)[: 2 * keep])
@@ -348,7 +322,7 @@ class Editor(QPlainTextEdit):
         """Remove the suggestion: the document is byte-for-byte what it was; no undo step."""
         if self._pending_start is None:
             return
-        start, end = self._pending_range()
+        start, end = self.pending_range()
         self._clear_pending()
         self._edit(start, end - start, "")
         self._highlight()
@@ -358,7 +332,8 @@ class Editor(QPlainTextEdit):
         self._pending_text = ""
         self._highlight()
 
-    def _end_suggestion_for_edit(self, accept_upto: int | None) -> None:
+    def end_suggestion_for_edit(self, accept_upto: int | None) -> None:
+        """A user edit reached the suggestion: accept its first `accept_upto` units, or drop it (None)."""
         if self._pending_start is None:
             return
         if accept_upto is None:
@@ -380,21 +355,8 @@ class Editor(QPlainTextEdit):
         if self._pending_start is None:
             self.setExtraSelections(colours)
             return
-        start, end = self._pending_range()
-        selection = QTextEdit.ExtraSelection()
-        selection.cursor = QTextCursor(self.document())
-        selection.cursor.setPosition(start)
-        selection.cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
-        highlight = self.palette().color(QPalette.ColorRole.Highlight)
-        background = QColor(highlight)
-        background.setAlpha(45)
-        selection.format.setBackground(background)
-        selection.format.setForeground(self.palette().color(QPalette.ColorRole.PlaceholderText))
-        # Pending, not yet the writer's: a dotted underline says so under probability colours too
-        # (an extra selection cannot change the font, so italic is not an option here).
-        selection.format.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DotLine)
-        selection.format.setUnderlineColor(self.palette().color(QPalette.ColorRole.PlaceholderText))
-        selection.format.setProperty(QTextFormat.Property.FullWidthSelection, False)
+        start, end = self.pending_range()
+        selection = pending(self.document(), start, end, self.palette())
         if colours:
             selection.format.clearBackground()  # the probability colours show instead,
         self.setExtraSelections([*colours, selection])  # under the pending grey and italic
@@ -402,20 +364,11 @@ class Editor(QPlainTextEdit):
     # ----- probability view: hover and click ---------------------------------
     def event(self, event) -> bool:
         from PySide6.QtCore import QEvent
-        from PySide6.QtWidgets import QToolTip
 
         if event.type() == QEvent.Type.ToolTip and self.probabilities.enabled:
-            span = self._span_under(event.pos())
-            if span is not None:
-                QToolTip.showText(event.globalPos(), tooltip_html(span), self)
-            else:
-                QToolTip.hideText()
+            show_span_tooltip(self, self.probabilities, event)
             return True
         return super().event(event)
-
-    def _span_under(self, point):
-        cursor = self.cursorForPosition(point_on_text(self, point.toPointF()).toPoint())
-        return self.probabilities.span_at(cursor.position())
 
     def insertFromMimeData(self, source) -> None:  # noqa: N802 - Qt's name
         """Paste and drop: a NUL in the text becomes U+FFFD (see _to_document)."""
@@ -426,7 +379,7 @@ class Editor(QPlainTextEdit):
 
     def mousePressEvent(self, event) -> None:
         if self.probabilities.enabled and event.button() == Qt.MouseButton.LeftButton:
-            span = self._span_under(event.position().toPoint())
+            span = span_under(self, self.probabilities, event.position().toPoint())
             suggestion = self.suggestion_range()
             if span is not None and suggestion is not None and suggestion[0] <= span.start < suggestion[1]:
                 self.alternatives_requested.emit(span, self.viewport().mapToGlobal(event.position().toPoint()))
@@ -444,7 +397,7 @@ class Editor(QPlainTextEdit):
 
     def _forward(self, handler, event) -> None:
         """Qt's handler, with a click in the space under a spaced line moved onto the line."""
-        moved = self._on_text(event)
+        moved = event_on_text(self, event)
         handler(moved)
         event.setAccepted(moved.isAccepted())
 
@@ -456,7 +409,7 @@ class Editor(QPlainTextEdit):
         if event.matches(QKeySequence.StandardKey.Redo):
             self.redo()
             return
-        if self._pending_start is not None and self._handle_suggestion_key(event):
+        if self._pending_start is not None and handle_suggestion_key(self, event):
             return
         self._typing = True
         try:
@@ -465,73 +418,11 @@ class Editor(QPlainTextEdit):
             self._typing = False
         reveal_caret(self)  # now rather than after a paint with the caret's line cut
 
-    def _handle_auto_key(self, event) -> bool:
-        """While typing, an offered suggestion never steals a key: matching characters are
-        taken from it, Tab takes it all, anything else dismisses it and does its usual job."""
-        key, mods = event.key(), event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
-        if key in (Qt.Key.Key_Shift, Qt.Key.Key_Control, Qt.Key.Key_Alt, Qt.Key.Key_Meta, Qt.Key.Key_AltGr):
-            return False
-        if key == Qt.Key.Key_Tab and mods == Qt.KeyboardModifier.NoModifier:
-            self.accept_requested.emit()
-            return True
-        typed = event.text()
-        caret = self.textCursor()
-        at_start = not caret.hasSelection() and caret.position() == self._pending_start
-        if typed and typed.isprintable() and at_start and self.suggestion_text().startswith(typed):
-            self.accept_suggestion_part(typed)  # the user typed what was suggested
-            return True
-        self._end_suggestion_for_edit(accept_upto=None)
-        return key == Qt.Key.Key_Escape  # Esc only dismisses; every other key goes on as usual
-
     def inputMethodEvent(self, event) -> None:
         self._composing = bool(event.preeditString())
         if self.is_auto_suggestion() and (event.preeditString() or event.commitString()):
-            self._end_suggestion_for_edit(accept_upto=None)
+            self.end_suggestion_for_edit(accept_upto=None)
         super().inputMethodEvent(event)
-
-    def _handle_suggestion_key(self, event) -> bool:
-        """Keys that decide the suggestion, or edits that reach into it. True if consumed."""
-        if self._auto:
-            return self._handle_auto_key(event)
-        key, mods = event.key(), event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
-        if key == Qt.Key.Key_Tab and mods == Qt.KeyboardModifier.NoModifier or (
-            key in (Qt.Key.Key_Return, Qt.Key.Key_Enter) and mods == Qt.KeyboardModifier.NoModifier
-        ):
-            self.accept_requested.emit()
-            return True
-        if key == Qt.Key.Key_Escape:
-            self.reject_requested.emit()
-            return True
-        if mods & Qt.KeyboardModifier.AltModifier and key in (Qt.Key.Key_BracketRight, Qt.Key.Key_BracketLeft):
-            self.cycle_requested.emit(1 if key == Qt.Key.Key_BracketRight else -1)
-            return True
-        if key == Qt.Key.Key_Right and mods & Qt.KeyboardModifier.ControlModifier and not (
-            mods & Qt.KeyboardModifier.AltModifier
-        ):
-            # Ctrl+Right takes the next word, Ctrl+Shift+Right the next line; with nothing
-            # pending (handled above) they keep their usual meaning.
-            pending = self.suggestion_text()
-            line = bool(mods & Qt.KeyboardModifier.ShiftModifier)
-            self.accept_suggestion_part(next_line(pending) if line else next_word(pending))
-            return True
-        start, end = self._pending_range()
-        cursor = self.textCursor()
-        s, t = cursor.selectionStart(), cursor.selectionEnd()
-        deleting = key in (Qt.Key.Key_Backspace, Qt.Key.Key_Delete) or any(event.matches(k) for k in _DELETE_KEYS)
-        inserting = bool(event.text()) and event.text().isprintable() or event.matches(QKeySequence.StandardKey.Paste)
-        if not (deleting or inserting):
-            return False
-        if s != t:
-            if s < end and t > start:
-                # A selection reaching into the suggestion: drop it, then edit the user's text.
-                self._end_suggestion_for_edit(accept_upto=None)
-            return False
-        if deleting and start <= s <= end and (s != start or key != Qt.Key.Key_Backspace):
-            self._end_suggestion_for_edit(accept_upto=None)  # deleting at the suggestion dismisses it
-            return True
-        if inserting and start < s < end:
-            self._end_suggestion_for_edit(accept_upto=s - start)  # typing inside keeps what is before the caret
-        return False
 
     # ----- bookkeeping -----------------------------------------------------
     def _edit(self, position: int, remove: int, text: str) -> None:
@@ -572,7 +463,7 @@ class Editor(QPlainTextEdit):
         self._mirror = self._mirror[: 2 * position] + _encode(new) + self._mirror[2 * (position + units(old)):]
         user_position = position
         if self._pending_start is not None:
-            start, end = self._pending_range()
+            start, end = self.pending_range()
             delta = units(new) - units(old)
             if position + units(old) <= start and (old or position <= start):
                 self._pending_start += delta  # before the suggestion: it moves along

@@ -1,8 +1,8 @@
-"""Background highlights on document ranges, as the editor's extra selections."""
+"""Highlights on document ranges, as the editor's extra selections: backgrounds, and the pending suggestion."""
 
 from __future__ import annotations
 
-from PySide6.QtGui import QColor, QTextCursor, QTextFormat
+from PySide6.QtGui import QColor, QPalette, QTextCharFormat, QTextCursor, QTextDocument, QTextFormat
 from PySide6.QtWidgets import QTextEdit
 
 
@@ -11,5 +11,24 @@ def background(cursor: QTextCursor, colour: QColor) -> QTextEdit.ExtraSelection:
     selection = QTextEdit.ExtraSelection()
     selection.cursor = QTextCursor(cursor)
     selection.format.setBackground(colour)
+    selection.format.setProperty(QTextFormat.Property.FullWidthSelection, False)
+    return selection
+
+
+def pending(document: QTextDocument, start: int, end: int, palette: QPalette) -> QTextEdit.ExtraSelection:
+    """The look of a suggestion not yet accepted: greyed, on a faint highlight, with a dotted underline."""
+    selection = QTextEdit.ExtraSelection()
+    selection.cursor = QTextCursor(document)
+    selection.cursor.setPosition(start)
+    selection.cursor.setPosition(end, QTextCursor.MoveMode.KeepAnchor)
+    highlight = palette.color(QPalette.ColorRole.Highlight)
+    background = QColor(highlight)
+    background.setAlpha(45)
+    selection.format.setBackground(background)
+    selection.format.setForeground(palette.color(QPalette.ColorRole.PlaceholderText))
+    # Pending, not yet the writer's: a dotted underline says so under probability colours too
+    # (an extra selection cannot change the font, so italic is not an option here).
+    selection.format.setUnderlineStyle(QTextCharFormat.UnderlineStyle.DotLine)
+    selection.format.setUnderlineColor(palette.color(QPalette.ColorRole.PlaceholderText))
     selection.format.setProperty(QTextFormat.Property.FullWidthSelection, False)
     return selection

@@ -27,7 +27,7 @@ from __future__ import annotations
 import math
 
 from PySide6.QtCore import QPointF, QRectF
-from PySide6.QtGui import QTextBlock, QTextDocument
+from PySide6.QtGui import QMouseEvent, QTextBlock, QTextDocument
 from PySide6.QtWidgets import QPlainTextDocumentLayout, QPlainTextEdit
 
 
@@ -119,6 +119,18 @@ def point_on_text(edit: QPlainTextEdit, point: QPointF) -> QPointF:
         top += height
         block = block.next()
     return point
+
+
+def event_on_text(edit: QPlainTextEdit, event: QMouseEvent) -> QMouseEvent:
+    """A mouse event in the space under a spaced line, as if on the line's text."""
+    point = point_on_text(edit, event.position())
+    if point == event.position():
+        return event
+    moved = QMouseEvent(event.type(), point, event.scenePosition() + (point - event.position()),
+                        event.globalPosition() + (point - event.position()), event.button(), event.buttons(),
+                        event.modifiers(), event.pointingDevice())
+    moved.setTimestamp(event.timestamp())
+    return moved
 
 
 def reveal_caret(edit: QPlainTextEdit) -> None:

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from PySide6.QtCore import QCoreApplication
-from PySide6.QtGui import QColor, QTextCursor
+from PySide6.QtCore import QCoreApplication, QPoint
+from PySide6.QtGui import QColor, QHelpEvent, QTextCursor
+from PySide6.QtWidgets import QPlainTextEdit
 
 from .edit_history import units
 from .highlights import background
@@ -100,3 +101,22 @@ def tooltip_html(span: ProbabilitySpan) -> str:
     return (f"<b>{escape(visible(span.text))}</b>: {span.info.probability:.1%}<br>"
             f"<table><tr><th align='left'>{instead}</th><th>p</th></tr>{rows}</table>"
             f"<i>{hint}</i>")
+
+
+def span_under(edit: QPlainTextEdit, layer: ProbabilityLayer, point: QPoint) -> ProbabilitySpan | None:
+    """The span at a viewport point (a point under a spaced line counts as on it)."""
+    from .line_spacing import point_on_text
+
+    cursor = edit.cursorForPosition(point_on_text(edit, point.toPointF()).toPoint())
+    return layer.span_at(cursor.position())
+
+
+def show_span_tooltip(edit: QPlainTextEdit, layer: ProbabilityLayer, event: QHelpEvent) -> None:
+    """Hovering with the probability view on: how likely the word was, and what else was."""
+    from PySide6.QtWidgets import QToolTip
+
+    span = span_under(edit, layer, event.pos())
+    if span is not None:
+        QToolTip.showText(event.globalPos(), tooltip_html(span), edit)
+    else:
+        QToolTip.hideText()
