@@ -36,8 +36,8 @@ def test_the_candidates_panel_shows_model_output_as_text(qtbot, make_window, hos
     hostile_tally["cases tried"] += 1
     window = make_window(fake_loader(hostile_backend()))
     window.controller._candidates = [HOSTILE, "<i>two</i>"]  # what two runs of a server could return
-    window.show_candidates_popup()
-    panel = window.candidates_panel
+    window.candidates.show_candidates_popup()
+    panel = window.candidates.candidates_panel
     shown = {label.text(): label.textFormat() for label in panel.findChildren(QLabel)}
     panel.close()
     assert shown.get(HOSTILE.strip("\n")) == Qt.TextFormat.PlainText

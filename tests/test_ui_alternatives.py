@@ -69,7 +69,7 @@ def test_panel_shows_every_candidate_in_full_and_a_click_accepts(qtbot, make_win
     long = " a long second candidate that goes on " * 6
     window, _ = start(qtbot, make_window, [" one", long, " three\nwith a second line"])
     window.all_candidates_action.trigger()
-    panel = window.candidates_panel
+    panel = window.candidates.candidates_panel
     assert panel.isVisible()
     texts = [card.text_label.text() for card in panel.cards()]
     assert texts == [" one", long, " three\nwith a second line"]  # in full: nothing cut
@@ -83,7 +83,7 @@ def test_panel_shows_every_candidate_in_full_and_a_click_accepts(qtbot, make_win
 def test_panel_number_key_accepts_that_candidate(qtbot, make_window):
     window, _ = start(qtbot, make_window, [" one", " two", " three"])
     window.all_candidates_action.trigger()
-    panel = window.candidates_panel
+    panel = window.candidates.candidates_panel
     panel.activateWindow()
     qtbot.keyClick(panel, Qt.Key.Key_2)
     assert window.editor.user_text() == "Go two"

@@ -74,12 +74,12 @@ def test_click_another_word_rewrites_from_there(qtbot, window):
     target = spans[1]
     prefix = spans[0].text
     alternative = next(t for t, _ in target.info.alternatives if t != target.text)
-    window.show_token_alternatives(target, QPoint(0, 0))
-    labels = [a.text() for a in window.alternatives_menu.actions()]
+    window.candidates.show_token_alternatives(target, QPoint(0, 0))
+    labels = [a.text() for a in window.candidates.alternatives_menu.actions()]
     assert any(visible(alternative) in label for label in labels)
-    chosen = next(a for a in window.alternatives_menu.actions() if a.text().startswith(visible(alternative) + "  "))
+    chosen = next(a for a in window.candidates.alternatives_menu.actions() if a.text().startswith(visible(alternative) + "  "))
     chosen.trigger()
-    window.alternatives_menu.close()
+    window.candidates.alternatives_menu.close()
     qtbot.waitUntil(lambda: window.controller.state == PENDING, timeout=20000)
     suggestion = window.editor.suggestion_text()
     assert suggestion.startswith(prefix + alternative)

@@ -3,7 +3,8 @@
 It wires the editor to its collaborators and closes them down; each does its own part:
 the document (document.py), the model session (model_session.py), the status bar
 (window_status.py), the presets (presets_menu.py), the view options (view_options.py),
-the labelled export (labelled_export.py) and the crash-recovery offer (recovery_offer.py).
+the candidates and alternatives (candidates_view.py), the labelled export (labelled_export.py)
+and the crash-recovery offer (recovery_offer.py).
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from PySide6.QtWidgets import QMainWindow, QToolButton, QVBoxLayout, QWidget
 
 from ..resources import APP_NAME
 from .auto_suggest import AutoSuggest
+from .candidates_view import CandidatesView
 from .continuation import IDLE, PENDING, STREAMING, ContinuationController
 from .document import Document
 from .editor import Editor
@@ -45,7 +47,6 @@ class MainWindow(QMainWindow):
         self.settings = settings or AppSettings()
         self._closing = False
         self._shown_once = False
-        self._candidate_index = 0
 
         from .writing_surface import default_font, style_editor
 
@@ -99,13 +100,8 @@ class MainWindow(QMainWindow):
         self.controller.state_changed.connect(self._on_state_changed)
         worker.finished.connect(lambda _id, summary: self.status.show_run(summary))  # stopped runs too
         self.controller.error.connect(self.show_error)
-        self.controller.candidates_changed.connect(self._on_candidates_changed)
-        self.controller.candidates_coming.connect(
-            lambda count: self.status.show_candidates_coming(count, len(self.controller.candidates) >= 2))
-        self.editor.alternatives_requested.connect(self.show_token_alternatives)
         self.editor.text_accepted.connect(self.session.record_ai_text)
         self.editor.text_accepted.connect(self._update_ai_share)
-        self.editor.text_accepted.connect(self._check_candidates_still_fit)
         self.document.path_changed.connect(self._update_title)
         self.document.format_changed.connect(lambda: self.status.show_format(self.document.text_format))
         self.document.labels_changed.connect(self._update_ai_share)
@@ -126,7 +122,8 @@ class MainWindow(QMainWindow):
         else:
             self.resize(960, 680)
         self._on_state_changed(IDLE)
-        self._on_candidates_changed(0, 0)
+        self.candidates = CandidatesView(self, self.editor, self.controller, self.status, self.banner, (
+            self.next_candidate_action, self.previous_candidate_action, self.all_candidates_action))
         self.presets.refresh()
         self.view.show_current()
         self._update_title()
@@ -218,7 +215,7 @@ class MainWindow(QMainWindow):
         self.provenance_view_action.setCheckable(True)
         self.export_action = self._action(self.tr("&Export with AI Label…"), self.export.export_with_label, None,
                                           self.tr("Write a copy that says which text is AI-generated"))
-        self.all_candidates_action = self._action(self.tr("All C&andidates…"), self.show_candidates_popup,
+        self.all_candidates_action = self._action(self.tr("All C&andidates…"), lambda: self.candidates.show_candidates_popup(),
                                                   "Ctrl+Alt+Space", self.tr("See every candidate in full and pick one"))
         self.presets = PresetsMenu(self, self.session, self.banner, self._action)
         self.settings_action = self._action(self.tr("&Settings…"), self.session.open_settings, K.Preferences)
@@ -330,53 +327,6 @@ class MainWindow(QMainWindow):
 
     def _toggle_provenance_view(self, on: bool) -> None:
         self.editor.set_provenance_view(on)
-
-    @shows_failure
-    def show_token_alternatives(self, span, global_position) -> None:
-        """A click on a word of the suggestion: pick another and the model writes on from there."""
-        from PySide6.QtWidgets import QMenu
-
-        from .probability_view import visible
-
-        menu = QMenu(self)
-        for text, probability in span.info.alternatives:
-            if text == span.text:
-                continue
-            action = menu.addAction(f"{visible(text)}  {probability:.1%}")
-            action.triggered.connect(
-                lambda _=False, t=text, p=probability: self.controller.rewrite_from(span.start, t, p))
-        if menu.isEmpty():
-            menu.addAction(self.tr("No other likely word here")).setEnabled(False)
-        menu.popup(global_position)
-        self.alternatives_menu = menu  # kept for tests and so it is not collected while open
-
-    def _on_candidates_changed(self, index: int, count: int) -> None:
-        self._candidate_index = index
-        for action in (self.next_candidate_action, self.previous_candidate_action, self.all_candidates_action):
-            action.setEnabled(count > 1)
-        self.status.show_candidates(index, count)
-
-    @shows_failure
-    def show_candidates_popup(self) -> None:
-        """Every candidate in full, in a panel beside the text; a click or its number accepts one."""
-        if len(self.controller.candidates) < 2:
-            return
-        from .candidates_panel import CandidatesPanel
-
-        self.candidates_panel = CandidatesPanel(self.controller, self)
-        self.candidates_panel.show()
-
-    def _check_candidates_still_fit(self, *_args) -> None:
-        """The rule after a partial accept (Ctrl+Right): the other candidates began at the old start,
-        so they no longer fit; the indicator goes and the status bar says why."""
-        QTimer.singleShot(0, self._drop_stale_candidates)  # the editor emits before its suggestion shrinks
-
-    def _drop_stale_candidates(self) -> None:
-        candidates = self.controller.candidates
-        if len(candidates) > 1 and self.editor.suggestion_text() != candidates[self._candidate_index]:
-            self._on_candidates_changed(0, 0)
-            self.status.showMessage(self.tr("Part of the suggestion was accepted: the other candidates "
-                                            "no longer fit and were put aside."), 5000)
 
     # ----- title, counts, recent files ------------------------------------------------------
     def _update_title(self, *_args) -> None:

@@ -20,6 +20,17 @@
     </message>
 </context>
 <context>
+    <name>CandidatesView</name>
+    <message>
+        <source>No other likely word here</source>
+        <translation>此处没有其他可能的词</translation>
+    </message>
+    <message>
+        <source>Part of the suggestion was accepted: the other candidates no longer fit and were put aside.</source>
+        <translation>已接受建议的一部分：其他候选已不再适用，已被搁置。</translation>
+    </message>
+</context>
+<context>
     <name>ContinuationController</name>
     <message>
         <source>The model is not ready yet: wait for it to load, or choose one in Settings.</source>
@@ -723,14 +734,6 @@ Reload it and lose your changes, or keep your version?</source>
     <message>
         <source>Main</source>
         <translation>主工具栏</translation>
-    </message>
-    <message>
-        <source>No other likely word here</source>
-        <translation>此处没有其他可能的词</translation>
-    </message>
-    <message>
-        <source>Part of the suggestion was accepted: the other candidates no longer fit and were put aside.</source>
-        <translation>已接受建议的一部分：其他候选已不再适用，已被搁置。</translation>
     </message>
     <message>
         <source>Untitled</source>
