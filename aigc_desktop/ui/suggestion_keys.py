@@ -4,15 +4,10 @@ suggestion offered while typing never steals a key."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QKeyEvent, QKeySequence
 
 from .partial_accept import next_line, next_word
-
-if TYPE_CHECKING:
-    from .editor import Editor
 
 _DELETE_KEYS = (
     QKeySequence.StandardKey.Delete,
@@ -24,8 +19,10 @@ _DELETE_KEYS = (
 )
 
 
-def handle_suggestion_key(editor: Editor, event: QKeyEvent) -> bool:
-    """Keys that decide the suggestion, or edits that reach into it. True if consumed."""
+def handle_suggestion_key(editor, event: QKeyEvent) -> bool:
+    """Keys that decide the suggestion, or edits that reach into it. True if consumed.
+
+    editor: the editor.Editor holding the suggestion (not named here: it imports this module)."""
     if editor.is_auto_suggestion():
         return _handle_auto_key(editor, event)
     key, mods = event.key(), event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
@@ -69,7 +66,7 @@ def handle_suggestion_key(editor: Editor, event: QKeyEvent) -> bool:
     return False
 
 
-def _handle_auto_key(editor: Editor, event: QKeyEvent) -> bool:
+def _handle_auto_key(editor, event: QKeyEvent) -> bool:
     """While typing, an offered suggestion never steals a key: matching characters are
     taken from it, Tab takes it all, anything else dismisses it and does its usual job."""
     key, mods = event.key(), event.modifiers() & ~Qt.KeyboardModifier.KeypadModifier
