@@ -25,31 +25,8 @@ from .highlights import pending
 from .line_spacing import SpacedLayout, event_on_text, reveal_caret, spacing_of
 from .probability_view import ProbabilityLayer, show_span_tooltip, span_under
 from .provenance import ProvenanceLayer
+from .raw_text import decode, encode, to_document, to_plain, to_raw
 from .suggestion_keys import handle_suggestion_key
-
-_PARAGRAPH = "\u2029"  # how QTextDocument stores a newline
-
-
-def _to_document(text: str) -> str:
-    # A NUL (from a paste, a server or an old recovery file) becomes U+FFFD, one UTF-16 unit like
-    # it: a file holding NUL bytes is refused as binary on opening, and it must not be one we saved.
-    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\0", "\ufffd")
-
-
-def _to_raw(text: str) -> str:
-    return _to_document(text).replace("\n", _PARAGRAPH)
-
-
-def _to_plain(raw: str) -> str:
-    return raw.replace(_PARAGRAPH, "\n").replace("\u2028", "\n")
-
-
-def _encode(text: str) -> bytes:
-    return text.encode("utf-16-le", "surrogatepass")
-
-
-def _decode(data: bytes) -> str:
-    return data.decode("utf-16-le", "surrogatepass")
 
 
 class Editor(QPlainTextEdit):
@@ -99,10 +76,10 @@ class Editor(QPlainTextEdit):
         self._clear_pending()
         self._internal += 1
         try:
-            self.setPlainText(_to_document(text))
+            self.setPlainText(to_document(text))
         finally:
             self._internal -= 1
-        self._mirror = _encode(self.document().toRawText())
+        self._mirror = encode(self.document().toRawText())
         self._history.clear()
         self._sync_modified()
         self.history_changed.emit()
@@ -110,20 +87,20 @@ class Editor(QPlainTextEdit):
 
     def user_text(self) -> str:
         """The document as the user wrote it: without any pending suggestion, newlines as '\\n'."""
-        raw = _decode(self._mirror)
+        raw = decode(self._mirror)
         if self._pending_start is not None:
             b = self._pending_start
-            raw_units = _encode(raw)
+            raw_units = encode(raw)
             e = b + units(self._pending_text)
-            raw = _decode(raw_units[: 2 * b] + raw_units[2 * e:])
-        return _to_plain(raw)
+            raw = decode(raw_units[: 2 * b] + raw_units[2 * e:])
+        return to_plain(raw)
 
     def text_before(self, position: int) -> str:
         """Document text before a position (the context for a continuation)."""
-        return _to_plain(_decode(self._mirror[: 2 * position]))
+        return to_plain(decode(self._mirror[: 2 * position]))
 
     def text_between(self, start: int, end: int) -> str:
-        return _to_plain(_decode(self._mirror[2 * start: 2 * end]))
+        return to_plain(decode(self._mirror[2 * start: 2 * end]))
 
     def to_user_position(self, position: int) -> int:
         """A document position as a position in user_text() (the pending suggestion left out)."""
@@ -207,7 +184,7 @@ class Editor(QPlainTextEdit):
         return found
 
     def suggestion_text(self) -> str:
-        return _to_plain(self._pending_text)
+        return to_plain(self._pending_text)
 
     def start_suggestion(self, position: int, auto: bool = False) -> None:
         """Begin an (empty) suggestion at position; text arrives through append_suggestion.
@@ -232,7 +209,7 @@ class Editor(QPlainTextEdit):
         """Append streamed text; chunks are (text, ChunkInfo) pieces of it for the probability view."""
         if self._pending_start is None or not text:
             return
-        raw = _to_raw(text)
+        raw = to_raw(text)
         start, end = self.pending_range()
         offset = end
         caret = self.textCursor()
@@ -241,7 +218,7 @@ class Editor(QPlainTextEdit):
         self._pending_text += raw
         for piece, info in chunks:
             self.probabilities.add(offset, piece, info)
-            offset += units(_to_raw(piece))
+            offset += units(to_raw(piece))
         if keep is not None:
             # The caret stays before the suggestion, so Tab accepts and typing goes where it was.
             caret.setPosition(keep[0])
@@ -256,7 +233,7 @@ class Editor(QPlainTextEdit):
         start, end = self.pending_range()
         raw = self._pending_text
         if upto is not None and upto < units(raw):
-            kept = _decode(_encode(raw)[: 2 * upto])
+            kept = decode(encode(raw)[: 2 * upto])
             self._edit(start + upto, end - start - upto, "")
             raw = kept
         self._clear_pending()
@@ -267,14 +244,14 @@ class Editor(QPlainTextEdit):
             cursor.setPosition(start + units(raw))
             self.setTextCursor(cursor)
             self._after_user_change()
-        return _to_plain(raw)
+        return to_plain(raw)
 
     def replace_suggestion(self, text: str) -> None:
         """Show another candidate in place of the pending text (no undo step, like the first)."""
         if self._pending_start is None:
             return
         start, end = self.pending_range()
-        raw = _to_raw(text)
+        raw = to_raw(text)
         caret = self.textCursor()
         keep = caret.position() <= start and not caret.hasSelection()
         self._edit(start, end - start, raw)
@@ -291,7 +268,7 @@ class Editor(QPlainTextEdit):
         start, end = self.pending_range()
         keep = max(0, min(keep, end - start))
         self._edit(start + keep, end - start - keep, "")
-        self._pending_text = _decode(_encode(self._pending_text)[: 2 * keep])
+        self._pending_text = decode(encode(self._pending_text)[: 2 * keep])
         self._highlight()
 
     def accept_suggestion_part(self, text: str) -> str:
@@ -301,7 +278,7 @@ class Editor(QPlainTextEdit):
         """
         if self._pending_start is None or not text:
             return ""
-        raw = _to_raw(text)
+        raw = to_raw(text)
         if not self._pending_text.startswith(raw):
             return ""
         start = self._pending_start
@@ -371,7 +348,7 @@ class Editor(QPlainTextEdit):
         return super().event(event)
 
     def insertFromMimeData(self, source) -> None:  # noqa: N802 - Qt's name
-        """Paste and drop: a NUL in the text becomes U+FFFD (see _to_document)."""
+        """Paste and drop: a NUL in the text becomes U+FFFD (see raw_text.to_document)."""
         if source.hasText() and "\0" in source.text():
             self.insertPlainText(source.text().replace("\0", "\ufffd"))
             return
@@ -432,10 +409,10 @@ class Editor(QPlainTextEdit):
             cursor = QTextCursor(self.document())
             cursor.setPosition(position)
             cursor.setPosition(position + remove, QTextCursor.MoveMode.KeepAnchor)
-            cursor.insertText(_to_plain(text))
+            cursor.insertText(to_plain(text))
         finally:
             self._internal -= 1
-        raw = _encode(_to_raw(_to_plain(text)))
+        raw = encode(to_raw(to_plain(text)))
         self._mirror = self._mirror[: 2 * position] + raw + self._mirror[2 * (position + remove):]
         self._sync_modified()
 
@@ -449,7 +426,7 @@ class Editor(QPlainTextEdit):
     def _on_contents_change(self, position: int, removed: int, added: int) -> None:
         if self._internal:
             return
-        old = _decode(self._mirror[2 * position: 2 * (position + removed)])
+        old = decode(self._mirror[2 * position: 2 * (position + removed)])
         new = self._document_slice(position, added)
         # Qt sometimes reports a wider range than really changed: narrow it down.
         prefix = len(os.path.commonprefix([old, new]))
@@ -460,7 +437,7 @@ class Editor(QPlainTextEdit):
             old, new = old[:-suffix], new[:-suffix]
         if not old and not new:
             return
-        self._mirror = self._mirror[: 2 * position] + _encode(new) + self._mirror[2 * (position + units(old)):]
+        self._mirror = self._mirror[: 2 * position] + encode(new) + self._mirror[2 * (position + units(old)):]
         user_position = position
         if self._pending_start is not None:
             start, end = self.pending_range()
