@@ -6,7 +6,8 @@ cache of the last context for the next request, and reports each token's
 probability. The first candidate streams alone, at the speed of a single run;
 the others are made afterwards, on request (`GenerationRun.make_alternatives`),
 from the same context: batching them with the first would slow the stream the
-writer watches (three rows cost 2.5x one on a CPU).
+writer watches (three rows cost 2.5x one on a CPU). The candidates, how their text
+becomes events, and the run's summary are decoding_core's, shared with the server loop.
 """
 
 from __future__ import annotations

@@ -19,7 +19,8 @@ message, a repr or a log line. A plain-HTTP URL to a host outside this computer 
 its private network sets `RemoteBackend.warning` (see server_address.plain_http_warning).
 
 The wire format (and how a request maps onto it) is openai_wire's, the token ids
-remote_candidates', the sentences for failures remote_errors'.
+remote_candidates' (over decoding_core, the local loop's too), the sentences for
+failures remote_errors'.
 """
 
 from __future__ import annotations
