@@ -69,16 +69,16 @@ class StreamedCandidate(Generic[Token, Event]):
     def carry(self, piece: str) -> Event | None:
         """The event for a piece just fed: one when there is text, or when a stop text was met."""
         if piece or self.candidate.stops.stopped:
-            return self.event(piece)
+            return self._event(piece)
         return None
 
     def finish(self, rest: str) -> Event | None:
         """The event at the candidate's end: its last text and the tokens still waiting, if any."""
         if rest or self.pending:
-            return self.event(rest)
+            return self._event(rest)
         return None
 
-    def event(self, piece: str) -> Event:
+    def _event(self, piece: str) -> Event:
         tokens, self.pending = self.pending, []
         return self._make_event(piece, tokens)
 

@@ -164,7 +164,7 @@ class Generator:
         run._events = self._generate(run, stop or StopFlag())
         return run
 
-    def _new_row(self, request: ContinuationRequest) -> _TokenCandidate:
+    def _new_candidate(self, request: ContinuationRequest) -> _TokenCandidate:
         lm = self.loaded
         return _TokenCandidate(StopMatcher(request.stop_sequences, request.stop_at),
                                detok=IncrementalDetokenizer(lm.tokenizer, lm.cjk_spaces), eos_ids=lm.eos_ids)
@@ -191,7 +191,7 @@ class Generator:
         run.context_tokens = len(ids)
         processors = build_processors(request)
         rng = torch.Generator(device=lm.device).manual_seed(run.seed)
-        row = self._new_row(request)
+        row = self._new_candidate(request)
 
         def event(piece: str, tokens: list[_Token]) -> TokenEvent:
             run.text += piece
@@ -254,7 +254,7 @@ class Generator:
         # With greedy decoding every row would be the first candidate again: the others sample.
         processors = build_processors(replace(request, temperature=0.8) if request.greedy else request)
         rng = torch.Generator(device=lm.device).manual_seed(run.seed + 1)
-        rows = [self._new_row(request) for _ in range(n)]
+        rows = [self._new_candidate(request) for _ in range(n)]
         with torch.inference_mode():
             if self._decoder is not None and self._cache_ids[: len(ids)] == ids:
                 decoder = self._decoder.fork(n, len(ids))
