@@ -7,7 +7,8 @@ Both decode a run's candidates the same way, so the two cannot drift apart:
 - candidate 0 streams: its tokens wait until a piece of its text carries them out in an
   event, and the tokens of a stop text ride with the last event (`StreamedCandidate`);
   the others are collected and become the run's `alternatives`;
-- the run's summary, with the same fields and the same clock for both (`RunSummary`).
+- the run's summary, with the same fields and the same clock for both (`RunSummary`), and
+  its decode speed, defined once (`decode_speed`; the benchmark's rows use it too).
 """
 
 from __future__ import annotations
