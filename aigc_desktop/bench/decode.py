@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import time
 
+from ..engine.decoding_core import decode_speed
 from .stats import alternate, fields, ratios
 
 
@@ -49,11 +50,11 @@ def raw_generate(lm, ids: list[int], new_tokens: int) -> dict:
         )
     new_ids = out[0, len(ids):].tolist()
     ended = time.perf_counter()
-    n = len(new_ids)
+    first = clock.first - started if clock.first else None
     return {
-        "ttft_s": clock.first - started if clock.first else None,
-        "decode_tps": (n - 1) / (ended - clock.first) if n > 1 and clock.first else None,
-        "tokens": n,
+        "ttft_s": first,
+        "decode_tps": decode_speed(len(new_ids), first, ended - started) or None,
+        "tokens": len(new_ids),
         "seconds": ended - started,
         "ids": new_ids,
     }

@@ -20,6 +20,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Sequence
 
+from ..engine.decoding_core import decode_speed
 from .stats import summary
 
 
@@ -78,7 +79,7 @@ def llama_timed_run(handle: LlamaHandle, prompt_token_ids: Sequence[int], new_to
     if first is None:
         raise RuntimeError("llama.cpp generated no token")
     return {"ttft_s": first - started,
-            "decode_tps": (len(tokens) - 1) / (ended - first) if len(tokens) > 1 else None,
+            "decode_tps": decode_speed(len(tokens), first - started, ended - started) or None,
             "tokens": tokens}
 
 

@@ -6,7 +6,8 @@ cache of the last context for the next request, and reports each token's
 probability. The first candidate streams alone, at the speed of a single run;
 the others are made afterwards, on request (`GenerationRun.make_alternatives`),
 from the same context: batching them with the first would slow the stream the
-writer watches (three rows cost 2.5x one on a CPU).
+writer watches (three rows cost 2.5x one on a CPU). The candidates, how their text
+becomes events, and the run's summary are decoding_core's, shared with the server loop.
 """
 
 from __future__ import annotations
@@ -14,13 +15,13 @@ from __future__ import annotations
 import contextlib
 import math
 import os
-import time
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Callable, Iterator, cast
 
 import torch
 
 from .context import encode_tail
+from .decoding_core import Candidate, RunSummary, StreamedCandidate, flush_unfinished
 from .detokenizer import IncrementalDetokenizer
 from .errors import GenerationError, first_line
 from .loading import LoadedModel
@@ -48,20 +49,9 @@ class TokenEvent:
 
 
 @dataclass
-class GenerationRun:
-    """One continuation: iterate it for TokenEvents; read the summary afterwards."""
+class GenerationRun(RunSummary):
+    """One continuation: iterate it for TokenEvents; read the summary (decoding_core.RunSummary) afterwards."""
 
-    request: ContinuationRequest
-    seed: int
-    context_tokens: int = 0
-    window: int = 0
-    reused_tokens: int = 0  # context tokens whose keys/values came from the previous run
-    new_token_ids: list[int] = field(default_factory=list)
-    text: str = ""
-    finish_reason: str = ""  # length | eos | stop_text | stopped
-    first_token_seconds: float | None = None
-    elapsed_seconds: float = 0.0
-    alternatives: list[str] = field(default_factory=list)  # the other candidates' texts, once made
     _events: Iterator[TokenEvent] | None = None
     _make_alternatives: Callable[[], list[str]] | None = None
 
@@ -81,47 +71,34 @@ class GenerationRun:
             self.alternatives = make()
         return self.alternatives
 
-    @property
-    def tokens_per_second(self) -> float:
-        """Decode speed after the first token (the prompt phase excluded)."""
-        n = len(self.new_token_ids)
-        if n < 2 or self.first_token_seconds is None:
-            return 0.0
-        return (n - 1) / max(self.elapsed_seconds - self.first_token_seconds, 1e-9)
 
-
-@dataclass
-class _Row:
-    """Decoding state of one candidate: its tokens, its text so far, and why it ended."""
+@dataclass(kw_only=True)
+class _TokenCandidate(Candidate):
+    """A candidate of the local model: its tokens become text through the detokenizer; end-of-text ends it."""
 
     detok: IncrementalDetokenizer
-    stops: StopMatcher
     eos_ids: frozenset[int]
-    ids: list[int] = field(default_factory=list)
-    text: str = ""
-    done: bool = False
-    reason: str = ""
 
     def push(self, token: int) -> str:
         """Take one generated token; the text it completes ('' while a character or a stop text is pending)."""
-        self.ids.append(token)
         if token in self.eos_ids:
             self.done, self.reason = True, "eos"
             return ""
-        piece = self.stops.feed(self.detok.push(token))
-        self.text += piece
-        if self.stops.stopped:
-            self.done, self.reason = True, "stop_text"
-        return piece
+        return self.feed(self.detok.push(token))
 
     def flush(self) -> str:
         """At the end: what was held back is complete now, except a character cut in half."""
         rest = self.stops.feed(self.detok.flush())
-        rest = (rest + self.stops.flush()).rstrip("\ufffd")
-        self.text += rest
-        if self.stops.stopped:
-            self.done, self.reason = True, "stop_text"
-        return rest
+        return self._keep((rest + self.stops.flush()).rstrip("\ufffd"))
+
+
+_Token = tuple[int, float, tuple[tuple[int, float], ...]]  # id, probability, top alternatives
+
+
+def _token_event(piece: str, tokens: list[_Token]) -> TokenEvent:
+    """The event of a piece of text and the tokens it came from."""
+    ids, probabilities, alternatives = zip(*tokens) if tokens else ((), (), ())
+    return TokenEvent(piece, ids, probabilities, alternatives)
 
 
 class Generator:
@@ -187,10 +164,10 @@ class Generator:
         run._events = self._generate(run, stop or StopFlag())
         return run
 
-    def _new_row(self, request: ContinuationRequest) -> _Row:
+    def _new_candidate(self, request: ContinuationRequest) -> _TokenCandidate:
         lm = self.loaded
-        return _Row(IncrementalDetokenizer(lm.tokenizer, lm.cjk_spaces),
-                    StopMatcher(request.stop_sequences, request.stop_at), lm.eos_ids)
+        return _TokenCandidate(StopMatcher(request.stop_sequences, request.stop_at),
+                               detok=IncrementalDetokenizer(lm.tokenizer, lm.cjk_spaces), eos_ids=lm.eos_ids)
 
     def _take_cache(self, ids: list[int]) -> tuple[StepDecoder, int]:
         """A decoder holding the longest cached prefix shared with ids, and that prefix's length."""
@@ -208,22 +185,19 @@ class Generator:
         return decoder, common
 
     def _generate(self, run: GenerationRun, stop: StopFlag) -> Iterator[TokenEvent]:
-        started = time.perf_counter()
+        run.start_clock()
         lm, request = self.loaded, run.request
         ids = encode_tail(lm.tokenizer, request.context, lm.window - request.max_new_tokens, lm.prefix_ids)
         run.context_tokens = len(ids)
         processors = build_processors(request)
         rng = torch.Generator(device=lm.device).manual_seed(run.seed)
-        row = self._new_row(request)
-        pending_ids, pending_probs, pending_alts = [], [], []
+        row = self._new_candidate(request)
 
-        def event(text: str) -> TokenEvent:
-            ev = TokenEvent(text, tuple(pending_ids), tuple(pending_probs), tuple(pending_alts))
-            pending_ids.clear()
-            pending_probs.clear()
-            pending_alts.clear()
-            run.text += text
-            return ev
+        def event(piece: str, tokens: list[_Token]) -> TokenEvent:
+            run.text += piece
+            return _token_event(piece, tokens)
+
+        streamed = StreamedCandidate(row, event)
 
         decoder, run.reused_tokens = self._take_cache(ids)
         seen = torch.tensor([ids], dtype=torch.long, device=lm.device)  # what the penalties look at
@@ -251,33 +225,27 @@ class Generator:
                         self.reset_cache()
                         raise GenerationError("The model produced invalid numbers (NaN); its weights may be broken.")
                     next_id = choose_next(processors(seen, logits), request.greedy, rng)
-                    if run.first_token_seconds is None:
-                        run.first_token_seconds = time.perf_counter() - started
+                    run.clock_token()
                     token = int(next_id[0, 0])
                     top = torch.topk(logits[0], min(TOP_ALTERNATIVES, logits.shape[-1]))
                     run.new_token_ids.append(token)
-                    pending_ids.append(token)
-                    pending_probs.append(math.exp(float(logits[0, token] - log_norm)))
-                    pending_alts.append(tuple(zip(top.indices.tolist(), torch.exp(top.values - log_norm).tolist())))
+                    streamed.pending.append((token, math.exp(float(logits[0, token] - log_norm)),
+                                             tuple(zip(top.indices.tolist(), torch.exp(top.values - log_norm).tolist()))))
                     seen = torch.cat([seen, next_id], dim=-1)
                     feed = next_id
-                piece = row.push(token)
-                if piece or row.stops.stopped:
-                    yield event(piece)  # a stop's own tokens still ride with the last event
+                if (ev := streamed.carry(row.push(token))) is not None:
+                    yield ev
                 if row.done:
                     break
-            if not row.done and run.finish_reason != "stopped":
-                rest = row.flush()
-                if rest or pending_ids:
-                    yield event(rest)
-            if pending_ids:
-                yield event("")  # e.g. the end-of-text token: no text, but part of the run
+            rest = row.flush() if not row.done and run.finish_reason != "stopped" else ""
+            if (ev := streamed.finish(rest)) is not None:
+                yield ev  # the last text, or tokens without text (e.g. the end-of-text token)
             if row.reason:
                 run.finish_reason = row.reason
             if context_logits is not None and run.finish_reason != "stopped":
                 run._make_alternatives = lambda: self._alternatives(run, stop, ids, context_logits)
         finally:
-            run.elapsed_seconds = time.perf_counter() - started
+            run.stop_clock()
 
     def _alternatives(self, run: GenerationRun, stop: StopFlag, ids: list[int], logits: torch.Tensor) -> list[str]:
         """The other candidates of `run`, sampled in one batch from its context's keys/values."""
@@ -286,7 +254,7 @@ class Generator:
         # With greedy decoding every row would be the first candidate again: the others sample.
         processors = build_processors(replace(request, temperature=0.8) if request.greedy else request)
         rng = torch.Generator(device=lm.device).manual_seed(run.seed + 1)
-        rows = [self._new_row(request) for _ in range(n)]
+        rows = [self._new_candidate(request) for _ in range(n)]
         with torch.inference_mode():
             if self._decoder is not None and self._cache_ids[: len(ids)] == ids:
                 decoder = self._decoder.fork(n, len(ids))
@@ -307,9 +275,7 @@ class Generator:
                     break
                 seen = torch.cat([seen, next_ids], dim=-1)
                 logits = self._forward(decoder, next_ids)
-        for r in rows:
-            if not r.done:
-                r.flush()
+        flush_unfinished(rows)
         return [r.text for r in rows]
 
     @contextlib.contextmanager

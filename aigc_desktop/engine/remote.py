@@ -19,7 +19,8 @@ message, a repr or a log line. A plain-HTTP URL to a host outside this computer 
 its private network sets `RemoteBackend.warning` (see server_address.plain_http_warning).
 
 The wire format (and how a request maps onto it) is openai_wire's, the token ids
-remote_candidates', the sentences for failures remote_errors'.
+remote_candidates' (over decoding_core, the local loop's too), the sentences for
+failures remote_errors'.
 """
 
 from __future__ import annotations
@@ -30,7 +31,6 @@ import json
 import os
 import secrets
 import ssl
-import time
 from dataclasses import dataclass, field
 from typing import AsyncGenerator, AsyncIterator, Awaitable, Callable, Iterator
 from urllib.parse import urlsplit
@@ -39,11 +39,12 @@ import httpx
 
 from . import http_body
 from .async_bridge import cancel_on_stop, finish_task, is_private_loop, iterate_on_private_loop, run_on_private_loop
+from .decoding_core import RunSummary
 from .errors import EngineError
 from .http_body import BodyError, Deadline
 from .openai_wire import StreamedResponse, answer, completion_body, model_entries, parse_chunk, sse_data
 from .options import SERVER_TIMEOUT
-from .remote_candidates import Candidate, Decoding, RemoteTokenEvent
+from .remote_candidates import Decoding, RemoteTokenEvent, ServerCandidate
 from .remote_errors import RemoteError, RemoteStreamCut, ServerErrors, english_notice
 from .request import ContinuationRequest
 from .server_address import is_loopback, plain_http_warning
@@ -56,30 +57,21 @@ _OPTIONAL_FIELDS = ("logprobs", "stream_options")
 
 
 @dataclass
-class RemoteRun:
+class RemoteRun(RunSummary):
     """One remote continuation: iterate it (for, or async for) for events; read the summary afterwards.
 
-    The fields are generator.GenerationRun's, plus what a server tells: the model that
-    answered, its own finish reason and token counts. finish_reason is length | eos |
-    stop_text | stopped like the local engine's, or, after a RemoteError, "cut" when the
-    stream broke off part-way (RemoteStreamCut) and "error" for any other failure. text is
-    always what the events carried, also after a failure.
+    The fields are decoding_core.RunSummary's, plus what a server tells: the model that
+    answered, its own finish reason and token counts. context_tokens is the prompt's length
+    when the server reports usage; window the model's context window when the server lists
+    it (vLLM's max_model_len); new_token_ids are negative ids (see RemoteTokenEvent).
+    finish_reason is length | eos | stop_text | stopped like the local engine's, or, after a
+    RemoteError, "cut" when the stream broke off part-way (RemoteStreamCut) and "error" for
+    any other failure. text is always what the events carried, also after a failure.
     """
 
-    request: ContinuationRequest
-    seed: int
     model: str | None = None
-    context_tokens: int = 0  # the prompt's length in tokens, when the server reports usage
-    window: int = 0  # the model's context window, when the server lists it (vLLM's max_model_len)
-    reused_tokens: int = 0
-    new_token_ids: list[int] = field(default_factory=list)  # negative ids, see RemoteTokenEvent
-    text: str = ""
-    finish_reason: str = ""
     server_finish_reason: str = ""  # as the server said it: length, stop, eos_token, ...
     completion_tokens: int | None = None  # the server's own count, when it reports usage (n == 1)
-    first_token_seconds: float | None = None
-    elapsed_seconds: float = 0.0
-    alternatives: list[str] = field(default_factory=list)
     # What the user should know about a run that worked: kind -> its facts, in NOTICES' words.
     notices: dict[str, dict] = field(default_factory=dict)
     _resume_text: str = field(default="", repr=False)  # generated text the request now continues from
@@ -110,15 +102,12 @@ class RemoteRun:
         """The notices as English sentences ("" when there are none); the editor translates the kinds."""
         return " ".join(english_notice(kind, facts) for kind, facts in self.notices.items())
 
-    @property
-    def tokens_per_second(self) -> float:
-        """Decode speed after the first token (the prompt phase excluded)."""
+    def _tokens_decoded(self) -> int:
+        """The server's own count, when it gives one: without log-probabilities each chunk counts as one token."""
         n = len(self.new_token_ids)
         if self.completion_tokens is not None and self.finish_reason not in ("stopped", "cut", "stop_text"):
             n = max(n, self.completion_tokens)
-        if n < 2 or self.first_token_seconds is None:
-            return 0.0
-        return (n - 1) / max(self.elapsed_seconds - self.first_token_seconds, 1e-9)
+        return n
 
 
 _END = object()  # the run's task is over (see RemoteBackend._events)
@@ -313,9 +302,9 @@ class RemoteBackend:
         The task hands over one event at a time and reads on only when the next is asked
         for, so the server is read no further ahead than the consumer.
         """
-        started = time.perf_counter()
+        run.start_clock()
         handoff: asyncio.Queue = asyncio.Queue()
-        task = asyncio.get_running_loop().create_task(self._read(run, handoff, started))
+        task = asyncio.get_running_loop().create_task(self._read(run, handoff))
         task.add_done_callback(lambda _: handoff.put_nowait(_END))
         forget = cancel_on_stop(task, stop)
         try:
@@ -335,13 +324,13 @@ class RemoteBackend:
         finally:
             forget()
             await finish_task(task)
-            run.elapsed_seconds = time.perf_counter() - started
+            run.stop_clock()
             # Cancelled after Stop (the editor cancels its task): stopped; otherwise a RemoteError is on its way up.
             run.finish_reason = run.finish_reason or ("stopped" if stop.is_set() else "error")
 
-    async def _read(self, run: RemoteRun, handoff: asyncio.Queue, started: float) -> None:
+    async def _read(self, run: RemoteRun, handoff: asyncio.Queue) -> None:
         """The run's task: ask the server, and hand each event over as its chunks arrive."""
-        decoding = Decoding(run, self._intern, self._errors, started)
+        decoding = Decoding(run, self._intern, self._errors)
 
         async def hand(event: RemoteTokenEvent) -> None:
             await handoff.put(event)
@@ -397,7 +386,7 @@ class RemoteBackend:
                     # Ask again without probabilities, continuing from the text received.
                     await lines.aclose()
                     await response.aclose()
-                    decoding.pending.clear()  # tokens whose text the server lost: nothing to show for them
+                    decoding.streamed.pending.clear()  # tokens whose text the server lost: nothing to show for them
                     response = await self._open(client, run, deadline)
                     lines = sse_data(response)
             if not saw_done and not decoding.all_done:
@@ -409,7 +398,7 @@ class RemoteBackend:
             await lines.aclose()
             await response.aclose()
 
-    def _drop_lossy_probabilities(self, run: RemoteRun, rows: list[Candidate]) -> bool:
+    def _drop_lossy_probabilities(self, run: RemoteRun, rows: list[ServerCandidate]) -> bool:
         """A token came with a probability but no text: stop asking this server for probabilities.
 
         llama-cpp-python (0.3.x), asked for logprobs, decodes each token on its own and drops

@@ -1,6 +1,7 @@
 """One server run's candidates as their chunks arrive: candidate 0 becomes events, the others are collected.
 
-Stop texts are applied here as well as by the server, and each event carries the tokens
+Stop texts are applied here as well as by the server (the candidates, their stop texts and
+their events are decoding_core's, as in the local loop), and each event carries the tokens
 (texts, probabilities, top alternatives) that arrived with its text.
 
 Token ids. A server reports token *texts*, not ids. `RemoteTokenEvent` has
@@ -16,10 +17,10 @@ server that does not offer them) each chunk counts as one token and
 
 from __future__ import annotations
 
-import time
 from dataclasses import dataclass
 from typing import Callable
 
+from .decoding_core import Candidate, StreamedCandidate, flush_unfinished
 from .openai_wire import Token, finish_reason, parse_choice
 from .remote_errors import ServerErrors
 from .text_stops import StopMatcher
@@ -39,16 +40,11 @@ class RemoteTokenEvent:
     alternative_texts: tuple[tuple[tuple[str, float], ...], ...] = ()  # top-5 (text, probability) per token
 
 
-
 @dataclass
-class Candidate:
-    """One candidate's state while its chunks arrive."""
+class ServerCandidate(Candidate):
+    """One candidate's state while its chunks arrive; done also when the server finished it."""
 
-    stops: StopMatcher
-    text: str = ""
-    done: bool = False  # no more text wanted: the server finished it, or a stop was found here
     server_done: bool = False  # the server sent its finish_reason
-    reason: str = ""
     seen: bool = False  # the server sent anything for this candidate
     raw: str = ""  # everything the server sent for it, before stop texts were applied
     tokens: int = 0  # tokens received for it: at max_new_tokens it is done, whatever the server does
@@ -57,16 +53,15 @@ class Candidate:
 class Decoding:
     """One run's candidates as chunks arrive: candidate 0 becomes events, the others are collected."""
 
-    def __init__(self, run, intern: Callable[[str], int], errors: ServerErrors, started: float) -> None:
+    def __init__(self, run, intern: Callable[[str], int], errors: ServerErrors) -> None:
         request = run.request
         self.run = run  # a RemoteRun
         self.intern = intern  # token text -> its negative id
         self.errors = errors
-        self.started = started
-        self.rows = [Candidate(StopMatcher(request.stop_sequences, request.stop_at))
+        self.rows = [ServerCandidate(StopMatcher(request.stop_sequences, request.stop_at))
                      for _ in range(request.alternatives)]
         self.first = self.rows[0]
-        self.pending: list[Token] = []  # tokens of candidate 0 not yet carried by an event
+        self.streamed = StreamedCandidate(self.first, self._event)
         self.progress = 0  # choices that brought wanted text or tokens (the deadline counts from the last)
 
     @property
@@ -101,13 +96,12 @@ class Decoding:
             if row is self.first:
                 lost = lost or any(t.text == "" and t.prob is not None for t in tokens)
                 self._count(text, tokens)
-            piece = row.stops.feed(text)
-            row.text += piece
-            if row is self.first and (piece or row.stops.stopped):
-                events.append(self.event(piece))  # a stop's own tokens still ride with the last event
-            if row.stops.stopped:
-                row.done, row.reason = True, "stop_text"
-            elif finish:
+            piece = row.feed(text)
+            if row is self.first and (event := self.streamed.carry(piece)) is not None:
+                events.append(event)
+            if row.done:  # a stop text here
+                continue
+            if finish:
                 events.extend(self._finish_row(row, finish_reason(finish, choice, self.run.request), finish))
             elif full:
                 events.extend(self._finish_row(row, "length"))
@@ -122,7 +116,7 @@ class Decoding:
         if _count_of_tokens(completion) and self.run.request.alternatives == 1:
             self.run.completion_tokens = completion
 
-    def _within_budget(self, row: Candidate, text: str, tokens: list[Token]) -> tuple[str, list[Token], bool]:
+    def _within_budget(self, row: ServerCandidate, text: str, tokens: list[Token]) -> tuple[str, list[Token], bool]:
         """The text and tokens that fit in max_new_tokens, and whether some did not (the candidate is full).
 
         The text is bounded too, at CHARS_PER_TOKEN a token: a server can call anything one token.
@@ -139,35 +133,29 @@ class Decoding:
         return text[:max(chars_left, 0)], kept, True
 
     def _count(self, text: str, tokens: list[Token]) -> None:
-        run = self.run
-        if (text or tokens) and run.first_token_seconds is None:
-            run.first_token_seconds = time.perf_counter() - self.started
-        run.new_token_ids.extend(self.intern(token.text) for token in tokens)
-        self.pending.extend(tokens)
+        if text or tokens:
+            self.run.clock_token()
+        self.run.new_token_ids.extend(self.intern(token.text) for token in tokens)
+        self.streamed.pending.extend(tokens)
 
-    def _finish_row(self, row: Candidate, reason: str, server_said: str = "") -> list[RemoteTokenEvent]:
+    def _finish_row(self, row: ServerCandidate, reason: str, server_said: str = "") -> list[RemoteTokenEvent]:
         """The candidate is complete (server_said: the server's finish_reason, when it said so)."""
         row.done, row.server_done, row.reason = True, bool(server_said), reason
-        rest = row.stops.flush()
-        row.text += rest
+        rest = row.flush()
         if row is not self.first:
             return []
         self.run.server_finish_reason = server_said
-        return [self.event(rest)] if rest or self.pending else []
+        event = self.streamed.finish(rest)
+        return [event] if event is not None else []
 
     def flush(self) -> RemoteTokenEvent | None:
         """At the end marker without a finish_reason: what the stops held back is complete now."""
-        rest = "" if self.first.done else self.first.stops.flush()
-        self.first.text += rest
-        for row in self.rows[1:]:
-            if not row.done:
-                row.text += row.stops.flush()
-        return self.event(rest) if rest or self.pending else None
+        rest = "" if self.first.done else self.first.flush()
+        flush_unfinished(self.rows[1:])
+        return self.streamed.finish(rest)
 
-    def event(self, piece: str) -> RemoteTokenEvent:
+    def _event(self, piece: str, tokens: list[Token]) -> RemoteTokenEvent:
         intern = self.intern
-        tokens = tuple(self.pending)
-        self.pending.clear()
         texts = tuple(t.text for t in tokens)
         ids = tuple(intern(t) for t in texts)
         if tokens and all(t.prob is not None for t in tokens):
