@@ -92,5 +92,5 @@ def show_load_progress(window, source: str, done: int, total: int) -> None:
     bar.setValue(done)
     percent = 100 * done // total
     window.statusBar().showMessage(QCoreApplication.translate(
-        "FirstRun", "Preparing %s for its first use: %d%% (this happens once; later starts take seconds)")
+        "FirstRun", "Preparing %s for first use (once): %d%%")
         % (Path(source).name, percent))

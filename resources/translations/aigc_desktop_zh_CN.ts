@@ -574,8 +574,8 @@ Reload it and lose your changes, or keep your version?</source>
         <translation>你可以继续写作；可通过右侧按钮改用其他模型。</translation>
     </message>
     <message>
-        <source>Preparing %s for its first use: %d%% (this happens once; later starts take seconds)</source>
-        <translation>正在为首次使用准备 %s：%d%%（只需这一次；以后启动只要几秒）</translation>
+        <source>Preparing %s for first use (once): %d%%</source>
+        <translation>正在为首次使用准备 %s（仅此一次）：%d%%</translation>
     </message>
 </context>
 <context>
