@@ -228,3 +228,9 @@ def test_a_bad_document_opened_in_the_chinese_window_is_one_chinese_line(zh_CN, 
     shown = [t for _, t in visible_texts(window.banner) if t and str(path) in t]
     assert shown and CJK.search(shown[0]) and "\n" not in shown[0]
     assert not untranslated([("banner", shown[0])], (*KEPT, str(path))), shown
+
+
+def test_the_local_engines_device_label_is_chinese(zh_CN):  # noqa: F811
+    assert localize("CPU fast int8") == "CPU 快速 int8"
+    assert localize("CPU exact fp32") == "CPU 精确 fp32"
+    assert localize("CUDA (bf16)") == "CUDA (bf16)"  # no such shape: as it is

@@ -98,6 +98,9 @@ TEMPLATES = (
     QT_TRANSLATE_NOOP("EngineMessages", "%s is incomplete: it declares %s layers but holds tensors for %s; it would"
                                         " run with random layers."),
     QT_TRANSLATE_NOOP("EngineMessages", "%s: its embedding size (%s) does not match its tensors."),
+    # engine/loading.py: LoadedModel.device_label, shown in the status bar
+    QT_TRANSLATE_NOOP("EngineMessages", "%s fast int8"),
+    QT_TRANSLATE_NOOP("EngineMessages", "%s exact fp32"),
     # engine/devices.py
     QT_TRANSLATE_NOOP("EngineMessages", "Unknown device '%s'. Choose one of: %s."),
     QT_TRANSLATE_NOOP("EngineMessages", "CUDA was requested but no CUDA GPU is available; use --device cpu."),

@@ -102,8 +102,9 @@ def describe_backend(backend: Backend, source: str, seconds: float) -> ModelInfo
     loaded = getattr(backend, "loaded", None)
     if loaded is not None and _is_loaded_model(loaded):  # the local engine: look into its vocabulary
         from ..engine.devices import detected
+        from .engine_text import localize
 
-        return ModelInfo(source, backend.name, backend.device_label, backend.window, seconds,
+        return ModelInfo(source, backend.name, localize(backend.device_label), backend.window, seconds,
                          writes_chinese=_writes_chinese(loaded.tokenizer), detected=detected(),
                          notice=loaded.notice)
     return ModelInfo(source, backend.name, backend.device_label, backend.window, seconds,

@@ -353,6 +353,14 @@ Reload it and lose your changes, or keep your version?</source>
         <translation>%s：嵌入大小（%s）与其张量不符。</translation>
     </message>
     <message>
+        <source>%s fast int8</source>
+        <translation>%s 快速 int8</translation>
+    </message>
+    <message>
+        <source>%s exact fp32</source>
+        <translation>%s 精确 fp32</translation>
+    </message>
+    <message>
         <source>Unknown device &apos;%s&apos;. Choose one of: %s.</source>
         <translation>未知设备“%s”。请从以下选择：%s。</translation>
     </message>
