@@ -132,8 +132,10 @@ def _gguf_context_length(path: Path) -> dict:
     return {}
 
 
-# Only one conversion at a time swaps transformers' progress bar for ours (it is a module global).
+# Only one conversion at a time swaps transformers' progress bar for ours (it is a module global,
+# private to transformers: were it renamed, the conversion would only report less).
 _CONVERSION_LOCK = threading.Lock()
+_GGUF_PROGRESS_BAR = "tqdm"
 
 
 def _cache_dtype(path: Path) -> torch.dtype:
@@ -162,15 +164,15 @@ def _convert_gguf(path: Path, folder: str, name: str, total: int) -> Any:
         return load_progress.counted(items, total)
 
     with _CONVERSION_LOCK:
-        original = gguf_utils.tqdm
-        gguf_utils.tqdm = progress_bar
+        original = getattr(gguf_utils, _GGUF_PROGRESS_BAR, None)
+        setattr(gguf_utils, _GGUF_PROGRESS_BAR, progress_bar)
         try:
             # cast: transformers' own annotation of from_pretrained confuses type checkers
             return cast(Any, AutoModelForCausalLM.from_pretrained(
                 folder, dtype=torch.float32, trust_remote_code=False, local_files_only=True, gguf_file=name,
                 **_gguf_context_length(path)))
         finally:
-            gguf_utils.tqdm = original
+            setattr(gguf_utils, _GGUF_PROGRESS_BAR, original)
 
 
 def _load_gguf(path: Path, dtype: torch.dtype) -> tuple[torch.nn.Module, Any]:
