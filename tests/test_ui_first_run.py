@@ -113,3 +113,49 @@ def test_a_dialog_that_cannot_open_says_so(qtbot, make_window, monkeypatch):
     window.export.ask_export_path = lambda: "/tmp/never-written.md"
     window.export_action.trigger()
     assert "could not be opened" in window.banner.text()
+
+
+def test_the_worker_passes_a_real_gguf_conversion_on_step_by_step(qtbot, tiny_gpt2_dir, tmp_path, monkeypatch):
+    pytest.importorskip("gguf")
+    from tiny_models import write_gpt2_gguf
+
+    from aigc_desktop.ui.worker import GenerationWorker
+
+    monkeypatch.setenv("AIGC_DESKTOP_CACHE", str(tmp_path / "cache"))
+    path = str(write_gpt2_gguf(tiny_gpt2_dir, tmp_path / "tiny.q8_0.gguf", quantised=True))
+    worker = GenerationWorker()  # the real engine loader
+    steps = []
+    worker.load_progress.connect(lambda source, done, total: steps.append((source, done, total)))
+    with qtbot.waitSignal(worker.loaded, timeout=120000):
+        worker.load(path, "cpu", False, False)
+    qtbot.waitUntil(lambda: bool(steps) and steps[-1][1] == steps[-1][2])
+    assert {source for source, _, _ in steps} == {path}
+    assert [done for _, done, _ in steps] == list(range(1, steps[-1][2] + 1)) and steps[-1][2] > 10
+
+
+def test_the_status_bar_shows_the_conversion_and_says_it_happens_once(make_window):
+    window = make_window(fake_loader(FakeBackend()))
+    window.status.load_progress.show()
+    window.session.host.worker.load_progress.emit("/models/SmolLM2.gguf", 68, 273)  # as the loading thread does
+    assert (window.status.load_progress.minimum(), window.status.load_progress.maximum()) == (0, 273)
+    assert window.status.load_progress.value() == 68
+    message = window.statusBar().currentMessage()
+    assert "SmolLM2.gguf" in message and "24%" in message and "once" in message
+    window.session.host.worker.load_progress.emit("/models/SmolLM2.gguf", 273, 273)
+    assert window.status.load_progress.maximum() == 0  # busy again: the rest of loading has no steps to count
+
+
+def test_the_conversion_message_is_chinese_in_the_chinese_interface(qapp, make_window):
+    from test_translations import CJK
+
+    from aigc_desktop.app import install_translations
+
+    translators = install_translations(qapp, "zh_CN")
+    try:
+        window = make_window(fake_loader(FakeBackend()))
+        first_run.show_load_progress(window.status, "/models/SmolLM2.gguf", 1, 4)
+        message = window.statusBar().currentMessage()
+        assert CJK.search(message) and "25%" in message
+    finally:
+        for translator in translators:
+            qapp.removeTranslator(translator)

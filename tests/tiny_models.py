@@ -77,8 +77,11 @@ def build_tiny_chinese_gpt2(folder: Path, n_positions: int = 128, seed: int = 0)
     return folder
 
 
-def write_gpt2_gguf(hf_folder: Path, path: Path) -> Path:
-    """Write a GPT-2 saved with save_pretrained as an fp32 GGUF file, the way llama.cpp names things."""
+def write_gpt2_gguf(hf_folder: Path, path: Path, quantised: bool = False) -> Path:
+    """Write a GPT-2 saved with save_pretrained as an fp32 GGUF file, the way llama.cpp names things.
+
+    quantised: its matrices in Q8_0 (8-bit blocks of 32 with a scale each), as most published GGUF files are.
+    """
     import json
     import re
 
@@ -116,7 +119,11 @@ def write_gpt2_gguf(hf_folder: Path, path: Path) -> Path:
         array = tensor.float().numpy()
         if any(part in gguf_name for part in ("attn_qkv.weight", "ffn_down.weight", "ffn_up.weight", "attn_output.weight")):
             array = array.T  # llama.cpp stores GPT-2's Conv1D weights transposed
-        writer.add_tensor(gguf_name, np.ascontiguousarray(array))
+        if quantised and array.ndim == 2:
+            kind = gguf.GGMLQuantizationType.Q8_0
+            writer.add_tensor(gguf_name, gguf.quants.quantize(np.ascontiguousarray(array), kind), raw_dtype=kind)
+        else:
+            writer.add_tensor(gguf_name, np.ascontiguousarray(array))
     writer.write_header_to_file()
     writer.write_kv_data_to_file()
     writer.write_tensors_to_file()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 import socket
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -17,7 +18,7 @@ from urllib.parse import urlparse
 
 import torch
 
-from . import devices
+from . import devices, load_progress
 from .context import context_window
 from .detokenizer import spaces_between_cjk
 from .errors import HubUnreachableError, ModelLoadError, ModelNotDownloadedError, first_line
@@ -28,6 +29,7 @@ from .model_files import (  # noqa: F401  (the cache helpers are re-exported for
     gguf_cache_root,
     gguf_is_converted,
     read_config,
+    remove_old_gguf_caches,
 )
 from .model_fit import check_gguf_fits, check_weights_fit_config
 from .options import DEFAULT_MODEL
@@ -130,8 +132,54 @@ def _gguf_context_length(path: Path) -> dict:
     return {}
 
 
+# Only one conversion at a time swaps transformers' progress bar for ours (it is a module global,
+# private to transformers: were it renamed, the conversion would only report less).
+_CONVERSION_LOCK = threading.Lock()
+_GGUF_PROGRESS_BAR = "tqdm"
+
+
+def _cache_dtype(path: Path) -> torch.dtype:
+    """The number type the converted copy keeps its matrices in.
+
+    A quantised file's values (4 to 8 bits and a scale per block) are kept in fp16: half the
+    size of fp32, and its rounding is far below the quantisation's own (README: GGUF files).
+    A file of fp32 or bf16 matrices keeps them exactly as they are.
+    """
+    import gguf
+
+    kinds = {t.tensor_type for t in gguf.GGUFReader(str(path)).tensors if len(t.shape) >= 2}
+    if kinds <= {gguf.GGMLQuantizationType.F32, gguf.GGMLQuantizationType.F64}:
+        return torch.float32
+    if kinds <= {gguf.GGMLQuantizationType.BF16}:
+        return torch.bfloat16
+    return torch.float16
+
+
+def _convert_gguf(path: Path, folder: str, name: str, total: int) -> Any:
+    """transformers' dequantisation, its per-tensor loop reported through load_progress (of total steps)."""
+    import transformers.modeling_gguf_pytorch_utils as gguf_utils
+    from transformers import AutoModelForCausalLM
+
+    def progress_bar(items, *args, **kwargs):
+        return load_progress.counted(items, total)
+
+    with _CONVERSION_LOCK:
+        original = getattr(gguf_utils, _GGUF_PROGRESS_BAR, None)
+        setattr(gguf_utils, _GGUF_PROGRESS_BAR, progress_bar)
+        try:
+            # cast: transformers' own annotation of from_pretrained confuses type checkers
+            return cast(Any, AutoModelForCausalLM.from_pretrained(
+                folder, dtype=torch.float32, trust_remote_code=False, local_files_only=True, gguf_file=name,
+                **_gguf_context_length(path)))
+        finally:
+            setattr(gguf_utils, _GGUF_PROGRESS_BAR, original)
+
+
 def _load_gguf(path: Path, dtype: torch.dtype) -> tuple[torch.nn.Module, Any]:
-    """Dequantise a GGUF file once, keep it as safetensors, and load that from then on."""
+    """Dequantise a GGUF file once, keep it as safetensors, and load that from then on.
+
+    The progress of the conversion (tensor by tensor) goes to engine.load_progress.
+    """
     import shutil
     import tempfile
 
@@ -143,27 +191,35 @@ def _load_gguf(path: Path, dtype: torch.dtype) -> tuple[torch.nn.Module, Any]:
         import gguf  # noqa: F401
     except ImportError:
         raise ModelLoadError("Loading GGUF files needs the 'gguf' package: pip install gguf") from None
-    from transformers import AutoModelForCausalLM, AutoTokenizer
+    from transformers import AutoTokenizer
 
     check_gguf_fits(path)
     folder, name = str(path.parent), path.name
-    common = dict(trust_remote_code=False, local_files_only=True, gguf_file=name)
     try:
-        tokenizer = AutoTokenizer.from_pretrained(folder, **common)
-        # cast: transformers' own annotation of from_pretrained confuses type checkers
-        model = cast(Any, AutoModelForCausalLM.from_pretrained(folder, dtype=torch.float32, **common,
-                                                               **_gguf_context_length(path)))
+        tokenizer = AutoTokenizer.from_pretrained(folder, trust_remote_code=False, local_files_only=True,
+                                                  gguf_file=name)
+        import gguf
+
+        total = len(gguf.GGUFReader(str(path)).tensors) + 1  # each tensor, then writing the copy
+        model = _convert_gguf(path, folder, name, total)
+        kept = _cache_dtype(path)
     except Exception as exc:  # noqa: BLE001 - a damaged GGUF fails in many ways inside its reader
         raise ModelLoadError(f"{path} is not a usable GGUF file: {first_line(exc)}") from None
-    model.hf_quantizer = None  # it is plain fp32 now; save_pretrained refuses otherwise
+    model.hf_quantizer = None  # it is plain floats now; save_pretrained refuses otherwise
+    with torch.no_grad():  # matrices only: norms and biases are few and stay as they came
+        for parameter in model.parameters():
+            if parameter.dim() >= 2:
+                parameter.data = parameter.data.to(kept)  # this session runs what later ones load
     cached.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=key, dir=cached.parent))
     try:
         model.save_pretrained(staging)
         tokenizer.save_pretrained(staging)
         os.replace(staging, cached)  # appears whole or not at all
+        remove_old_gguf_caches(path)
     except OSError:
         shutil.rmtree(staging, ignore_errors=True)  # no cache this time; the model still loads
+    load_progress.report(total, total)
     return model.to(dtype), tokenizer
 
 

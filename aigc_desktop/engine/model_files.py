@@ -251,12 +251,30 @@ def gguf_cache_root() -> Path:
     return cache_dir("gguf")
 
 
-def gguf_cache_folder(path: Path) -> Path:
-    """The converted copy of this GGUF file (a new one when the file changes)."""
+# The converted copy's layout; a new one makes a new folder, and the old one is removed once it exists.
+# 1 (no suffix): fp32. 2: a quantised file's matrices in fp16, half the size.
+GGUF_CACHE_VERSION = 2
+
+
+def gguf_cache_folder(path: Path, version: int | None = None) -> Path:
+    """The converted copy of this GGUF file (a new one when the file changes), in the current layout or `version`'s."""
     path = Path(path)
+    version = GGUF_CACHE_VERSION if version is None else version
     stat = path.stat()
-    key = hashlib.sha256(f"{path}|{stat.st_size}|{stat.st_mtime_ns}".encode()).hexdigest()[:24]
+    suffix = f"|v{version}" if version > 1 else ""
+    key = hashlib.sha256(f"{path}|{stat.st_size}|{stat.st_mtime_ns}{suffix}".encode()).hexdigest()[:24]
     return gguf_cache_root() / key
+
+
+def remove_old_gguf_caches(path: Path) -> None:
+    """Remove this file's copies in an older layout (500 MB each for a 100 MB file)."""
+    import shutil
+
+    for version in range(1, GGUF_CACHE_VERSION):
+        try:
+            shutil.rmtree(gguf_cache_folder(path, version))
+        except OSError:
+            pass  # none, or already gone
 
 
 def gguf_is_converted(path: Path) -> bool:

@@ -420,20 +420,20 @@ def _fsync_folder(folder: Path) -> None:
 
 
 def _save_error(exc: OSError, path: Path) -> DocumentError:
-    """A user-facing message for an OSError raised while saving path."""
-    where = f"Could not save “{path}”"
+    """A user-facing message for an OSError raised while saving path (whole sentences: ui/engine_text.py
+    translates each one)."""
     code = exc.errno
     if code is None and exc.args and isinstance(exc.args[0], int):
         code = exc.args[0]  # OSError(errno.ENOSPC) built with a single argument
     if code in (errno.EACCES, errno.EPERM):
         return DocumentError(
-            f"{where}: permission denied. The file or its folder may be read-only; "
+            f"Could not save “{path}”: permission denied. The file or its folder may be read-only; "
             "try Save As… to another folder."
         )
     if code == errno.EROFS:
-        return DocumentError(f"{where}: the disk or folder is read-only. Try Save As… elsewhere.")
+        return DocumentError(f"Could not save “{path}”: the disk or folder is read-only. Try Save As… elsewhere.")
     if code in (errno.ENOSPC, getattr(errno, "EDQUOT", errno.ENOSPC)):
-        return DocumentError(f"{where}: the disk is full. Free some space and save again.")
+        return DocumentError(f"Could not save “{path}”: the disk is full. Free some space and save again.")
     if code == errno.ENOENT:
-        return DocumentError(f"{where}: the folder “{path.parent}” does not exist.")
-    return DocumentError(f"{where}: {exc.strerror or exc}.")
+        return DocumentError(f"Could not save “{path}”: the folder “{path.parent}” does not exist.")
+    return DocumentError(f"Could not save “{path}”: {exc.strerror or exc}.")

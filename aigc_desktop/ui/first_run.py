@@ -77,3 +77,20 @@ def model_failed_banner(window, source: str, message: str, needs_download: bool)
         text = message + "\n" + QCoreApplication.translate(
             "FirstRun", "You can keep writing; the buttons offer other models.")
     return text, tuple(actions)
+
+
+def show_load_progress(status, source: str, done: int, total: int) -> None:
+    """A GGUF file's one-time conversion, tensor by tensor (GenerationWorker.load_progress), in the status bar.
+
+    The bar goes back to "busy" at the end: what follows the conversion has no steps to count.
+    """
+    bar = status.load_progress  # the window's WindowStatusBar
+    if total <= 0 or done >= total:
+        bar.setRange(0, 0)
+        return
+    bar.setRange(0, total)
+    bar.setValue(done)
+    percent = 100 * done // total
+    status.showMessage(QCoreApplication.translate(
+        "FirstRun", "Preparing %s for first use (once): %d%%")
+        % (Path(source).name, percent))

@@ -18,16 +18,40 @@ from ..resources import resource_path
 
 BUNDLED = Path(__file__).resolve().parents[2] / "resources" / "icons" / "actions"
 
-# window attribute -> freedesktop icon name (also the bundled file's name)
+# window attribute (or collaborator.attribute) -> freedesktop icon name (also the bundled file's name). Actions with no fitting
+# name (the probability and provenance views, candidates, presets but Delete) stay text-only.
 ACTION_ICONS = {
     "new_action": "document-new",
     "open_action": "document-open",
     "save_action": "document-save",
+    "save_as_action": "document-save-as",
+    "export_action": "document-export",  # not in the specification, but in most themes
+    "quit_action": "application-exit",
+    "undo_action": "edit-undo",
+    "redo_action": "edit-redo",
+    "cut_action": "edit-cut",
+    "copy_action": "edit-copy",
+    "paste_action": "edit-paste",
+    "select_all_action": "edit-select-all",
+    "find_action": "edit-find",
+    "find_next_action": "go-down",
+    "find_previous_action": "go-up",
+    "zoom_in_action": "zoom-in",
+    "zoom_out_action": "zoom-out",
+    "zoom_reset_action": "zoom-original",
+    "full_screen_action": "view-fullscreen",
+    "font_action": "preferences-desktop-font",
     "continue_action": "continue",  # no freedesktop name fits: always the bundled one
     "stop_action": "process-stop",
     "accept_action": "dialog-ok",
     "reject_action": "dialog-cancel",
     "regenerate_action": "view-refresh",
+    "next_candidate_action": "go-next",
+    "previous_candidate_action": "go-previous",
+    "presets.delete_action": "edit-delete",
+    "settings_action": "preferences-system",
+    "about_action": "help-about",
+    "shortcuts_action": "input-keyboard",
 }
 
 
@@ -84,9 +108,17 @@ def action_icon(name: str, follow_desktop: bool) -> QIcon:
     return bundled_icon(name)
 
 
+def window_action(window, path: str):
+    """The action at `path` ("save_action", or "presets.delete_action" on a collaborator), or None."""
+    found = window
+    for attribute in path.split("."):
+        found = getattr(found, attribute, None)
+    return found
+
+
 def apply_action_icons(window, theme: str) -> None:
     """Give the window's actions their icons (again after a theme change)."""
     for attribute, name in ACTION_ICONS.items():
-        action = getattr(window, attribute, None)
+        action = window_action(window, attribute)
         if action is not None:
             action.setIcon(action_icon(name, follow_desktop=theme == "system"))

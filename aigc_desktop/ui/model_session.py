@@ -13,6 +13,7 @@ from PySide6.QtWidgets import QFileDialog, QWidget
 from ..engine.request import ContinuationRequest
 from .continuation import ContinuationController
 from .editor import Editor
+from .first_run import show_load_progress
 from .generation_settings import GenerationSettings
 from .message_banner import MessageBanner
 from .settings import AppSettings
@@ -49,6 +50,7 @@ class ModelSession(QObject):
         worker.loading.connect(self._on_model_loading)
         worker.loaded.connect(self._on_model_loaded)
         worker.load_failed.connect(self._on_model_failed)
+        worker.load_progress.connect(self._on_load_progress)  # a method: queued onto the GUI thread
 
     def show_error(self, message: str, actions: tuple = ()) -> None:
         """A failure on the way to a dialog (see shows_failure)."""
@@ -76,6 +78,9 @@ class ModelSession(QObject):
         """Load in the worker; the hub is contacted only when the user asked for a download."""
         self.loading_source = source
         self.host.load(source, device, allow_download, self.generation_settings().fast_mode)
+
+    def _on_load_progress(self, source: str, done: int, total: int) -> None:
+        show_load_progress(self._status, source, done, total)
 
     def _on_model_loading(self, source: str) -> None:
         self._banner.dismiss_topic("model")  # about the model before this one

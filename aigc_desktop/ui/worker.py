@@ -29,6 +29,7 @@ from typing import Callable
 
 from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
+from ..engine import load_progress
 from ..engine.backend import Backend, is_server_source, open_backend
 from ..engine.errors import EngineError, GenerationError, ModelNotDownloadedError
 from ..engine.request import ContinuationRequest
@@ -101,8 +102,9 @@ def describe_backend(backend: Backend, source: str, seconds: float) -> ModelInfo
     loaded = getattr(backend, "loaded", None)
     if loaded is not None and _is_loaded_model(loaded):  # the local engine: look into its vocabulary
         from ..engine.devices import detected
+        from .engine_text import localize
 
-        return ModelInfo(source, backend.name, backend.device_label, backend.window, seconds,
+        return ModelInfo(source, backend.name, localize(backend.device_label), backend.window, seconds,
                          writes_chinese=_writes_chinese(loaded.tokenizer), detected=detected(),
                          notice=loaded.notice)
     return ModelInfo(source, backend.name, backend.device_label, backend.window, seconds,
@@ -111,6 +113,8 @@ def describe_backend(backend: Backend, source: str, seconds: float) -> ModelInfo
 
 class GenerationWorker(QObject):
     loading = Signal(str)  # source
+    # source, steps done, steps in all: a long load's progress (a GGUF file's one-time conversion, per tensor)
+    load_progress = Signal(str, int, int)
     loaded = Signal(object)  # ModelInfo
     load_failed = Signal(str, str, bool)  # source, message, a download would fix it
     chunk = Signal(int, str, object)  # request id, text, ChunkInfo (or None) for the probability view
@@ -140,8 +144,14 @@ class GenerationWorker(QObject):
 
     def _load_in_background(self, token: int, source: str, device: str, allow_download: bool, int8: bool) -> None:
         started = time.perf_counter()
+
+        def progress(done: int, total: int) -> None:
+            if token == self._load_token:  # a load that was replaced says nothing more
+                self.load_progress.emit(source, done, total)
+
         try:
-            backend = self._loader(source, device, allow_download, int8)
+            with load_progress.reporting_to(progress):
+                backend = self._loader(source, device, allow_download, int8)
             info = describe_backend(backend, source, time.perf_counter() - started)
         except ModelNotDownloadedError as exc:
             self._load_done.emit(token, None, (source, str(exc), True))

@@ -202,6 +202,314 @@ Reload it and lose your changes, or keep your version?</source>
         <source>“%s” is too large to open.</source>
         <translation>“%s”太大，无法打开。</translation>
     </message>
+    <message>
+        <source>%s does not say which architecture it is (no model_type).</source>
+        <translation>%s 没有说明模型的架构（缺少 model_type）。</translation>
+    </message>
+    <message>
+        <source>Unknown architecture &apos;%s&apos; in %s: it is not a text-generation model that transformers can load.</source>
+        <translation>未知架构“%s”（见 %s）：这不是 transformers 能加载的文本生成模型。</translation>
+    </message>
+    <message>
+        <source>%s describes a %s (&apos;%s&apos;): it is not a text-generation model (a causal language model such as GPT-2 is needed).</source>
+        <translation>%s 描述的是 %s（“%s”）：这不是文本生成模型（需要 GPT-2 这样的因果语言模型）。</translation>
+    </message>
+    <message>
+        <source>Loading GGUF files needs the &apos;gguf&apos; package: pip install gguf</source>
+        <translation>加载 GGUF 文件需要“gguf”软件包：pip install gguf</translation>
+    </message>
+    <message>
+        <source>%s is not a usable GGUF file: %s</source>
+        <translation>%s 不是可用的 GGUF 文件：%s</translation>
+    </message>
+    <message>
+        <source>Not enough memory to load model &apos;%s&apos;.</source>
+        <translation>内存不足，无法加载模型“%s”。</translation>
+    </message>
+    <message>
+        <source>Could not load model &apos;%s&apos;: its tokenizer is missing or empty (no tokenizer.json, vocab.json or vocab.txt).</source>
+        <translation>无法加载模型“%s”：分词器缺失或为空（没有 tokenizer.json、vocab.json 或 vocab.txt）。</translation>
+    </message>
+    <message>
+        <source>%s has only PyTorch pickle weights (.bin); for safety aigc-desktop loads safetensors weights only. Re-save the model with save_pretrained(safe_serialization=True).</source>
+        <translation>%s 只有 PyTorch pickle 权重（.bin）；为安全起见，aigc-desktop 只加载 safetensors 权重。请用 save_pretrained(safe_serialization=True) 重新保存模型。</translation>
+    </message>
+    <message>
+        <source>Could not read %s: %s</source>
+        <translation>无法读取 %s：%s</translation>
+    </message>
+    <message>
+        <source>%s is too large for %s (over %s MB).</source>
+        <translation>%s 作为 %s 文件太大（超过 %s MB）。</translation>
+    </message>
+    <message>
+        <source>%s is not valid %s: it is nested too deeply.</source>
+        <translation>%s 不是有效的 %s：嵌套层数过深。</translation>
+    </message>
+    <message>
+        <source>%s is not valid %s: %s</source>
+        <translation>%s 不是有效的 %s：%s</translation>
+    </message>
+    <message>
+        <source>safetensors (its header)</source>
+        <translation>safetensors（文件头）</translation>
+    </message>
+    <message>
+        <source>%s is not a model configuration (it is not a JSON object).</source>
+        <translation>%s 不是模型配置（不是 JSON 对象）。</translation>
+    </message>
+    <message>
+        <source>%s gives an impossible %s (%s).</source>
+        <translation>%s 给出了不可能的%s（%s）。</translation>
+    </message>
+    <message>
+        <source>number of layers</source>
+        <translation>层数</translation>
+    </message>
+    <message>
+        <source>number of attention heads</source>
+        <translation>注意力头数</translation>
+    </message>
+    <message>
+        <source>hidden size</source>
+        <translation>隐藏层大小</translation>
+    </message>
+    <message>
+        <source>vocabulary size</source>
+        <translation>词表大小</translation>
+    </message>
+    <message>
+        <source>context length</source>
+        <translation>上下文长度</translation>
+    </message>
+    <message>
+        <source>%s is not a number JSON allows</source>
+        <translation>%s 不是 JSON 允许的数值</translation>
+    </message>
+    <message>
+        <source>%s asks for %s layers; no real model has more than %s.</source>
+        <translation>%s 要求 %s 层；真实模型都不超过 %s 层。</translation>
+    </message>
+    <message>
+        <source>%s: the hidden size (%s) is not a multiple of the number of attention heads (%s).</source>
+        <translation>%s：隐藏层大小（%s）不是注意力头数（%s）的整数倍。</translation>
+    </message>
+    <message>
+        <source>%s names an unknown number type (%s: %s).</source>
+        <translation>%s 指定了未知的数值类型（%s：%s）。</translation>
+    </message>
+    <message>
+        <source>%s has no weight_map: it does not say where the weights are.</source>
+        <translation>%s 没有 weight_map：没有说明权重在哪里。</translation>
+    </message>
+    <message>
+        <source>%s points at %s; for safety only .safetensors files in the model&apos;s own folder are loaded.</source>
+        <translation>%s 指向 %s；为安全起见，只加载模型自身文件夹中的 .safetensors 文件。</translation>
+    </message>
+    <message>
+        <source>%s is incomplete: %s (listed in %s) is missing.</source>
+        <translation>%s 不完整：缺少 %s（列在 %s 中）。</translation>
+    </message>
+    <message>
+        <source>%s is empty: the weights are missing.</source>
+        <translation>%s 是空文件：缺少权重。</translation>
+    </message>
+    <message>
+        <source>%s is truncated: it is not a complete safetensors file.</source>
+        <translation>%s 被截断了：不是完整的 safetensors 文件。</translation>
+    </message>
+    <message>
+        <source>%s is truncated or damaged: its header claims %s bytes.</source>
+        <translation>%s 被截断或已损坏：其文件头声称有 %s 字节。</translation>
+    </message>
+    <message>
+        <source>%s is not a safetensors file (its header is not a JSON object).</source>
+        <translation>%s 不是 safetensors 文件（文件头不是 JSON 对象）。</translation>
+    </message>
+    <message>
+        <source>%s is damaged: the entry for tensor %s is invalid.</source>
+        <translation>%s 已损坏：张量 %s 的条目无效。</translation>
+    </message>
+    <message>
+        <source>%s is truncated or damaged: tensor %s claims bytes the file does not hold.</source>
+        <translation>%s 被截断或已损坏：张量 %s 声称的字节超出了文件范围。</translation>
+    </message>
+    <message>
+        <source>%s is damaged: two of its tensors overlap.</source>
+        <translation>%s 已损坏：其中两个张量相互重叠。</translation>
+    </message>
+    <message>
+        <source>%s holds no tensors: its weights file is empty.</source>
+        <translation>%s 中没有张量：权重文件是空的。</translation>
+    </message>
+    <message>
+        <source>%s is incomplete: the config asks for %s layers but the weights hold %s; it would run with random layers.</source>
+        <translation>%s 不完整：配置要求 %s 层，但权重只有 %s 层；运行时会用随机的层。</translation>
+    </message>
+    <message>
+        <source>%s is truncated: it is not a complete GGUF file.</source>
+        <translation>%s 被截断了：不是完整的 GGUF 文件。</translation>
+    </message>
+    <message>
+        <source>%s is GGUF version %s, which is not supported (2 and 3 are).</source>
+        <translation>%s 是 GGUF 第 %s 版，不受支持（支持第 2 和第 3 版）。</translation>
+    </message>
+    <message>
+        <source>%s is truncated or damaged: its header claims %s tensors and %s fields.</source>
+        <translation>%s 被截断或已损坏：其文件头声称有 %s 个张量和 %s 个字段。</translation>
+    </message>
+    <message>
+        <source>%s does not describe a model that can be built: %s</source>
+        <translation>%s 描述的模型无法构建：%s</translation>
+    </message>
+    <message>
+        <source>%s is incomplete: the weights lack %s; the model would run with random values there.</source>
+        <translation>%s 不完整：权重中缺少 %s；模型在那里会使用随机值。</translation>
+    </message>
+    <message>
+        <source>%s: the weights do not match config.json (%s is %s in the file, %s in the config).</source>
+        <translation>%s：权重与 config.json 不符（%s 在文件中是 %s，在配置中是 %s）。</translation>
+    </message>
+    <message>
+        <source>%s is incomplete: it declares %s layers but holds tensors for %s; it would run with random layers.</source>
+        <translation>%s 不完整：声明了 %s 层，但只有 %s 层的张量；运行时会用随机的层。</translation>
+    </message>
+    <message>
+        <source>%s: its embedding size (%s) does not match its tensors.</source>
+        <translation>%s：嵌入大小（%s）与其张量不符。</translation>
+    </message>
+    <message>
+        <source>%s fast int8</source>
+        <translation>%s 快速 int8</translation>
+    </message>
+    <message>
+        <source>%s exact fp32</source>
+        <translation>%s 精确 fp32</translation>
+    </message>
+    <message>
+        <source>Unknown device &apos;%s&apos;. Choose one of: %s.</source>
+        <translation>未知设备“%s”。请从以下选择：%s。</translation>
+    </message>
+    <message>
+        <source>CUDA was requested but no CUDA GPU is available; use --device cpu.</source>
+        <translation>请求使用 CUDA，但没有可用的 CUDA GPU；请使用 --device cpu。</translation>
+    </message>
+    <message>
+        <source>MPS was requested but Apple&apos;s Metal backend is not available; use --device cpu.</source>
+        <translation>请求使用 MPS，但 Apple 的 Metal 后端不可用；请使用 --device cpu。</translation>
+    </message>
+    <message>
+        <source>&apos;%s&apos; is not a valid Hugging Face model id.</source>
+        <translation>“%s”不是有效的 Hugging Face 模型 ID。</translation>
+    </message>
+    <message>
+        <source>Could not get the file list of &apos;%s&apos; from the hub: %s</source>
+        <translation>无法从 Hugging Face 获取“%s”的文件列表：%s</translation>
+    </message>
+    <message>
+        <source>The hub listed a file name for &apos;%s&apos; that would be written outside its folder (%s); nothing was downloaded.</source>
+        <translation>Hugging Face 为“%s”列出的文件名会写到其文件夹之外（%s）；未下载任何文件。</translation>
+    </message>
+    <message>
+        <source>&apos;%s&apos; publishes no safetensors weights; for safety aigc-desktop does not load pickle (.bin) weights. Choose another model or a local folder.</source>
+        <translation>“%s”没有发布 safetensors 权重；为安全起见，aigc-desktop 不加载 pickle（.bin）权重。请选择其他模型或本地文件夹。</translation>
+    </message>
+    <message>
+        <source>&apos;%s&apos; has no config.json: it is not a model that can be loaded.</source>
+        <translation>“%s”没有 config.json：不是可以加载的模型。</translation>
+    </message>
+    <message>
+        <source>Downloading %s of &apos;%s&apos; failed: %s</source>
+        <translation>下载 %s（属于“%s”）失败：%s</translation>
+    </message>
+    <message>
+        <source>&apos;%s&apos; has no files to download.</source>
+        <translation>“%s”没有可下载的文件。</translation>
+    </message>
+    <message>
+        <source>The hub sent no version information for %s of &apos;%s&apos;.</source>
+        <translation>Hugging Face 没有发送 %s（属于“%s”）的版本信息。</translation>
+    </message>
+    <message>
+        <source>The hub sent an invalid version id for %s of &apos;%s&apos;; nothing was written.</source>
+        <translation>Hugging Face 为 %s（属于“%s”）发送了无效的版本 ID；未写入任何文件。</translation>
+    </message>
+    <message>
+        <source>The hub did not say how large %s of &apos;%s&apos; is; it was not downloaded.</source>
+        <translation>Hugging Face 没有说明 %s（属于“%s”）有多大；未下载。</translation>
+    </message>
+    <message>
+        <source>%s does not match the checksum the hub gave for it; the file was deleted. Try again, or use another mirror.</source>
+        <translation>%s 与 Hugging Face 给出的校验和不符，文件已删除。请重试，或换一个镜像。</translation>
+    </message>
+    <message>
+        <source>The hub sent a file name that would be written outside the model&apos;s folder (%s); nothing was written.</source>
+        <translation>Hugging Face 发送的文件名会写到模型文件夹之外（%s）；未写入任何文件。</translation>
+    </message>
+    <message>
+        <source>Unexpected answer %s for %s.</source>
+        <translation>收到意外的应答 %s（请求 %s）。</translation>
+    </message>
+    <message>
+        <source>%s is larger than the hub said (%s bytes); the download was stopped and the partial file deleted.</source>
+        <translation>%s 比 Hugging Face 所说的（%s 字节）更大；下载已停止，未完成的文件已删除。</translation>
+    </message>
+    <message>
+        <source>%s arrived incomplete (%s of %s bytes); try again to resume.</source>
+        <translation>%s 下载不完整（%s / %s 字节）；请重试以继续下载。</translation>
+    </message>
+    <message>
+        <source>“%s” is not a regular file (it may be a device or a pipe).</source>
+        <translation>“%s”不是普通文件（可能是设备或管道）。</translation>
+    </message>
+    <message>
+        <source>Could not read “%s”: %s.</source>
+        <translation>无法读取“%s”：%s。</translation>
+    </message>
+    <message>
+        <source>“%s” is saved as UTF-32, which cannot be opened; convert it to UTF-8 in another editor first.</source>
+        <translation>“%s”以 UTF-32 保存，无法打开；请先在其他编辑器中转换为 UTF-8。</translation>
+    </message>
+    <message>
+        <source>“%s” starts like a UTF-16 file but is not valid UTF-16 text.</source>
+        <translation>“%s”开头像 UTF-16 文件，但不是有效的 UTF-16 文本。</translation>
+    </message>
+    <message>
+        <source>The encoding of “%s” could not be recognised: it is not UTF-8, UTF-16 or Chinese GB18030/GBK text. It may be a binary file or saved in another encoding such as Windows-1252; convert it to UTF-8 in another editor first.</source>
+        <translation>无法识别“%s”的编码：它不是 UTF-8、UTF-16 或中文 GB18030/GBK 文本。它可能是二进制文件，或以 Windows-1252 等其他编码保存；请先在其他编辑器中转换为 UTF-8。</translation>
+    </message>
+    <message>
+        <source>The text contains a character that cannot be saved as %s (at position %s).</source>
+        <translation>文本中有无法保存为 %s 的字符（位于第 %s 个字符）。</translation>
+    </message>
+    <message>
+        <source>%s with BOM</source>
+        <translation>%s（带 BOM）</translation>
+    </message>
+    <message>
+        <source>“%s” is a folder; choose a file name to save to.</source>
+        <translation>“%s”是文件夹；请选择要保存到的文件名。</translation>
+    </message>
+    <message>
+        <source>Could not save “%s”: permission denied. The file or its folder may be read-only; try Save As… to another folder.</source>
+        <translation>无法保存“%s”：权限不足。文件或其文件夹可能是只读的；请尝试“另存为…”到其他文件夹。</translation>
+    </message>
+    <message>
+        <source>Could not save “%s”: the disk or folder is read-only. Try Save As… elsewhere.</source>
+        <translation>无法保存“%s”：磁盘或文件夹是只读的。请尝试“另存为…”到别处。</translation>
+    </message>
+    <message>
+        <source>Could not save “%s”: the disk is full. Free some space and save again.</source>
+        <translation>无法保存“%s”：磁盘已满。请释放一些空间后再保存。</translation>
+    </message>
+    <message>
+        <source>Could not save “%s”: the folder “%s” does not exist.</source>
+        <translation>无法保存“%s”：文件夹“%s”不存在。</translation>
+    </message>
+    <message>
+        <source>Could not save “%s”: %s.</source>
+        <translation>无法保存“%s”：%s。</translation>
+    </message>
 </context>
 <context>
     <name>ExportLabelDialog</name>
@@ -298,6 +606,10 @@ Reload it and lose your changes, or keep your version?</source>
     <message>
         <source>You can keep writing; the buttons offer other models.</source>
         <translation>你可以继续写作；可通过右侧按钮改用其他模型。</translation>
+    </message>
+    <message>
+        <source>Preparing %s for first use (once): %d%%</source>
+        <translation>正在为首次使用准备 %s（仅此一次）：%d%%</translation>
     </message>
 </context>
 <context>
