@@ -13,9 +13,15 @@ import sys
 from pathlib import Path
 
 from PySide6.QtCore import QLibraryInfo, QLocale, QTimer, QTranslator
+from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from .resources import APP_NAME, resource_path
+from .ui.appearance import apply_theme
+from .ui.event_loop import gui_event_loop
+from .ui.main_window import MainWindow
+from .ui.settings import AppSettings
+from .ui.worker import detached_threads_running
 
 # Compiled catalogues (aigc_desktop_<language>.qm), built from resources/translations/*.ts.
 TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
@@ -71,9 +77,6 @@ def install_translations(app, language: str = "") -> list[QTranslator]:
 def run_editor(args, leave_at_once: bool = True) -> int:
     """The editor until its window closes. leave_at_once: exit the process right after
     (os._exit), as the app does; the start-up probe, which prints afterwards, passes False."""
-    from .ui.event_loop import gui_event_loop
-    from .ui.main_window import MainWindow
-    from .ui.settings import AppSettings
 
     existing = QApplication.instance()
     app = existing if isinstance(existing, QApplication) else QApplication([sys.argv[0]])
@@ -93,14 +96,11 @@ def run_editor(args, leave_at_once: bool = True) -> int:
         "max_new_tokens": args.max_new_tokens,
         "temperature": args.temperature,
     }
-    from .ui.appearance import apply_theme
 
     apply_theme(settings.theme())
     window = MainWindow(settings, overrides)
     icon = resource_path("icons/aigc-desktop-256.png")
     if icon is not None:
-        from PySide6.QtGui import QIcon
-
         app.setWindowIcon(QIcon(str(icon)))
     if args.file:
         if os.path.exists(args.file):
@@ -125,7 +125,6 @@ def run_editor(args, leave_at_once: bool = True) -> int:
     app.aboutToQuit.connect(closed.set)
     with loop:
         loop.run_until_complete(closed.wait())
-    from .ui.worker import detached_threads_running
 
     if leave_at_once or detached_threads_running():
         # The user's work is saved (or in the recovery folder) and settings are synced on every

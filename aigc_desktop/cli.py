@@ -13,6 +13,9 @@ import argparse
 import sys
 
 from .arguments import PROG, Parser, add_model_options, editor_parser, finite_number, non_negative_int
+from .engine import ContinuationRequest, EngineError, StopFlag
+from .engine.backend import open_backend, open_local
+from .engine.errors import HubUnreachableError
 from .engine.options import (
     DEFAULT_MODEL,
     LENGTH_MODES,
@@ -23,6 +26,8 @@ from .engine.options import (
     TOP_K,
     TOP_P,
 )
+from .engine.server_address import server_source
+from .engine.style.store import StyleStore
 
 
 def continue_parser() -> argparse.ArgumentParser:
@@ -77,7 +82,6 @@ def run_continue(argv: list[str]) -> int:
     text = read_stdin(err) if args.text == "-" else args.text
     if text is None:
         return 2
-    from .engine import ContinuationRequest, EngineError, StopFlag
 
     request = ContinuationRequest(
         context=text,
@@ -103,12 +107,9 @@ def run_continue(argv: list[str]) -> int:
             print(f"{PROG}: error: --style needs a local model (--model), not --server", file=err)
             return 2
         return _continue_on_server(args, request)
-    from .engine.backend import open_local
     from .engine.loading import enable_fast_mode
 
     def local_backend():
-        from .engine.errors import HubUnreachableError
-
         try:
             # exact fp32 first: a style merges into those weights before the fast graph is built
             generator = open_local(args.model or DEFAULT_MODEL, args.device or "auto", allow_download=True)
@@ -120,7 +121,6 @@ def run_continue(argv: list[str]) -> int:
         loaded = generator.loaded
         if args.style:
             from .engine.style.apply import apply_style
-            from .engine.style.store import StyleStore
 
             apply_style(loaded, StyleStore().get(args.style))
         enable_fast_mode(loaded, int8=not args.exact)  # after the style, so the fast graph has it merged in
@@ -158,9 +158,6 @@ def _stream_to_stdout(start_run, stop, errors) -> int:
 
 def _continue_on_server(args, request) -> int:
     """`continue --server URL`: stream from an inference server; errors as one line, like the local path."""
-    from .engine import EngineError, StopFlag
-    from .engine.backend import open_backend
-    from .engine.server_address import server_source
 
     err = sys.stderr
     if not args.server:

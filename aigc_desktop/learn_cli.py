@@ -11,6 +11,10 @@ import signal
 import sys
 
 from .arguments import PROG, Parser, finite_number
+from .engine import EngineError, StopFlag
+from .engine.quiet_libraries import quiet_transformers
+from .engine.style.corpus import read_corpus
+from .engine.style.store import StyleStore, check_name
 
 
 def learn_parser() -> Parser:
@@ -52,10 +56,6 @@ def run_learn(argv: list[str]) -> int:
     if args.minutes <= 0:
         print(f"{PROG}: error: --minutes must be more than 0", file=err)
         return 2
-    from .engine import EngineError, StopFlag
-    from .engine.quiet_libraries import quiet_transformers
-    from .engine.style.corpus import read_corpus
-    from .engine.style.store import StyleStore, check_name
 
     try:
         name = check_name(args.name)

@@ -9,6 +9,8 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+from lazy_import_rule import unjustified_lazy_imports
+
 PACKAGE = Path(__file__).resolve().parents[1] / "aigc_desktop"
 ABOVE_THE_ENGINE = ("aigc_desktop.ui", "aigc_desktop.cli", "aigc_desktop.bench", "aigc_desktop.app",
                     "aigc_desktop.learn_cli")
@@ -118,3 +120,24 @@ def test_the_checks_see_a_loop_and_an_upward_import(tmp_path):
     assert graph["aigc_desktop.engine.a"] == {"aigc_desktop.ui.panel"}
     assert graph["aigc_desktop.engine"] == {"aigc_desktop.engine.a"}
     assert loops(graph) == [["aigc_desktop.engine.a", "aigc_desktop.ui.panel", "aigc_desktop.ui.view"]]
+
+
+def test_imports_inside_functions_keep_something_heavy_away():
+    found = [f"{path.relative_to(PACKAGE.parent)}:{node.lineno} {ast.unparse(node)}"
+             for path, _, node in unjustified_lazy_imports(PACKAGE)]
+    assert found == []
+
+
+def test_the_lazy_import_rule_tells_heavy_from_light(tmp_path):
+    package = tmp_path / "aigc_desktop"
+    package.mkdir()
+    (package / "__init__.py").write_text('"""p"""\n')
+    (package / "model.py").write_text('"""m"""\nimport torch\n')
+    (package / "words.py").write_text('"""w"""\nimport re\n')
+    (package / "view.py").write_text(
+        '"""v"""\n'
+        "def run():\n    from .model import x\n    from .words import y\n    import json\n"
+        "def probe():\n    try:\n        import keyring\n    except ImportError:\n        pass\n"
+        "@shows_failure\ndef open_dialog():\n    from .words import z\n")
+    found = sorted(ast.unparse(node) for _, _, node in unjustified_lazy_imports(package))
+    assert found == ["from .words import y", "import json"]

@@ -18,6 +18,9 @@ import time
 import traceback
 
 from ..arguments import Parser, non_negative_int, positive_int  # the same rules as `continue`
+from ..engine.quiet_libraries import quiet_transformers
+from . import report
+from .context import BenchContext
 from .models import SHAPES, gpt2_shaped_folder, parse_overrides
 
 PROG = "aigc-desktop bench"
@@ -163,7 +166,6 @@ def main(argv: list[str] | None = None) -> int:
     except ValueError as exc:
         print(f"{PROG}: error: --shape-override: {exc}", file=err)
         return 2
-    from ..engine.quiet_libraries import quiet_transformers
 
     quiet_transformers()
     if args.server:
@@ -180,8 +182,6 @@ def main(argv: list[str] | None = None) -> int:
 
         source = args.model or DEFAULT_MODEL
 
-    from . import report
-    from .context import BenchContext
 
     meta = {
         "command": " ".join(["aigc-desktop", "bench", *(argv if argv is not None else sys.argv[1:])]),

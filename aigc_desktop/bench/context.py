@@ -9,6 +9,10 @@ from __future__ import annotations
 import argparse
 from typing import cast
 
+from ..engine.backend import open_backend
+from ..engine.quiet_libraries import quiet_transformers
+from ..engine.server_address import server_source
+from .editor import EditorClient
 from .prompts import Prompt, exact_prompt, rotated_passage
 
 
@@ -27,7 +31,6 @@ class BenchContext:
         """The engine's LoadedModel (fp32 on CPU), loaded once for the in-process sections."""
         if self._loaded is None:
             from ..engine.loading import load_model
-            from ..engine.quiet_libraries import quiet_transformers
 
             quiet_transformers()
             self._loaded = load_model(self.source, self.device, allow_download=False)
@@ -39,8 +42,6 @@ class BenchContext:
         the inference server given with --server (the same RemoteBackend the CLI and editor use)."""
         if self._backend is None:
             if self.args.server:
-                from ..engine.backend import open_backend
-                from ..engine.server_address import server_source
 
                 # warm_up: a wrong URL, key or model fails here, before any section
                 self._backend = open_backend(server_source(self.args.server, self.args.remote_model or ""),
@@ -89,12 +90,9 @@ class BenchContext:
     def editor(self):
         """An offscreen MainWindow with the real worker and engine loader, in a process of its own."""
         if self._editor is None:
-            from .editor import EditorClient
-
             source = self.source
             if self.args.server:
                 from ..engine.remote import RemoteBackend
-                from ..engine.server_address import server_source
 
                 remote = cast(RemoteBackend, self.backend)  # with --server, the backend is the server
                 source = server_source(self.args.server, remote.model or "", remote.timeout)

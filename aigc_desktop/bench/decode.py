@@ -15,6 +15,7 @@ from __future__ import annotations
 import time
 
 from ..engine.decoding_core import decode_speed
+from ..engine.request import ContinuationRequest
 from .stats import alternate, fields, ratios
 
 
@@ -62,7 +63,6 @@ def raw_generate(lm, ids: list[int], new_tokens: int) -> dict:
 
 def engine_run(backend, text: str, new_tokens: int, cold: bool = True) -> dict:
     """One greedy run through the Backend interface (the local engine: a Generator)."""
-    from ..engine.request import ContinuationRequest
 
     if cold:
         backend.reset_cache()

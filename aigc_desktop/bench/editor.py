@@ -27,6 +27,11 @@ import tempfile
 import time
 from typing import IO, TYPE_CHECKING, Callable
 
+from ..engine.backend import is_server_source
+from ..engine.server_address import parse_server_source
+from ..ui.event_loop import gui_event_loop
+from ..ui.generation_settings import GenerationSettings
+from .large_document import make_document
 from .stats import percentile, summary
 
 if TYPE_CHECKING:
@@ -114,7 +119,6 @@ class EditorSession:
         from PySide6.QtCore import QEvent, QObject, QSettings, Qt
         from PySide6.QtWidgets import QApplication, QMessageBox
 
-        from ..ui.generation_settings import GenerationSettings
         from ..ui.main_window import MainWindow
         from ..ui.settings import AppSettings
 
@@ -125,13 +129,10 @@ class EditorSession:
         self.settings = AppSettings(QSettings(os.path.join(self._tmp.name, "settings.ini"),
                                               QSettings.Format.IniFormat))
         server = {}
-        from ..engine.backend import is_server_source
 
         if is_server_source(source):
             # An inference server (server_address.server_source), streamed as the app does: on qasync's loop,
             # which runs whenever Qt processes events (the waits below included).
-            from ..engine.server_address import parse_server_source
-            from ..ui.event_loop import gui_event_loop
 
             self._loop = gui_event_loop(self.app, already_running=True)
             url, model, timeout = parse_server_source(source)
@@ -224,7 +225,6 @@ class EditorSession:
 
     def load_large_document(self, size_bytes: int) -> dict:
         """Open a generated mixed English/Chinese document of size_bytes; seconds until painted."""
-        from .large_document import make_document
 
         text = make_document(size_bytes)
         return {"open_s": self.load_document(text), "bytes": len(text.encode("utf-8")), "characters": len(text)}

@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import copy
 import math
+from pathlib import Path
 
 from .prompts import PASSAGE
 from .repetition import OPENERS
@@ -26,7 +27,6 @@ def main(argv=None) -> int:
     parser.add_argument("--threads", type=int, default=2)
     args = parser.parse_args(argv)
 
-    from pathlib import Path
 
     import torch
     from transformers import AutoModelForCausalLM, AutoTokenizer

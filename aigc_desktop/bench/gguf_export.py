@@ -7,6 +7,7 @@ and written to a temporary name first, so a cache entry is always a whole file.
 
 from __future__ import annotations
 
+import ctypes
 import hashlib
 import json
 import os
@@ -64,8 +65,6 @@ def requantize_gguf(source: str | os.PathLike, qtype: str, threads: int = 0,
     ftype = {"f32": llama_cpp.LLAMA_FTYPE_ALL_F32, "q8_0": llama_cpp.LLAMA_FTYPE_MOSTLY_Q8_0}[qtype]
 
     def quantize(tmp: Path) -> None:
-        import ctypes
-
         params = llama_cpp.llama_model_quantize_default_params()
         params.ftype = ftype
         params.allow_requantize = True

@@ -15,6 +15,7 @@ from __future__ import annotations
 import random
 import time
 
+from ..engine.context import encode_tail
 from .decode import engine_run
 from .prompts import PASSAGE
 from .stats import field, ratios, summary
@@ -52,8 +53,6 @@ def make_document(size_bytes: int, seed: int = 0) -> str:
 
 
 def run(ctx) -> dict:
-    from ..engine.context import encode_tail
-
     args = ctx.args
     lm = ctx.loaded
     editor = ctx.editor

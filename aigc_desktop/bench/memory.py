@@ -18,6 +18,11 @@ import subprocess
 import sys
 from typing import Any
 
+from ..engine.backend import open_local
+from ..engine.quiet_libraries import quiet_transformers
+from ..engine.request import ContinuationRequest
+from .prompts import exact_prompt
+
 _MARK = "AIGC_BENCH_MEMORY "
 
 
@@ -40,10 +45,6 @@ def _status_mib() -> dict:
 
 def probe(source: str, device: str, int8: bool, prompt_tokens: int, new_tokens: int) -> dict:
     before = _status_mib()
-    from ..engine.backend import open_local
-    from ..engine.quiet_libraries import quiet_transformers
-    from ..engine.request import ContinuationRequest
-    from .prompts import exact_prompt
 
     quiet_transformers()
     imported = _status_mib()

@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from ..engine.context import encode_tail
+
 PASSAGE = """\
 The draft had been open on her desk since the first grey light of morning, and by noon it had grown by \
 no more than a paragraph. She read it again, crossed out a sentence about the harbour, and wrote it back \
@@ -89,8 +91,6 @@ def rotated_passage(k: int, passage: str = PASSAGE) -> str:
 
 
 def _prompt(tokenizer, text: str, prefix_ids: tuple[int, ...]) -> Prompt:
-    from ..engine.context import encode_tail
-
     # A budget larger than the text: encode_tail encodes all of it, exactly as a generation does.
     ids = encode_tail(tokenizer, text, len(text) + len(prefix_ids) + 1, prefix_ids)
     return Prompt(text=text, ids=ids, tokens=len(ids) - len(prefix_ids))

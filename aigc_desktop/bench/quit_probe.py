@@ -12,10 +12,11 @@ import json
 import sys
 import time
 
+from ..arguments import editor_parser
+
 
 def main(argv: list[str] | None = None) -> int:
     from ..app import run_editor
-    from ..arguments import editor_parser
     from ..ui import main_window
 
     args = editor_parser().parse_args(argv if argv is not None else sys.argv[1:])

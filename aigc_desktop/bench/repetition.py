@@ -18,10 +18,13 @@ from __future__ import annotations
 
 import argparse
 import math
+import platform
 import statistics
 import time
 from dataclasses import dataclass
 
+from ..engine.context import encode_tail
+from ..engine.quiet_libraries import quiet_transformers
 from .prompts import PASSAGE
 
 OPENERS = (
@@ -108,7 +111,6 @@ def generate_batch(loaded, setting: Setting, texts: list[str], tokens: int,
     Returns the new tokens of each row and each prompt's tokens."""
     import torch
 
-    from ..engine.context import encode_tail
 
     prompts_ids = [encode_tail(loaded.tokenizer, text, loaded.window - tokens, loaded.prefix_ids) for text in texts]
     width = max(len(ids) for ids in prompts_ids)
@@ -208,12 +210,10 @@ def main(argv=None) -> int:
                         help="torch threads (default: torch's); 1 is faster on a busy machine")
     args = parser.parse_args(argv)
 
-    import platform
 
     import torch
 
     from ..engine.loading import load_model
-    from ..engine.quiet_libraries import quiet_transformers
 
     quiet_transformers()
     if args.threads:

@@ -18,8 +18,10 @@ import asyncio
 import threading
 import time
 
+from ..engine.request import ContinuationRequest
+from ..engine.stop_flag import StopFlag
 from .prompts import PASSAGE
-from .stats import summary
+from .stats import alternate, fields, ratios, summary
 
 PROMPTS = {
     "English": PASSAGE[:400].rsplit(" ", 1)[0],
@@ -29,8 +31,6 @@ STOP_DELAYS = (0.0, 0.013, 0.031)  # after the first text: Stop lands at differe
 
 
 def _request(text: str, new_tokens: int, probabilities: bool = False):
-    from ..engine.request import ContinuationRequest
-
     return ContinuationRequest(context=text, max_new_tokens=new_tokens, temperature=0, seed=1,
                                probabilities=probabilities)
 
@@ -51,7 +51,6 @@ def decode_run(backend, text: str, new_tokens: int, probabilities: bool = False)
 
 def stop_from_thread(backend, text: str, new_tokens: int, delay: float) -> dict:
     """Iterate in this thread; another thread sets Stop `delay` after the first text."""
-    from ..engine.stop_flag import StopFlag
 
     stop = StopFlag()
     run = backend.stream(_request(text, new_tokens), stop)
@@ -74,7 +73,6 @@ def stop_from_thread(backend, text: str, new_tokens: int, delay: float) -> dict:
 
 def stop_on_event_loop(backend, text: str, new_tokens: int, delay: float) -> dict:
     """As the editor does on qasync's loop: set the flag, cancel the task, wait for it to end."""
-    from ..engine.stop_flag import StopFlag
 
     async def measure() -> dict:
         stop = StopFlag()
@@ -104,7 +102,6 @@ def stop_on_event_loop(backend, text: str, new_tokens: int, delay: float) -> dic
 def _editor(ctx, n: int) -> dict:
     """The real window on the same server, as a user meets it: Continue -> first text painted,
     decode as painted and Stop, run in turn with the backend alone on the same prompt."""
-    from .stats import alternate, fields, ratios
 
     args, backend, editor = ctx.args, ctx.backend, ctx.editor
     text = PROMPTS["English"]

@@ -21,6 +21,8 @@ import math
 import time
 from typing import Any
 
+from ..engine.request import ContinuationRequest
+from . import gguf_export, peers
 from .decode import engine_run, raw_generate
 from .prompts import rotated_passage
 from .stats import alternate, fields, ratios
@@ -31,7 +33,6 @@ PPL_LIMIT = 0.01  # the fast mode's perplexity may be at most 1% above fp32's
 
 def _default_run(generator, text: str, new_tokens: int) -> dict:
     """The editor's default: the first of 3 candidates streams; then the other two are made."""
-    from ..engine.request import ContinuationRequest
 
     generator.reset_cache()
     run = generator.stream(ContinuationRequest(context=text, max_new_tokens=new_tokens, temperature=0, alternatives=3))
@@ -49,7 +50,6 @@ def llama_pair(source: str, threads: int) -> dict:
 
     A GGUF source is requantised by llama.cpp's own quantizer; a GPT-2 folder is exported.
     """
-    from . import gguf_export, peers
 
     if not peers.llama_available():
         raise RuntimeError("llama-cpp-python is not installed (pip install llama-cpp-python)")
@@ -132,8 +132,6 @@ def run(ctx) -> dict:
 
 
 def _llama_run(handle, ids: list[int], n: int) -> dict:
-    from . import peers
-
     measured = peers.llama_timed_run(handle, ids, n)
     return {"ttft_s": measured["ttft_s"], "decode_tps": measured["decode_tps"], "ids": measured.get("tokens", [])}
 

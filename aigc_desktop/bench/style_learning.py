@@ -20,6 +20,10 @@ import tempfile
 import time
 from pathlib import Path
 
+from ..engine.quiet_libraries import quiet_transformers
+from ..engine.style.corpus import Corpus, Document
+from ..engine.style.store import StyleStore
+
 
 def _gutenberg_body(text: str) -> str:
     start = re.search(r"\*\*\* ?START OF TH(IS|E) PROJECT GUTENBERG[^\n]*\n", text)
@@ -56,12 +60,9 @@ def main(argv: list[str] | None = None) -> int:
     import torch
 
     from ..engine.loading import load_model
-    from ..engine.quiet_libraries import quiet_transformers
     from ..engine.style.apply import apply_style
-    from ..engine.style.corpus import Corpus, Document
     from ..engine.style.evaluate import perplexity
     from ..engine.style.learn import learn_style
-    from ..engine.style.store import StyleStore
     from ..engine.style.training import TrainingSettings, token_blocks
 
     quiet_transformers()

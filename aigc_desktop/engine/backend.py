@@ -39,7 +39,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Iterator, Protocol, runtime_checkable
 
+from .quiet_libraries import quiet_transformers
 from .request import ContinuationRequest
+from .server_address import parse_server_source
 from .stop_flag import StopFlag
 
 SERVER_PREFIXES = ("http://", "https://")
@@ -118,7 +120,6 @@ def open_local(source: str, device: str = "auto", *, allow_download: bool = Fals
     """
     from .generator import Generator
     from .loading import enable_fast_mode, load_model
-    from .quiet_libraries import quiet_transformers
 
     quiet_transformers()
     loaded = load_model(source, device, allow_download=allow_download)
@@ -142,7 +143,6 @@ def open_backend(source: str, device: str = "auto", *, allow_download: bool = Fa
     """
     if server if server is not None else is_server_source(source):
         from .remote import RemoteBackend
-        from .server_address import parse_server_source
 
         url, model, timeout = parse_server_source(source)
         remote = RemoteBackend(url, model=model, api_key=api_key, timeout=timeout, api_key_env=api_key_env)

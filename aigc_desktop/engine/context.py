@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from .detokenizer import CJK_CHARACTERS
+
 # Generous characters-per-token first guess; doubled until the budget is covered.
 _CHARS_PER_TOKEN_GUESS = 8
 
@@ -65,7 +67,6 @@ _TOKENS_PER_CJK_CHAR, _CHARS_PER_OTHER_TOKEN = 3, 3
 
 def estimated_tail(text: str, budget: int) -> str:
     """The end of text that surely fits `budget` tokens of an unknown tokenizer, cut at a word start."""
-    from .detokenizer import CJK_CHARACTERS
 
     cjk = re.compile(f"[{CJK_CHARACTERS}]")
     cost, start = 0.0, len(text)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+
 import torch
 
 from .errors import ModelLoadError
@@ -52,7 +54,6 @@ def describe(device: torch.device) -> str:
 
 def detected() -> str:
     """What this machine offers, for the settings dialog: GPU names and free memory."""
-    import os
 
     found = [f"CPU ({os.cpu_count() or 1} cores)"]
     if torch.cuda.is_available():

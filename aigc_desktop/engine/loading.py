@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import os
 import re
+import shutil
 import socket
+import tempfile
 import threading
 import time
 from dataclasses import dataclass
@@ -19,6 +21,7 @@ from urllib.parse import urlparse
 import torch
 
 from . import devices, load_progress
+from .catalog import cached_snapshot
 from .context import context_window
 from .detokenizer import spaces_between_cjk
 from .errors import HubUnreachableError, ModelLoadError, ModelNotDownloadedError, first_line
@@ -180,8 +183,6 @@ def _load_gguf(path: Path, dtype: torch.dtype) -> tuple[torch.nn.Module, Any]:
 
     The progress of the conversion (tensor by tensor) goes to engine.load_progress.
     """
-    import shutil
-    import tempfile
 
     cached = gguf_cache_folder(path)
     key = cached.name
@@ -240,7 +241,6 @@ def _validate_folder(path: Path) -> None:
 
 def _validate_cached(repo_id: str) -> None:
     """A downloaded hub model came from outside too: the same checks as a local folder."""
-    from .catalog import cached_snapshot
 
     try:
         folder = cached_snapshot(repo_id)

@@ -13,6 +13,7 @@ import hashlib
 import json
 import math
 import re
+import shutil
 import struct
 from dataclasses import dataclass
 from pathlib import Path
@@ -268,7 +269,6 @@ def gguf_cache_folder(path: Path, version: int | None = None) -> Path:
 
 def remove_old_gguf_caches(path: Path) -> None:
     """Remove this file's copies in an older layout (500 MB each for a 100 MB file)."""
-    import shutil
 
     for version in range(1, GGUF_CACHE_VERSION):
         try:

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
-from PySide6.QtCore import QCoreApplication, Qt
-from PySide6.QtWidgets import QLabel, QVBoxLayout, QWidget
+from importlib.metadata import PackageNotFoundError, version
+
+from PySide6.QtCore import QCoreApplication, Qt, QUrl
+from PySide6.QtGui import QFontDatabase, QPixmap
+from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHBoxLayout, QLabel, QPlainTextEdit, QVBoxLayout, QWidget
 
 from .. import __version__
 from ..resources import APP_NAME, resource_path
@@ -17,7 +20,6 @@ LICENCES_SUMMARY = (  # shown when resources/licenses/THIRD-PARTY-NOTICES.txt is
 
 def app_version() -> str:
     """The version in pyproject.toml, read from the installed metadata (the app bundle carries it)."""
-    from importlib.metadata import PackageNotFoundError, version
 
     try:
         return version(APP_NAME)
@@ -36,8 +38,6 @@ def licences_text() -> str:
 
 
 def _licences_folder_link() -> str:
-    from PySide6.QtCore import QUrl
-
     notices = resource_path("licenses/THIRD-PARTY-NOTICES.txt")
     if notices is None:
         return ""
@@ -47,8 +47,6 @@ def _licences_folder_link() -> str:
 
 
 def about_dialog(parent: QWidget):
-    from PySide6.QtGui import QFontDatabase, QPixmap
-    from PySide6.QtWidgets import QDialog, QDialogButtonBox, QHBoxLayout, QPlainTextEdit
 
     dialog = QDialog(parent)
     dialog.setObjectName("aboutDialog")
@@ -91,7 +89,6 @@ def about_dialog(parent: QWidget):
 
 def show_about(parent: QWidget) -> None:
     """Open the window's About dialog (made once, then reused); window-modal, never blocking."""
-    from PySide6.QtWidgets import QDialog
 
     dialog = parent.findChild(QDialog, "aboutDialog")
     if dialog is None:

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import re
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QCollator, QLocale, Qt
 from PySide6.QtGui import QColor, QGuiApplication, QKeySequence, QPalette
 from PySide6.QtWidgets import QApplication, QDialog, QDialogButtonBox, QTableWidget, QTableWidgetItem, QVBoxLayout
+
+from .icons import bundled_folder
 
 THEMES = ("system", "light", "dark")
 _SCHEMES = {"system": Qt.ColorScheme.Unknown, "light": Qt.ColorScheme.Light, "dark": Qt.ColorScheme.Dark}
@@ -50,7 +52,6 @@ def apply_theme(name: str) -> None:
 
 def dark_controls_style() -> str:
     """Fusion draws check boxes with an outline darker than the window: invisible on a dark one."""
-    from .icons import bundled_folder
 
     folder = bundled_folder()
     check = (folder / "check-on-dark.svg").as_posix() if folder is not None else ""
@@ -84,7 +85,6 @@ class ShortcutsDialog(QDialog):
         self.table.setHorizontalHeaderLabels([self.tr("Command"), self.tr("Keys")])
         self.table.verticalHeader().hide()
         self.table.setEditTriggers(QTableWidget.EditTrigger.NoEditTriggers)
-        from PySide6.QtCore import QCollator, QLocale
 
         collator = QCollator(QLocale())  # by action, in the interface's language (pinyin order in Chinese)
         collator.setCaseSensitivity(Qt.CaseSensitivity.CaseInsensitive)

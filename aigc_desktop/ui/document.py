@@ -36,6 +36,7 @@ from .document_io import (
 from .editor import Editor
 from .message_banner import MessageBanner
 from .plain_text import ask_plain, plain
+from .provenance import CHANGED, DAMAGED, LOADED, SidecarError, read_sidecar, write_sidecar
 from .recovery import Autosaver, RecoveryStore
 from .settings import AppSettings
 
@@ -302,7 +303,6 @@ class Document(QObject):
     # ----- the AI labels beside the file --------------------------------------------------
     def _save_provenance(self, path: str) -> None:
         """Spans go to <file>.aigc.json beside the document (removed when there are none)."""
-        from .provenance import write_sidecar
 
         spans = self.editor.provenance.spans()
         try:
@@ -312,8 +312,6 @@ class Document(QObject):
             self._banner.show_error(self.tr("The document was saved, but its AI labels could not be: %s") % exc)
 
     def _load_provenance(self, path: str) -> None:
-        from .provenance import CHANGED, DAMAGED, LOADED, SidecarError, read_sidecar
-
         try:
             data = read_sidecar(path)
         except SidecarError:

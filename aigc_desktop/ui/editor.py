@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import os
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QKeySequence, QTextCursor, QTextDocument
 from PySide6.QtWidgets import QPlainTextEdit
 
@@ -340,8 +340,6 @@ class Editor(QPlainTextEdit):
 
     # ----- probability view: hover and click ---------------------------------
     def event(self, event) -> bool:
-        from PySide6.QtCore import QEvent
-
         if event.type() == QEvent.Type.ToolTip and self.probabilities.enabled:
             show_span_tooltip(self, self.probabilities, event)
             return True

@@ -5,6 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QLocale
+from PySide6.QtWidgets import QMessageBox
+
+from ..engine.catalog import CHINESE_MODEL, find, is_downloaded
+from ..engine.model_files import gguf_is_converted
+from .model_manager import human_bytes
 
 
 def interface_is_chinese() -> bool:
@@ -13,7 +18,6 @@ def interface_is_chinese() -> bool:
 
 def converting_gguf(source: str) -> bool:
     """True when loading source converts a GGUF file first (once per file; about a minute for 100 MB)."""
-    from ..engine.model_files import gguf_is_converted
 
     path = Path(source)
     return path.suffix.lower() == ".gguf" and path.is_file() and not gguf_is_converted(path)
@@ -21,7 +25,6 @@ def converting_gguf(source: str) -> bool:
 
 def ask(parent, title: str, text: str) -> bool:
     """A yes/no question (tests replace this)."""
-    from PySide6.QtWidgets import QMessageBox
 
     answer = QMessageBox.question(parent, title, text, QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.No,
                                   QMessageBox.StandardButton.Yes)
@@ -29,8 +32,6 @@ def ask(parent, title: str, text: str) -> bool:
 
 
 def download_size(repo_id: str) -> str:
-    from ..engine.catalog import find
-    from .model_manager import human_bytes
 
     entry = find(repo_id)
     return human_bytes(entry.download_bytes) if entry is not None else ""
@@ -38,7 +39,6 @@ def download_size(repo_id: str) -> str:
 
 def confirm_download(parent, repo_id: str) -> bool:
     """Nothing is downloaded before the user has seen its size and agreed."""
-    from ..engine.catalog import find
 
     entry = find(repo_id)
     name = QCoreApplication.translate("ModelManagerDialog", entry.title) if entry else repo_id
@@ -54,7 +54,6 @@ def confirm_download(parent, repo_id: str) -> bool:
 
 def model_failed_banner(window, source: str, message: str, needs_download: bool) -> tuple[str, tuple]:
     """The banner's text and buttons when the model could not be loaded: every way to a model at hand."""
-    from ..engine.catalog import CHINESE_MODEL, is_downloaded
 
     device = window.generation_settings().device
     actions = []

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QRectF, QSize, Qt
 from PySide6.QtGui import QIcon, QIconEngine, QPainter, QPalette, QPixmap
+from PySide6.QtSvg import QSvgRenderer
 from PySide6.QtWidgets import QApplication
 
 from ..resources import resource_path
@@ -73,8 +74,6 @@ class _TintedSvgEngine(QIconEngine):
         return palette.color(group, QPalette.ColorRole.ButtonText)
 
     def paint(self, painter: QPainter, rect, mode, state) -> None:
-        from PySide6.QtSvg import QSvgRenderer
-
         svg = self._svg.replace("currentColor", self._colour(mode).name())
         QSvgRenderer(QByteArray(svg.encode("utf-8"))).render(painter, QRectF(rect))
 

@@ -5,12 +5,14 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QLocale, QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QWidget
 
 from .document import Document
 from .document_io import DocumentError, write_text_file_atomic
+from .export_dialog import ExportLabelDialog
 from .message_banner import MessageBanner
+from .provenance import LABELS
 from .settings import AppSettings
 from .ui_guard import shows_failure
 
@@ -33,9 +35,6 @@ class LabelledExport(QObject):
         self._banner.show_error(message, actions)
 
     def default_ai_label(self) -> str:
-        from PySide6.QtCore import QLocale
-
-        from .provenance import LABELS
 
         key = "zh_CN" if QLocale().name().startswith("zh") else "en"
         return self._settings.ai_label() or LABELS[key]
@@ -50,7 +49,6 @@ class LabelledExport(QObject):
 
     def ask_export_label(self, label: str, model: str, render) -> tuple[str, str] | None:
         """(label as typed, label with {model} filled in), or None if cancelled (tests replace this)."""
-        from .export_dialog import ExportLabelDialog
 
         dialog = ExportLabelDialog(label, model, render, self._window)
         if dialog.exec() != ExportLabelDialog.DialogCode.Accepted or not dialog.label():

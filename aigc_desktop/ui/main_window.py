@@ -9,7 +9,7 @@ and the crash-recovery offer (recovery_offer.py).
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import QMainWindow, QToolButton, QVBoxLayout, QWidget
 
@@ -22,6 +22,7 @@ from .editor import Editor
 from .encoding_menu import EncodingMenu
 from .find_bar import FindBar
 from .generation_settings import GenerationSettings
+from .icons import apply_action_icons
 from .labelled_export import LabelledExport
 from .message_banner import MessageBanner
 from .model_session import ModelSession
@@ -34,6 +35,7 @@ from .view_options import ViewOptions
 from .window_status import WindowStatusBar
 from .word_count import WordCounter
 from .worker import WorkerHost, engine_loader
+from .writing_surface import default_font, style_editor
 
 
 class MainWindow(QMainWindow):
@@ -48,7 +50,6 @@ class MainWindow(QMainWindow):
         self._closing = False
         self._shown_once = False
 
-        from .writing_surface import default_font, style_editor
 
         self.editor = Editor(self)
         font = default_font(self.settings.font_point_size())
@@ -293,7 +294,6 @@ class MainWindow(QMainWindow):
             button = toolbar.widgetForAction(action)
             if isinstance(button, QToolButton):
                 button.setToolButtonStyle(Qt.ToolButtonStyle.ToolButtonIconOnly)
-        from .icons import apply_action_icons
 
         apply_action_icons(self, self.settings.theme())
 
@@ -409,8 +409,6 @@ class MainWindow(QMainWindow):
             self.shown.emit()
 
     def changeEvent(self, event) -> None:
-        from PySide6.QtCore import QEvent
-
         super().changeEvent(event)
         if event.type() == QEvent.Type.ActivationChange and self.isActiveWindow():
             QTimer.singleShot(0, self.document.check_file_changed)

@@ -5,6 +5,9 @@ from __future__ import annotations
 from PySide6.QtCore import Qt, Signal
 from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QPushButton, QToolButton
 
+from .appearance import is_dark
+from .engine_text import localize
+
 # (kind, dark theme) -> background, border, text
 _COLOURS = {
     ("error", False): ("#fdecea", "#e0a09a", "#202020"),
@@ -41,13 +44,10 @@ class MessageBanner(QFrame):
 
     def show_error(self, message: str, actions: tuple = (), topic: str = "") -> None:
         """An error from the engine, a document or a server, in the interface language."""
-        from .engine_text import localize
 
         self.show_message(localize(message), "error", actions, topic)
 
     def show_notice(self, message: str, actions: tuple = (), topic: str = "") -> None:
-        from .engine_text import localize
-
         self.show_message(localize(message), "info", actions, topic)
 
     def show_message(self, text: str, kind: str = "error", actions: tuple = (), topic: str = "") -> None:
@@ -70,7 +70,6 @@ class MessageBanner(QFrame):
 
     def restyle(self) -> None:
         """Colours for the message's kind in the current theme: readable text and × in light and dark."""
-        from .appearance import is_dark
 
         kind = getattr(self, "_kind", "error")
         background, border, text = _COLOURS[(kind, is_dark())]

@@ -31,6 +31,7 @@ from ..engine.catalog import CATALOG, CatalogEntry, is_downloaded
 from ..engine.errors import EngineError
 from ..engine.model_files import check_gguf_file, check_model_folder
 from ..engine.stop_flag import StopFlag
+from .engine_text import localize
 
 # The catalog (engine/catalog.py) is plain English data; these marks put its visible
 # texts in the translation catalogue. tests/test_translations.py checks they match it.
@@ -260,8 +261,6 @@ class ModelManagerDialog(QDialog):
             else:
                 check_model_folder(target)
         except EngineError as exc:
-            from .engine_text import localize
-
             self.message.setText(localize(str(exc)))
             return False
         self._choose(str(target))
@@ -297,7 +296,6 @@ class ModelManagerDialog(QDialog):
 
     def _on_failed(self, repo_id: str, message: str) -> None:
         self._end_download()
-        from .engine_text import localize
 
         self.message.setText(localize(message))  # the buttons below offer a folder or a GGUF file
 

@@ -5,15 +5,20 @@ from __future__ import annotations
 
 import dataclasses
 import random
+from datetime import datetime, timezone
 from typing import Callable
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QWidget
 
+from ..engine.catalog import CHINESE_MODEL
+from ..engine.detokenizer import cjk_share
 from ..engine.request import ContinuationRequest
+from ..engine.server_address import server_source
 from .continuation import ContinuationController
 from .editor import Editor
-from .first_run import show_load_progress
+from .engine_text import localize
+from .first_run import model_failed_banner, show_load_progress
 from .generation_settings import GenerationSettings
 from .message_banner import MessageBanner
 from .settings import AppSettings
@@ -63,7 +68,6 @@ class ModelSession(QObject):
 
     def model_source(self, g: GenerationSettings | None = None) -> str:
         """What the worker loads: a local model, or an inference server when Settings say so."""
-        from ..engine.server_address import server_source
 
         g = g or self.generation_settings()
         if g.use_server and g.server_url:
@@ -96,21 +100,16 @@ class ModelSession(QObject):
         self.model_state_changed.emit()
 
     def _on_model_failed(self, source: str, message: str, needs_download: bool) -> None:
-        from .first_run import model_failed_banner
-
         self._status.show_model_failed(self.model_info is not None)
         self.model_state_changed.emit()
         if self.model_info is None:
             self._status.state_label.setText("")
-        from .engine_text import localize
 
         text, actions = model_failed_banner(self, source, localize(message), needs_download)
         self._banner.show_error(text, actions=actions, topic="model")
 
     def suggest_chinese_model(self) -> None:
         """Once per model: Chinese text before the cursor, on a model that writes English."""
-        from ..engine.catalog import CHINESE_MODEL
-        from ..engine.detokenizer import cjk_share
 
         info = self.model_info
         if info is None or info.writes_chinese or self._chinese_hint_for == info.source:
@@ -219,7 +218,6 @@ class ModelSession(QObject):
 
     def record_ai_text(self, start: int, end: int) -> None:
         """The label of text the model wrote: which model, which settings, when."""
-        from datetime import datetime, timezone
 
         g = self.generation_settings()
         settings = {"temperature": g.temperature, "top_k": g.top_k, "top_p": g.top_p,

@@ -7,7 +7,7 @@ from typing import Callable
 
 from PySide6.QtCore import QCoreApplication, QObject
 from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QComboBox, QWidget
+from PySide6.QtWidgets import QComboBox, QInputDialog, QWidget
 
 from .message_banner import MessageBanner
 from .model_session import ModelSession
@@ -69,7 +69,6 @@ class PresetsMenu(QObject):
 
     def ask_text(self, title: str, label: str, default: str = "") -> str | None:
         """A one-line question (tests replace this)."""
-        from PySide6.QtWidgets import QInputDialog
 
         text, ok = QInputDialog.getText(self._window, title, label, text=default)
         return text.strip() if ok and text.strip() else None

@@ -10,13 +10,15 @@ how colours "survive accept for as long as the text is unchanged".
 from __future__ import annotations
 
 from dataclasses import dataclass
+from html import escape
 
 from PySide6.QtCore import QCoreApplication, QPoint
 from PySide6.QtGui import QColor, QHelpEvent, QTextCursor
-from PySide6.QtWidgets import QPlainTextEdit
+from PySide6.QtWidgets import QPlainTextEdit, QToolTip
 
 from .edit_history import units
 from .highlights import background
+from .line_spacing import point_on_text
 
 # Probability bands: (lower bound, label, colour). Saturated hues at low alpha
 # read on light and dark backgrounds alike.
@@ -90,8 +92,6 @@ def visible(text: str) -> str:
 
 
 def tooltip_html(span: ProbabilitySpan) -> str:
-    from html import escape
-
     rows = "".join(
         f"<tr><td>{escape(visible(text))}</td><td align='right'>{probability:.1%}</td></tr>"
         for text, probability in span.info.alternatives
@@ -105,7 +105,6 @@ def tooltip_html(span: ProbabilitySpan) -> str:
 
 def span_under(edit: QPlainTextEdit, layer: ProbabilityLayer, point: QPoint) -> ProbabilitySpan | None:
     """The span at a viewport point (a point under a spaced line counts as on it)."""
-    from .line_spacing import point_on_text
 
     cursor = edit.cursorForPosition(point_on_text(edit, point.toPointF()).toPoint())
     return layer.span_at(cursor.position())
@@ -113,7 +112,6 @@ def span_under(edit: QPlainTextEdit, layer: ProbabilityLayer, point: QPoint) -> 
 
 def show_span_tooltip(edit: QPlainTextEdit, layer: ProbabilityLayer, event: QHelpEvent) -> None:
     """Hovering with the probability view on: how likely the word was, and what else was."""
-    from PySide6.QtWidgets import QToolTip
 
     span = span_under(edit, layer, event.pos())
     if span is not None:

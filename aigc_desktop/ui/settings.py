@@ -34,6 +34,7 @@ from .generation_settings import (
     is_device_choice,
 )
 from .presets import Preset, from_json, to_json
+from .writing_surface import DEFAULT_TEXT_WIDTH, TEXT_WIDTHS
 
 FONT_SIZE_RANGE = (4, 200)
 LINE_SPACINGS = (1.0, 1.15, 1.5, 2.0)  # View → Line Spacing
@@ -289,14 +290,11 @@ class AppSettings:
 
     def text_width(self) -> int:
         """Characters per line of the centred text column (View → Text Width); 0: the window's width."""
-        from .writing_surface import DEFAULT_TEXT_WIDTH, TEXT_WIDTHS
 
         value = _to_int(self._qs.value("editor/text_width"), 0, max(TEXT_WIDTHS))
         return value if value in TEXT_WIDTHS else DEFAULT_TEXT_WIDTH
 
     def set_text_width(self, chars: int) -> None:
-        from .writing_surface import DEFAULT_TEXT_WIDTH, TEXT_WIDTHS
-
         self._store("editor/text_width", chars if chars in TEXT_WIDTHS else DEFAULT_TEXT_WIDTH)
 
     # --- interface language (takes effect at the next start) ------------------------

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import re
+import threading
 
 from PySide6.QtCore import QDir, Signal
 from PySide6.QtWidgets import (
@@ -22,6 +23,7 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+from PySide6.QtWidgets import QDoubleSpinBox as _Spin
 
 from ..engine.options import (
     ALTERNATIVES,
@@ -37,6 +39,7 @@ from ..engine.options import (
 )
 from .generation_settings import AUTO_SUGGEST_DELAY_RANGE, AUTO_SUGGEST_TOKENS_RANGE, GenerationSettings
 from .plain_text import plain
+from .secrets import keyring_available, load_api_key
 
 
 def parse_stop_strings(text: str) -> tuple[str, ...]:
@@ -263,9 +266,6 @@ class SettingsDialog(QDialog):
 
     # ----- inference server ---------------------------------------------------
     def _add_server_rows(self, form: QFormLayout, settings: GenerationSettings) -> None:
-        from PySide6.QtWidgets import QDoubleSpinBox as _Spin
-
-        from .secrets import keyring_available, load_api_key
 
         self.use_server_check = QCheckBox(self.tr("Use an inference server instead of a local model"))
         self.use_server_check.setChecked(settings.use_server)
@@ -311,9 +311,7 @@ class SettingsDialog(QDialog):
 
     def _list_server_models(self) -> None:
         """Ask the server for its models (GET /v1/models) off the GUI thread."""
-        import threading
 
-        from .secrets import load_api_key
 
         url = self.server_url_edit.text().strip().rstrip("/")
         key = self.api_key if self.api_key is not None else load_api_key(url)

@@ -14,6 +14,7 @@ from PySide6.QtWidgets import QComboBox, QFileDialog, QInputDialog, QLineEdit, Q
 
 from ..engine.style.errors import StyleError
 from ..engine.style.store import EXPORT_SUFFIX, StyleStore
+from .style_dialog import LearnStyleDialog
 
 
 def styled_loader(loader: Callable, current_style: Callable[[], str], store: Callable[[], StyleStore] = StyleStore):
@@ -172,8 +173,6 @@ class StyleControls(QObject):
         self.window.show_notice(self.tr("Style “%s” imported.") % style.name)
 
     def learn(self) -> None:
-        from .style_dialog import LearnStyleDialog
-
         if self.dialog is not None and (self.dialog.isVisible() or self.dialog.training):
             self.dialog.show()
             self.dialog.raise_()

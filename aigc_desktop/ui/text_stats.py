@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import re
 import sys
+import time
 import unicodedata
 
 # Han ideographs (with extensions and compatibility forms), the 々/〇 marks, kana and
@@ -71,7 +72,6 @@ def count_words_and_chars(text: str) -> tuple[int, int]:
 def count_in_slices(text: str, slice_size: int = 65536) -> tuple[int, int]:
     """count_words_and_chars in pieces cut at whitespace (no word spans one), yielding the GIL
     between pieces: a helper thread counting a long document never holds the window up."""
-    import time
 
     words = chars = 0
     start = 0

@@ -11,10 +11,13 @@ from PySide6.QtCore import QObject
 from PySide6.QtGui import QAction, QActionGroup, QFont
 from PySide6.QtWidgets import QWidget
 
+from .appearance import apply_theme
 from .editor import Editor
+from .icons import apply_action_icons
 from .message_banner import MessageBanner
 from .settings import LINE_SPACINGS, AppSettings
 from .ui_guard import shows_failure
+from .writing_surface import DEFAULT_TEXT_WIDTH, TEXT_WIDTHS, fit_text_column
 
 
 class ViewOptions(QObject):
@@ -23,7 +26,6 @@ class ViewOptions(QObject):
         """make_action(text, slot): the window's action factory; full_screen(): whether the window is
         in distraction-free mode (the text then keeps to a column)."""
         super().__init__(window)
-        from .writing_surface import TEXT_WIDTHS
 
         self._window = window
         self._editor = editor
@@ -66,14 +68,11 @@ class ViewOptions(QObject):
             action.setChecked(spacing == self._editor.line_spacing())
 
     def set_theme(self, name: str) -> None:
-        from .appearance import apply_theme
-
         apply_theme(name)
         self._settings.set_theme(name)
         for theme, action in self.theme_actions.items():
             action.setChecked(theme == name)
         self._editor._highlight()  # pending-text colours come from the palette
-        from .icons import apply_action_icons
 
         apply_action_icons(self._window, name)
         self._banner.restyle()  # its colours are chosen for the theme
@@ -100,8 +99,6 @@ class ViewOptions(QObject):
         self._settings.set_font_point_size(font.pointSize())
 
     def fit_text_column(self) -> None:
-        from .writing_surface import DEFAULT_TEXT_WIDTH, fit_text_column
-
         chars = self._settings.text_width()
         fit_text_column(self._editor, chars or (DEFAULT_TEXT_WIDTH if self._full_screen() else 0))
 

@@ -9,9 +9,12 @@ from pathlib import Path
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QProgressBar, QWidget
 
+from .continuation import PENDING, STREAMING
 from .document_io import TextFormat
 from .encoding_menu import format_text
+from .first_run import converting_gguf
 from .plain_text import plain
+from .probability_view import BANDS
 from .status_bar import ElidedLabel, StatusBar
 from .worker import ModelInfo, RunSummary
 
@@ -55,8 +58,6 @@ class WindowStatusBar(StatusBar):
 
     # ----- the model -------------------------------------------------------------------
     def show_loading(self, source: str) -> None:
-        from .first_run import converting_gguf
-
         self.load_progress.show()
         self.state_label.setText(self.tr("Loading model…"))
         if converting_gguf(source):
@@ -87,8 +88,6 @@ class WindowStatusBar(StatusBar):
             self.model_label.setText(self.tr("No model yet"))
 
     def show_state(self, state: str, ready: bool) -> None:
-        from .continuation import PENDING, STREAMING
-
         label = {STREAMING: self.tr("Generating…"), PENDING: self.tr("Tab ✓ · Esc ✗")}.get(
             state, self.tr("Ready") if ready else self.tr("No model"))
         self.state_label.setText(label)
@@ -123,14 +122,10 @@ class WindowStatusBar(StatusBar):
 
     # ----- the probability legend --------------------------------------------------------
     def _legend_html(self) -> str:
-        from .probability_view import BANDS
-
         parts = [f"<span style='background: rgba({c.red()},{c.green()},{c.blue()},{c.alpha() / 255:.2f})'>"
                  f"&nbsp;&nbsp;&nbsp;</span>" for _bound, _label, c in BANDS]
         return "".join(parts)
 
     def _legend_tooltip(self) -> str:
-        from .probability_view import BANDS
-
         return self.tr("How likely the model found each piece of text:") + "\n" + "\n".join(
             self.tr(label) for _bound, label, _c in BANDS)

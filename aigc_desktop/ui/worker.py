@@ -31,10 +31,15 @@ from PySide6.QtCore import QObject, Qt, QThread, Signal, Slot
 
 from ..engine import load_progress
 from ..engine.backend import Backend, is_server_source, open_backend
+from ..engine.detokenizer import cjk_share
 from ..engine.errors import EngineError, GenerationError, ModelNotDownloadedError
 from ..engine.request import ContinuationRequest
+from ..engine.server_address import parse_server_source
 from ..engine.stop_flag import StopFlag
+from .engine_text import localize
 from .event_loop import running_loop
+from .probability_view import ChunkInfo
+from .secrets import load_api_key
 
 
 @dataclass(frozen=True)
@@ -76,16 +81,12 @@ def engine_loader(source: str, device: str, allow_download: bool = False, int8: 
     """
     api_key = None
     if is_server_source(source):
-        from ..engine.server_address import parse_server_source
-        from .secrets import load_api_key
 
         api_key = load_api_key(parse_server_source(source)[0])
     return open_backend(source, device, allow_download=allow_download, fast=int8, api_key=api_key, warm_up=True)
 
 
 def _writes_chinese(tokenizer) -> bool:
-    from ..engine.detokenizer import cjk_share
-
     size = len(tokenizer)
     pieces = tokenizer.batch_decode([[i] for i in range(size)])  # byte-level tokens need decoding
     chinese = sum(1 for piece in pieces if len(piece) == 1 and cjk_share(piece) == 1.0)
@@ -102,7 +103,6 @@ def describe_backend(backend: Backend, source: str, seconds: float) -> ModelInfo
     loaded = getattr(backend, "loaded", None)
     if loaded is not None and _is_loaded_model(loaded):  # the local engine: look into its vocabulary
         from ..engine.devices import detected
-        from .engine_text import localize
 
         return ModelInfo(source, backend.name, localize(backend.device_label), backend.window, seconds,
                          writes_chinese=_writes_chinese(loaded.tokenizer), detected=detected(),
@@ -290,7 +290,6 @@ def chunk_info(event, backend):
     token_text = getattr(backend, "token_text", None)
     if not probabilities or token_text is None:
         return None
-    from .probability_view import ChunkInfo
 
     alternatives = ((token_text(token_id), p) for token_id, p in event.alternatives[0])
     return ChunkInfo(math.prod(probabilities), tuple((t, p) for t, p in alternatives if t))

@@ -3,7 +3,8 @@ and a default font that sets Latin and CJK text well."""
 
 from __future__ import annotations
 
-from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtGui import QFont, QFontDatabase, QPalette
+from PySide6.QtWidgets import QFrame
 
 TEXT_WIDTHS = (0, 60, 72, 90)  # characters per line; 0: the whole window (View → Text Width)
 DEFAULT_TEXT_WIDTH = 72
@@ -34,8 +35,6 @@ def default_font(point_size: int) -> QFont:
 
 def style_editor(editor) -> None:
     """No frame; the margins beside the column take the text's background, so the page looks whole."""
-    from PySide6.QtGui import QPalette
-    from PySide6.QtWidgets import QFrame
 
     editor.setFrameShape(QFrame.Shape.NoFrame)
     editor.setBackgroundRole(QPalette.ColorRole.Base)  # follows the theme, unlike a style sheet

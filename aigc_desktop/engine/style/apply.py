@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import torch
 
+from ..loading import enable_fast_mode
 from .errors import StyleError
 from .store import MAX_ADAPTER_BYTES, Style
 from .training import lora_targets
@@ -94,7 +95,6 @@ def apply_style(loaded, style: Style) -> None:
     loaded.model.eval()
     loaded.style = style.name
     if loaded.fast is not None:  # the fast graph was built from the weights before the merge
-        from ..loading import enable_fast_mode
 
         int8, loaded.fast = loaded.int8, None
         enable_fast_mode(loaded, int8=int8)
