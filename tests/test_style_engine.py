@@ -6,6 +6,7 @@ import errno
 import hashlib
 import random
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -267,6 +268,88 @@ def test_cancel_keeps_a_checkpoint_and_resuming_finishes_the_same_training(tiny_
     assert second.training.steps == whole.training.steps
     assert second.training.losses == pytest.approx(whole.training.losses, rel=1e-5)
     assert store.names() == ["fox"]
+
+
+def _learn_in_thread(tiny_gpt2, store, **kwargs):
+    """learn() in a thread, as the dialog runs it; (thread, box that will hold the outcome)."""
+    box: dict = {}
+
+    def run():
+        try:
+            box["outcome"] = learn(tiny_gpt2, store, **kwargs)
+        except BaseException as exc:  # shown by the test's asserts
+            box["error"] = exc
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread, box
+
+
+def test_pause_waits_between_steps_keeps_a_checkpoint_and_resume_goes_on_unchanged(tiny_gpt2, tmp_path):
+    from aigc_desktop.engine.style.pause_flag import PauseFlag
+
+    whole = learn(tiny_gpt2, StyleStore(tmp_path / "whole"))
+    store = StyleStore(tmp_path / "paused")
+    pause = PauseFlag()
+    offset = [0.0]  # the clock jumps an hour while paused: a pause must not use up the time limit
+    seen: list = []
+    paused = threading.Event()
+
+    def on_progress(p):
+        seen.append(p)
+        if p.step == 3 and not pause.is_paused() and not paused.is_set():
+            pause.pause()
+        if p.note == "paused":
+            paused.set()
+
+    from aigc_desktop.engine.style import training
+
+    original = training.train_adapter
+
+    def with_clock(*args, **kwargs):
+        return original(*args, clock=lambda: time.monotonic() + offset[0], **kwargs)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("aigc_desktop.engine.style.learn.train_adapter", with_clock)
+        thread, box = _learn_in_thread(tiny_gpt2, store, settings={"minutes": 5}, progress=on_progress,
+                                       pause=pause)
+        assert paused.wait(60), box
+        steps_when_paused = len(seen)
+        thread.join(1.0)
+        assert thread.is_alive() and len(seen) == steps_when_paused  # no step while paused
+        assert seen[-1].note == "paused" and seen[-1].step == 3
+        assert (training_dir(store, "fox") / CHECKPOINT_FILE).is_file()
+        offset[0] += 3600
+        pause.resume()
+        thread.join(120)
+    assert not thread.is_alive() and "error" not in box, box
+    outcome = box["outcome"]
+    assert outcome.style is not None and outcome.training.steps == whole.training.steps
+    assert outcome.training.losses == pytest.approx(whole.training.losses, rel=1e-5)
+    assert outcome.training.seconds < 3000  # the hour paused is not training time
+
+
+def test_cancel_while_paused_stops_at_once_with_a_checkpoint(tiny_gpt2, tmp_path):
+    from aigc_desktop.engine.style.pause_flag import PauseFlag
+
+    store = StyleStore(tmp_path)
+    pause, stop = PauseFlag(), StopFlag()
+    paused = threading.Event()
+
+    def on_progress(p):
+        if p.step == 2:
+            pause.pause()
+        if p.note == "paused":
+            paused.set()
+
+    thread, box = _learn_in_thread(tiny_gpt2, store, stop=stop, progress=on_progress, pause=pause)
+    assert paused.wait(60), box
+    stop.request_stop()
+    thread.join(30)
+    assert not thread.is_alive() and "error" not in box, box
+    outcome = box["outcome"]
+    assert outcome.style is None and outcome.training.cancelled and outcome.training.steps == 2
+    assert (training_dir(store, "fox") / CHECKPOINT_FILE).is_file() and store.names() == []
 
 
 def test_checkpoints_are_kept_while_training(tiny_gpt2, tmp_path):

@@ -24,6 +24,7 @@ import torch
 
 from ..stop_flag import StopFlag
 from .errors import StyleError
+from .pause_flag import PauseFlag
 
 CHECKPOINT_FILE = "checkpoint.safetensors"
 _WARMUP_STEPS = 4
@@ -207,11 +208,13 @@ class _Checkpoint:
 
 def train_adapter(model, blocks: torch.Tensor, settings: TrainingSettings, workdir: Path, resume_key: dict,
                   stop: StopFlag | None = None, progress: Callable[[TrainingProgress], None] | None = None,
-                  clock: Callable[[], float] = time.monotonic):
+                  clock: Callable[[], float] = time.monotonic, pause: PauseFlag | None = None):
     """Wrap model with a LoRA adapter and train it on blocks; returns (peft model, TrainingResult).
 
     Resumes from workdir's checkpoint when it was made for the same resume_key
     (base model, data, settings). A cancelled run leaves its checkpoint for resuming.
+    A paused one saves a checkpoint, waits, and goes on where it was; the pause is not
+    counted against the time limit.
     """
     from peft import get_peft_model
 
@@ -252,6 +255,17 @@ def train_adapter(model, blocks: torch.Tensor, settings: TrainingSettings, workd
     report(losses[-1] if losses else None)
     peft_model.train()
     while step < total:
+        if pause is not None and pause.is_paused() and not stop.is_set():
+            paused_at = clock()
+            note = "paused"
+            report(losses[-1] if losses else None)
+            save()  # a pause left overnight, or a crash meanwhile, loses nothing
+            pause.wait_while_paused(stop)
+            started += clock() - paused_at  # the pause is not training time
+            last_saved = clock()
+            note = ""
+            if not stop.is_set():
+                report(losses[-1] if losses else None)
         if stop.is_set():
             save()
             result.cancelled = True
