@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import os
 import random
+import sys
 import threading
 import time
 from pathlib import Path
@@ -97,6 +99,41 @@ def test_the_last_tenth_of_each_document_is_held_out():
     assert 0.07 < len(held[0]) / len(text) < 0.13
 
 
+def test_long_texts_are_counted_in_slices_with_the_same_result(monkeypatch):
+    from aigc_desktop.engine.style import corpus
+
+    rng = random.Random(3)
+    pieces = ["word", "don't", "中文", "字", "  ", "\n", "x" * 9, "あ", "한", "well-known"]
+    text = "".join(rng.choice(pieces) for _ in range(5000))
+    whole = len(corpus._CJK.findall(text)) + len(corpus._WORD.findall(text))
+    for size in (1, 3, 17, 1000):
+        monkeypatch.setattr(corpus, "_SLICE", size)
+        assert count_words(text) == whole  # no word is cut in two or counted twice at a slice's edge
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a per-thread priority is a Linux feature")
+def test_the_training_thread_and_the_threads_it_starts_run_at_a_lower_priority():
+    from aigc_desktop.engine.style.priority import BACKGROUND_NICENESS, lower_this_thread_priority
+
+    seen = {}
+
+    def train():
+        seen["lowered"] = lower_this_thread_priority()
+        seen["own"] = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+        child = threading.Thread(target=lambda: seen.update(
+            child=os.getpriority(os.PRIO_PROCESS, threading.get_native_id())))
+        child.start()  # as torch's OpenMP threads are started by the training thread
+        child.join()
+
+    before = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    thread = threading.Thread(target=train)
+    thread.start()
+    thread.join()
+    expected = min(19, before + BACKGROUND_NICENESS)
+    assert seen == {"lowered": True, "own": expected, "child": expected}
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == before  # the window's thread is untouched
+
+
 def test_too_little_text_says_how_much_is_needed():
     with pytest.raises(StyleError, match=f"Only 12 words of text: learning a style needs at least {MIN_WORDS:,} words"):
         corpus_of("just a few words " * 3).check_enough()
@@ -151,11 +188,28 @@ def test_llama_family_models_train_their_projections(tiny_llama, tmp_path):
 
 
 def test_bert_vocabulary_gpt2_learns_chinese(tmp_path):
+    """The mechanics on a tiny BERT-vocabulary GPT-2 (no real Chinese model can be downloaded here)."""
     folder = build_tiny_chinese_gpt2(tmp_path / "zh")
     text = "\n\n".join("今天天气真好，我想去公园散步。我们一起去看看花和树吧！" * 3 for _ in range(30))
-    outcome = learn(folder, StyleStore(tmp_path / "styles"), "中文", text=text)
+    store = StyleStore(tmp_path / "styles")
+    outcome = learn(folder, store, "中文", text=text, settings={"epochs": 2})
     assert outcome.style.name == "中文"
+    losses = outcome.training.losses
+    assert sum(losses[-3:]) / 3 < sum(losses[:3]) / 3 - 0.3  # the training loss falls
     assert outcome.evaluation.perplexity_after < outcome.evaluation.perplexity_before
+    assert all(any("\u4e00" <= ch <= "\u9fff" for ch in s.prompt) for s in outcome.evaluation.samples)
+
+    # Saved and loaded again: the adapter (on GPT-2's Conv1D layers) changes what the model writes.
+    style = store.get("中文")
+    assert style.data["words"] == count_words(text) and style.lora["fan_in_fan_out"] is True
+    assert style.data["files"][0]["sha256"] == hashlib.sha256(text.encode()).hexdigest()
+    request = ContinuationRequest(context="今天天气", max_new_tokens=12, temperature=0.0, seed=1)
+    plain = "".join(e.text for e in Generator(load_model(str(folder), "cpu")).stream(request))
+    styled_model = load_model(str(folder), "cpu")
+    apply_style(styled_model, style)
+    styled = "".join(e.text for e in Generator(styled_model).stream(request))
+    assert styled != plain
+    assert sum("\u4e00" <= ch <= "\u9fff" for ch in styled) >= 6  # it writes Chinese characters
 
 
 # --- the store and applying a style ------------------------------------------------------------

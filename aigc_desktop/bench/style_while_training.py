@@ -74,6 +74,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--new-tokens", type=int, default=32)
     parser.add_argument("--heartbeat-seconds", type=float, default=8.0)
     parser.add_argument("--device", default="cpu")
+    parser.add_argument("--normal-priority", action="store_true",
+                        help="train at the window's priority (for comparison: the product lowers it)")
     parser.add_argument("--json", default=None)
     args = parser.parse_args(argv)
 
@@ -81,6 +83,11 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["AIGC_DESKTOP_DATA_DIR"] = data.name  # before the window makes its style store
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     from .editor import EditorSession
+
+    if args.normal_priority:
+        from ..ui import style_dialog
+
+        style_dialog.lower_this_thread_priority = lambda: False
 
     text = _first_words(_gutenberg_body(Path(args.corpus).read_text(encoding="utf-8-sig")), args.words)
     prompts = _prompts(text, args.prompts + 1, args.prompt_words)  # the first warms up, in each phase
@@ -92,7 +99,12 @@ def main(argv: list[str] | None = None) -> int:
 
         # Learn a Style… on "this document", as a person would start it.
         session.load_document(text)
+        from .editor import Heartbeat
+
         controls = session.window.style_controls
+        counting = Heartbeat()
+        counting.start()
+        opened = time.perf_counter()
         controls.learn()
         dialog = controls.dialog
         dialog.relay.progress.connect(lambda p: progress.append((time.perf_counter(), p.step)))
@@ -100,16 +112,17 @@ def main(argv: list[str] | None = None) -> int:
 
         poker = QTimer()  # the waits below re-check their conditions 20 times a second
         poker.timeout.connect(session.waiter.poke)
-        poker.start(50)
         dialog.document_radio.setChecked(True)
         dialog.name_edit.setText("bench")
-        from .editor import Heartbeat
-
+        poker.start(50)
+        if not session.waiter.wait(dialog.learn_button.isEnabled, 120):  # the words are counted in the background
+            raise RuntimeError(f"the dialog does not offer Learn: {dialog.summary.text()}")
+        result["dialog_counting"] = {"seconds": round(time.perf_counter() - opened, 3), "heartbeat": counting.stop()}
         beat = Heartbeat()
         beat.start()
         clicked = time.perf_counter()
         dialog.learn_button.click()
-        if not session.waiter.wait(lambda: bool(progress) or not dialog.training, 600):
+        if not session.waiter.wait(lambda: bool(progress) or not (dialog.training or dialog.starting), 600):
             raise RuntimeError("training did not start in 10 minutes")
         if not dialog.training:
             raise RuntimeError(f"training stopped: {dialog.status.text()}")
@@ -135,6 +148,8 @@ def main(argv: list[str] | None = None) -> int:
         result["cancel_s"] = round(time.perf_counter() - stopped, 2)
         result["stopped_status"] = dialog.status.text()
         result["progress_signals"] = len(progress)
+        result["step_seconds"] = [round(b[0] - a[0], 1) for a, b in zip(progress, progress[1:])]
+        result["training_priority"] = "normal" if args.normal_priority else "lowered"
         dialog.close()
         result["idle_again"] = _phase(session, prompts, args.new_tokens, args.heartbeat_seconds)
 

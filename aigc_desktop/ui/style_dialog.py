@@ -57,28 +57,46 @@ class _Relay(QObject):
 
 def train_in_background(source: str, device: str, corpus: Corpus, name: str, store: StyleStore, minutes: float,
                         stop: StopFlag, relay: _Relay, pause: PauseFlag | None = None) -> threading.Thread:
-    """Load a private copy of the model and learn the style in a daemon thread."""
+    """Load a private copy of the model in one daemon thread, then learn the style in another.
 
-    def run():
+    Loading runs at normal priority: it holds the GIL in long calls (reading the tokenizer),
+    and a low-priority thread holding the GIL would keep the window waiting for as long as
+    the kernel keeps it off the CPU. Training then runs in a thread of its own at a lower
+    priority, so that its torch threads, started by it, are lowered with it.
+    """
+
+    def fail(exc: Exception) -> None:
+        if isinstance(exc, EngineError):
+            relay.failed.emit(str(exc))
+        else:  # never a traceback dialog: one line, and the editor carries on
+            relay.failed.emit(f"{type(exc).__name__}: {exc}".splitlines()[0])
+
+    def train(loaded) -> None:
         lower_this_thread_priority()  # the window and a Continue come first; training takes what is left
         try:
-            from ..engine.loading import load_model
-            from ..engine.quiet_libraries import quiet_transformers
             from ..engine.style.learn import learn_style
             from ..engine.style.training import TrainingSettings
 
-            quiet_transformers()
-            loaded = load_model(source, device, allow_download=False)
             outcome = learn_style(loaded, corpus, name, store, TrainingSettings(minutes=minutes), stop,
                                   relay.progress.emit, pause=pause)
-        except EngineError as exc:
-            relay.failed.emit(str(exc))
-        except Exception as exc:  # never a traceback dialog: one line, and the editor carries on
-            relay.failed.emit(f"{type(exc).__name__}: {exc}".splitlines()[0])
+        except Exception as exc:
+            fail(exc)
         else:
             relay.finished.emit(outcome)
 
-    thread = threading.Thread(target=run, name="style-learning", daemon=True)
+    def load() -> None:
+        try:
+            from ..engine.loading import load_model
+            from ..engine.quiet_libraries import quiet_transformers
+
+            quiet_transformers()
+            loaded = load_model(source, device, allow_download=False)
+        except Exception as exc:
+            fail(exc)
+            return
+        threading.Thread(target=train, args=(loaded,), name="style-learning", daemon=True).start()
+
+    thread = threading.Thread(target=load, name="style-learning-load", daemon=True)
     thread.start()
     return thread
 
@@ -347,6 +365,11 @@ class LearnStyleDialog(QDialog):
     @property
     def training(self) -> bool:
         return self.thread is not None
+
+    @property
+    def starting(self) -> bool:
+        """Learn was pressed and the text is being read: training starts once it is."""
+        return self._start_when_read
 
     def toggle_pause(self) -> None:
         """Pause after the current step (a checkpoint is written), or go on from there."""

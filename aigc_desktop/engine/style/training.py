@@ -113,8 +113,11 @@ def token_blocks(tokenizer, texts: list[str], block_tokens: int, prefix_ids: tup
     A last piece shorter than a quarter block is dropped (too little context to learn from).
     """
     stream: list[int] = []
-    for text in texts:
-        stream.extend(tokenizer(text, add_special_tokens=False, verbose=False)["input_ids"])
+    # One batch call: a fast tokenizer releases the GIL for a batch (not for a single text), so
+    # tokenizing megabytes in the training thread never holds the window's thread up.
+    encoded = tokenizer(list(texts), add_special_tokens=False, verbose=False)["input_ids"] if texts else []
+    for ids in encoded:
+        stream.extend(ids)
         if eos_id is not None:
             stream.append(eos_id)
     body = block_tokens - len(prefix_ids)
