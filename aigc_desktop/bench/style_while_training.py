@@ -107,6 +107,8 @@ def main(argv: list[str] | None = None) -> int:
         opened = time.perf_counter()
         controls.learn()
         dialog = controls.dialog
+        if dialog is None:
+            raise RuntimeError("Learn a Style… did not open its dialog")
         dialog.relay.progress.connect(lambda p: progress.append((time.perf_counter(), p.step)))
         from PySide6.QtCore import QTimer
 
