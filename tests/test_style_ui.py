@@ -186,6 +186,35 @@ def test_text_chosen_while_counting_replaces_the_count_under_way(qtbot, make_win
     assert dialog.summary.text().startswith("2 file(s), ")
 
 
+def test_closing_the_dialog_while_the_text_is_read_starts_nothing(qtbot, make_window, tiny_gpt2_dir, tmp_path,
+                                                                  monkeypatch):
+    from aigc_desktop.ui import style_dialog
+
+    release = threading.Event()
+    real_read = style_dialog.read_corpus
+
+    def slow_read(paths):
+        release.wait(10)
+        return real_read(paths)
+
+    monkeypatch.setattr(style_dialog, "read_corpus", slow_read)
+    started = []
+    monkeypatch.setattr(style_dialog, "train_in_background", lambda *args: started.append(args))
+    drafts = tmp_path / "drafts.txt"
+    drafts.write_text(writer_text(), encoding="utf-8")
+    window = make_window(engine_loader, model=str(tiny_gpt2_dir), device="cpu")
+    window.style_controls.learn()
+    dialog = window.style_controls.dialog
+    dialog.add_paths([str(drafts)])
+    dialog.start()  # Learn pressed: the text is read afresh first
+    assert dialog.starting and not dialog.training
+    dialog.close()
+    release.set()
+    qtbot.waitUntil(lambda: not dialog.reader.busy, timeout=10000)
+    qtbot.wait(100)
+    assert started == [] and not dialog.training and not dialog.starting
+
+
 def test_pause_and_resume_in_the_dialog(qtbot, make_window, tiny_gpt2_dir, store, monkeypatch):
     from aigc_desktop.engine.style import training
 

@@ -394,6 +394,7 @@ class LearnStyleDialog(QDialog):
         self.close()
 
     def closeEvent(self, event) -> None:
+        self._start_when_read = False  # closed while the text was read: nothing starts after all
         if self.training and self.stop is not None:
             self.stop.request_stop()  # the checkpoint is kept; learning again resumes
         super().closeEvent(event)
