@@ -319,6 +319,7 @@ def test_cancel_keeps_a_checkpoint_and_resuming_finishes_the_same_training(tiny_
     seen = []
     second = learn(tiny_gpt2, store, progress=seen.append)
     assert second.training.resumed_from == 5 and seen[0].note == "resumed from step 5"
+    assert seen[0].seconds_left > 60  # before a step is timed, the time left is the limit's (5 min), not 0
     assert second.training.steps == whole.training.steps
     assert second.training.losses == pytest.approx(whole.training.losses, rel=1e-5)
     assert store.names() == ["fox"]

@@ -415,7 +415,10 @@ class LearnStyleDialog(QDialog):
             text += " · " + self.tr("resumed from a checkpoint")
         elif p.note.startswith("out of memory"):
             text += " · " + self.tr("out of memory: training on fewer sequences at a time")
-        if p.step == p.total_steps or p.seconds_left <= 0:
+        evaluating = p.step == p.total_steps or p.seconds_left <= 0
+        stopping = self.stop is not None and self.stop.is_set()
+        self.pause_button.setEnabled(not evaluating and not stopping)  # after the last step nothing is paused
+        if evaluating:
             text = self.tr("Evaluating: held-out text and three samples…")
         self.status.setText(text)
 

@@ -247,7 +247,9 @@ def train_adapter(model, blocks: torch.Tensor, settings: TrainingSettings, workd
 
     def report(loss):
         spent = clock() - started
-        left = min(max(budget - spent, 0.0), per_step_seconds() * (total - step))
+        left = max(budget - spent, 0.0)
+        if step > result.resumed_from:  # no step timed yet: the time limit is all that is known
+            left = min(left, per_step_seconds() * (total - step))
         if progress is not None:
             progress(TrainingProgress(step, total, loss, spent, left, note))
 
