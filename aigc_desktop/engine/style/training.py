@@ -262,9 +262,9 @@ def train_adapter(model, blocks: torch.Tensor, settings: TrainingSettings, workd
     while step < total:
         if pause is not None and pause.is_paused() and not stop.is_set():
             paused_at = clock()
-            note = "paused"
-            report(losses[-1] if losses else None)
             save()  # a pause left overnight, or a crash meanwhile, loses nothing
+            note = "paused"
+            report(losses[-1] if losses else None)  # after the save: "a checkpoint is kept" is then true
             pause.wait_while_paused(stop)
             started += clock() - paused_at  # the pause is not training time
             last_saved = clock()
