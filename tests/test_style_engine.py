@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import errno
 import hashlib
+import os
 import random
+import sys
 import threading
+import time
 from pathlib import Path
 
 import pytest
@@ -96,6 +99,41 @@ def test_the_last_tenth_of_each_document_is_held_out():
     assert 0.07 < len(held[0]) / len(text) < 0.13
 
 
+def test_long_texts_are_counted_in_slices_with_the_same_result(monkeypatch):
+    from aigc_desktop.engine.style import corpus
+
+    rng = random.Random(3)
+    pieces = ["word", "don't", "中文", "字", "  ", "\n", "x" * 9, "あ", "한", "well-known"]
+    text = "".join(rng.choice(pieces) for _ in range(5000))
+    whole = len(corpus._CJK.findall(text)) + len(corpus._WORD.findall(text))
+    for size in (1, 3, 17, 1000):
+        monkeypatch.setattr(corpus, "_SLICE", size)
+        assert count_words(text) == whole  # no word is cut in two or counted twice at a slice's edge
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="a per-thread priority is a Linux feature")
+def test_the_training_thread_and_the_threads_it_starts_run_at_a_lower_priority():
+    from aigc_desktop.engine.style.priority import BACKGROUND_NICENESS, lower_this_thread_priority
+
+    seen = {}
+
+    def train():
+        seen["lowered"] = lower_this_thread_priority()
+        seen["own"] = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+        child = threading.Thread(target=lambda: seen.update(
+            child=os.getpriority(os.PRIO_PROCESS, threading.get_native_id())))
+        child.start()  # as torch's OpenMP threads are started by the training thread
+        child.join()
+
+    before = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    thread = threading.Thread(target=train)
+    thread.start()
+    thread.join()
+    expected = min(19, before + BACKGROUND_NICENESS)
+    assert seen == {"lowered": True, "own": expected, "child": expected}
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == before  # the window's thread is untouched
+
+
 def test_too_little_text_says_how_much_is_needed():
     with pytest.raises(StyleError, match=f"Only 12 words of text: learning a style needs at least {MIN_WORDS:,} words"):
         corpus_of("just a few words " * 3).check_enough()
@@ -150,11 +188,28 @@ def test_llama_family_models_train_their_projections(tiny_llama, tmp_path):
 
 
 def test_bert_vocabulary_gpt2_learns_chinese(tmp_path):
+    """The mechanics on a tiny BERT-vocabulary GPT-2 (no real Chinese model can be downloaded here)."""
     folder = build_tiny_chinese_gpt2(tmp_path / "zh")
     text = "\n\n".join("今天天气真好，我想去公园散步。我们一起去看看花和树吧！" * 3 for _ in range(30))
-    outcome = learn(folder, StyleStore(tmp_path / "styles"), "中文", text=text)
+    store = StyleStore(tmp_path / "styles")
+    outcome = learn(folder, store, "中文", text=text, settings={"epochs": 2})
     assert outcome.style.name == "中文"
+    losses = outcome.training.losses
+    assert sum(losses[-3:]) / 3 < sum(losses[:3]) / 3 - 0.3  # the training loss falls
     assert outcome.evaluation.perplexity_after < outcome.evaluation.perplexity_before
+    assert all(any("\u4e00" <= ch <= "\u9fff" for ch in s.prompt) for s in outcome.evaluation.samples)
+
+    # Saved and loaded again: the adapter (on GPT-2's Conv1D layers) changes what the model writes.
+    style = store.get("中文")
+    assert style.data["words"] == count_words(text) and style.lora["fan_in_fan_out"] is True
+    assert style.data["files"][0]["sha256"] == hashlib.sha256(text.encode()).hexdigest()
+    request = ContinuationRequest(context="今天天气", max_new_tokens=12, temperature=0.0, seed=1)
+    plain = "".join(e.text for e in Generator(load_model(str(folder), "cpu")).stream(request))
+    styled_model = load_model(str(folder), "cpu")
+    apply_style(styled_model, style)
+    styled = "".join(e.text for e in Generator(styled_model).stream(request))
+    assert styled != plain
+    assert sum("\u4e00" <= ch <= "\u9fff" for ch in styled) >= 6  # it writes Chinese characters
 
 
 # --- the store and applying a style ------------------------------------------------------------
@@ -264,9 +319,92 @@ def test_cancel_keeps_a_checkpoint_and_resuming_finishes_the_same_training(tiny_
     seen = []
     second = learn(tiny_gpt2, store, progress=seen.append)
     assert second.training.resumed_from == 5 and seen[0].note == "resumed from step 5"
+    assert seen[0].seconds_left > 60  # before a step is timed, the time left is the limit's (5 min), not 0
     assert second.training.steps == whole.training.steps
     assert second.training.losses == pytest.approx(whole.training.losses, rel=1e-5)
     assert store.names() == ["fox"]
+
+
+def _learn_in_thread(tiny_gpt2, store, **kwargs):
+    """learn() in a thread, as the dialog runs it; (thread, box that will hold the outcome)."""
+    box: dict = {}
+
+    def run():
+        try:
+            box["outcome"] = learn(tiny_gpt2, store, **kwargs)
+        except BaseException as exc:  # shown by the test's asserts
+            box["error"] = exc
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread, box
+
+
+def test_pause_waits_between_steps_keeps_a_checkpoint_and_resume_goes_on_unchanged(tiny_gpt2, tmp_path):
+    from aigc_desktop.engine.style.pause_flag import PauseFlag
+
+    whole = learn(tiny_gpt2, StyleStore(tmp_path / "whole"))
+    store = StyleStore(tmp_path / "paused")
+    pause = PauseFlag()
+    offset = [0.0]  # the clock jumps an hour while paused: a pause must not use up the time limit
+    seen: list = []
+    paused = threading.Event()
+
+    def on_progress(p):
+        seen.append(p)
+        if p.step == 3 and not pause.is_paused() and not paused.is_set():
+            pause.pause()
+        if p.note == "paused":
+            paused.set()
+
+    from aigc_desktop.engine.style import training
+
+    original = training.train_adapter
+
+    def with_clock(*args, **kwargs):
+        return original(*args, clock=lambda: time.monotonic() + offset[0], **kwargs)
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr("aigc_desktop.engine.style.learn.train_adapter", with_clock)
+        thread, box = _learn_in_thread(tiny_gpt2, store, settings={"minutes": 5}, progress=on_progress,
+                                       pause=pause)
+        assert paused.wait(60), box
+        steps_when_paused = len(seen)
+        thread.join(1.0)
+        assert thread.is_alive() and len(seen) == steps_when_paused  # no step while paused
+        assert seen[-1].note == "paused" and seen[-1].step == 3
+        assert (training_dir(store, "fox") / CHECKPOINT_FILE).is_file()
+        offset[0] += 3600
+        pause.resume()
+        thread.join(120)
+    assert not thread.is_alive() and "error" not in box, box
+    outcome = box["outcome"]
+    assert outcome.style is not None and outcome.training.steps == whole.training.steps
+    assert outcome.training.losses == pytest.approx(whole.training.losses, rel=1e-5)
+    assert outcome.training.seconds < 3000  # the hour paused is not training time
+
+
+def test_cancel_while_paused_stops_at_once_with_a_checkpoint(tiny_gpt2, tmp_path):
+    from aigc_desktop.engine.style.pause_flag import PauseFlag
+
+    store = StyleStore(tmp_path)
+    pause, stop = PauseFlag(), StopFlag()
+    paused = threading.Event()
+
+    def on_progress(p):
+        if p.step == 2:
+            pause.pause()
+        if p.note == "paused":
+            paused.set()
+
+    thread, box = _learn_in_thread(tiny_gpt2, store, stop=stop, progress=on_progress, pause=pause)
+    assert paused.wait(60), box
+    stop.request_stop()
+    thread.join(30)
+    assert not thread.is_alive() and "error" not in box, box
+    outcome = box["outcome"]
+    assert outcome.style is None and outcome.training.cancelled and outcome.training.steps == 2
+    assert (training_dir(store, "fox") / CHECKPOINT_FILE).is_file() and store.names() == []
 
 
 def test_checkpoints_are_kept_while_training(tiny_gpt2, tmp_path):

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import sys
+import threading
 import time
 
 import pytest
 from fake_backend import FakeBackend, fake_loader
-from PySide6.QtCore import QTimer
+from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QTextCursor
 from test_style_engine import FAST, writer_text
 
@@ -75,7 +78,8 @@ def test_learning_in_the_dialog_keeps_the_editor_responsive(qtbot, make_window, 
     window.editor.load_text(writer_text())
     window.style_controls.learn()
     dialog = window.style_controls.dialog
-    assert "words: about" in dialog.summary.text() and dialog.learn_button.isEnabled()
+    qtbot.waitUntil(lambda: "words: about" in dialog.summary.text(), timeout=10000)
+    assert dialog.learn_button.isEnabled()
     dialog.name_edit.setText("Mine")
     gaps, last = [], [time.perf_counter()]
 
@@ -107,6 +111,7 @@ def test_cancel_in_the_dialog_stops_and_keeps_a_checkpoint(qtbot, make_window, t
     window.editor.load_text(writer_text())
     window.style_controls.learn()
     dialog = window.style_controls.dialog
+    qtbot.waitUntil(lambda: dialog.learn_button.isEnabled(), timeout=10000)  # once the words are counted
     dialog.learn_button.click()
     qtbot.waitUntil(lambda: dialog.progress.value() >= 2, timeout=60000)
     dialog.cancel_button.click()
@@ -121,6 +126,123 @@ def test_too_little_text_is_one_line_in_the_dialog(qtbot, make_window):
     window.editor.load_text("A few words only.")
     window.style_controls.learn()
     dialog = window.style_controls.dialog
+    qtbot.waitUntil(lambda: not dialog.reader.busy, timeout=10000)
     assert dialog.summary.text() == "4 words: learning a style needs at least 1,000 words."
     assert not dialog.learn_button.isEnabled()
     dialog.close()
+
+
+def test_the_dialog_counts_words_in_a_helper_thread_and_shows_them_when_ready(qtbot, make_window, monkeypatch):
+    from aigc_desktop.engine.style import corpus as corpus_module
+    from aigc_desktop.ui import style_dialog
+
+    counted_in = []
+    real_count = corpus_module.count_words
+
+    def count_words(text):
+        counted_in.append(threading.current_thread())
+        return real_count(text)
+
+    monkeypatch.setattr(corpus_module, "count_words", count_words)
+    window = make_window(fake_loader(FakeBackend()))
+    text = writer_text(3000) + "\n\n" + "今天天气真好。" * 50
+    window.editor.load_text(text)
+    window.style_controls.learn()
+    dialog = window.style_controls.dialog
+    assert dialog.summary.text() == "Counting words…" and not dialog.learn_button.isEnabled()
+    qtbot.waitUntil(lambda: "words: about" in dialog.summary.text(), timeout=10000)
+    assert counted_in and all(t is not threading.main_thread() for t in counted_in)
+    assert dialog.corpus.words == real_count(text) and f"{real_count(text):,} words" in dialog.summary.text()
+    assert dialog.learn_button.isEnabled()
+    assert isinstance(dialog.reader, style_dialog.CorpusReader)
+
+
+def test_text_chosen_while_counting_replaces_the_count_under_way(qtbot, make_window, tmp_path, monkeypatch):
+    from aigc_desktop.ui import style_dialog
+
+    first, second = tmp_path / "first.txt", tmp_path / "second.md"
+    first.write_text(writer_text(1200), encoding="utf-8")
+    second.write_text(writer_text(900, seed=1), encoding="utf-8")
+    release = threading.Event()
+    real_read = style_dialog.read_corpus
+
+    def slow_read(paths):
+        if len(paths) == 1:
+            release.wait(10)  # the first count is still running when the second file is added
+        return real_read(paths)
+
+    monkeypatch.setattr(style_dialog, "read_corpus", slow_read)
+    window = make_window(fake_loader(FakeBackend()))
+    window.style_controls.learn()
+    dialog = window.style_controls.dialog
+    shown = []
+    dialog.reader.done.connect(lambda corpus, error: shown.append(corpus))
+    dialog.add_paths([str(first)])
+    dialog.add_paths([str(second)])
+    assert dialog.summary.text() == "Counting words…"
+    release.set()
+    qtbot.waitUntil(lambda: not dialog.reader.busy, timeout=10000)
+    assert len(shown) == 1 and len(shown[0].documents) == 2  # the out-of-date count was never shown
+    assert dialog.summary.text().startswith("2 file(s), ")
+
+
+def test_closing_the_dialog_while_the_text_is_read_starts_nothing(qtbot, make_window, tiny_gpt2_dir, tmp_path,
+                                                                  monkeypatch):
+    from aigc_desktop.ui import style_dialog
+
+    release = threading.Event()
+    real_read = style_dialog.read_corpus
+
+    def slow_read(paths):
+        release.wait(10)
+        return real_read(paths)
+
+    monkeypatch.setattr(style_dialog, "read_corpus", slow_read)
+    started = []
+    monkeypatch.setattr(style_dialog, "train_in_background", lambda *args: started.append(args))
+    drafts = tmp_path / "drafts.txt"
+    drafts.write_text(writer_text(), encoding="utf-8")
+    window = make_window(engine_loader, model=str(tiny_gpt2_dir), device="cpu")
+    window.style_controls.learn()
+    dialog = window.style_controls.dialog
+    dialog.add_paths([str(drafts)])
+    dialog.start()  # Learn pressed: the text is read afresh first
+    assert dialog.starting and not dialog.training
+    dialog.close()
+    release.set()
+    qtbot.waitUntil(lambda: not dialog.reader.busy, timeout=10000)
+    qtbot.wait(100)
+    assert started == [] and not dialog.training and not dialog.starting
+
+
+def test_pause_and_resume_in_the_dialog(qtbot, make_window, tiny_gpt2_dir, store, monkeypatch):
+    from aigc_desktop.engine.style import training
+
+    monkeypatch.setattr(training, "TrainingSettings", lambda minutes: TrainingSettings(**{**FAST, "minutes": minutes}))
+    window = make_window(engine_loader, model=str(tiny_gpt2_dir), device="cpu")
+    window.editor.load_text(writer_text())
+    window.style_controls.learn()
+    dialog = window.style_controls.dialog
+    qtbot.waitUntil(lambda: dialog.learn_button.isEnabled(), timeout=10000)
+    assert dialog.pause_button.isHidden()
+    priorities = []  # the training thread's scheduling priority, read in that thread
+    if sys.platform.startswith("linux"):
+        dialog.relay.progress.connect(
+            lambda p: priorities.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id())),
+            Qt.ConnectionType.DirectConnection)
+    with qtbot.waitSignal(dialog.learned, timeout=180000):
+        dialog.learn_button.click()
+        qtbot.waitUntil(lambda: dialog.progress.value() >= 1, timeout=60000)
+        assert dialog.pause_button.isVisible() and dialog.pause_button.text() == "Pause"
+        dialog.pause_button.click()
+        assert dialog.pause_button.text() == "Resume"
+        qtbot.waitUntil(lambda: dialog.status.text().startswith("Paused at step"), timeout=60000)
+        step = dialog.progress.value()
+        assert (store.root / ".training" / "My style" / "checkpoint.safetensors").is_file()
+        qtbot.wait(1500)
+        assert dialog.progress.value() == step and dialog.training  # no step while paused
+        dialog.pause_button.click()
+        assert dialog.pause_button.text() == "Pause"
+    assert store.names() == ["My style"] and dialog.pause_button.isHidden()
+    if sys.platform.startswith("linux"):
+        assert priorities and min(priorities) >= min(19, os.getpriority(os.PRIO_PROCESS, 0) + 10)

@@ -1,14 +1,17 @@
 """Generate → Styles → Learn a Style…: choose the writer's text, train in the background, show what was learned.
 
 Training loads its own copy of the model in a plain thread (torch cannot be
-interrupted mid-step; a StopFlag is checked between steps), so the editor keeps
-writing with its model meanwhile. Progress comes back through queued signals.
+interrupted mid-step; a StopFlag and a PauseFlag are checked between steps), so
+the editor keeps writing with its model meanwhile. Progress comes back through
+queued signals. Reading and counting the chosen text (up to 64 MiB) runs in a
+helper thread too, like the status bar's word count (ui/word_count.py).
 """
 
 from __future__ import annotations
 
 import threading
 from pathlib import Path
+from typing import Callable
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import (
@@ -34,6 +37,8 @@ from ..engine.stop_flag import StopFlag
 from ..engine.style.corpus import MIN_WORDS, Corpus, Document, read_corpus
 from ..engine.style.errors import StyleError
 from ..engine.style.estimate import approx_parameters, estimate_seconds
+from ..engine.style.pause_flag import PauseFlag
+from ..engine.style.priority import lower_this_thread_priority
 from ..engine.style.store import StyleStore, check_name
 
 
@@ -51,30 +56,97 @@ class _Relay(QObject):
 
 
 def train_in_background(source: str, device: str, corpus: Corpus, name: str, store: StyleStore, minutes: float,
-                        stop: StopFlag, relay: _Relay) -> threading.Thread:
-    """Load a private copy of the model and learn the style in a daemon thread."""
+                        stop: StopFlag, relay: _Relay, pause: PauseFlag | None = None) -> threading.Thread:
+    """Load a private copy of the model in one daemon thread, then learn the style in another.
 
-    def run():
+    Loading runs at normal priority: it holds the GIL in long calls (reading the tokenizer),
+    and a low-priority thread holding the GIL would keep the window waiting for as long as
+    the kernel keeps it off the CPU. Training then runs in a thread of its own at a lower
+    priority, so that its torch threads, started by it, are lowered with it.
+    """
+
+    def fail(exc: Exception) -> None:
+        if isinstance(exc, EngineError):
+            relay.failed.emit(str(exc))
+        else:  # never a traceback dialog: one line, and the editor carries on
+            relay.failed.emit(f"{type(exc).__name__}: {exc}".splitlines()[0])
+
+    def train(loaded) -> None:
+        lower_this_thread_priority()  # the window and a Continue come first; training takes what is left
         try:
-            from ..engine.loading import load_model
-            from ..engine.quiet_libraries import quiet_transformers
             from ..engine.style.learn import learn_style
             from ..engine.style.training import TrainingSettings
 
-            quiet_transformers()
-            loaded = load_model(source, device, allow_download=False)
             outcome = learn_style(loaded, corpus, name, store, TrainingSettings(minutes=minutes), stop,
-                                  relay.progress.emit)
-        except EngineError as exc:
-            relay.failed.emit(str(exc))
-        except Exception as exc:  # never a traceback dialog: one line, and the editor carries on
-            relay.failed.emit(f"{type(exc).__name__}: {exc}".splitlines()[0])
+                                  relay.progress.emit, pause=pause)
+        except Exception as exc:
+            fail(exc)
         else:
             relay.finished.emit(outcome)
 
-    thread = threading.Thread(target=run, name="style-learning", daemon=True)
+    def load() -> None:
+        try:
+            from ..engine.loading import load_model
+            from ..engine.quiet_libraries import quiet_transformers
+
+            quiet_transformers()
+            loaded = load_model(source, device, allow_download=False)
+        except Exception as exc:
+            fail(exc)
+            return
+        threading.Thread(target=train, args=(loaded,), name="style-learning", daemon=True).start()
+
+    thread = threading.Thread(target=load, name="style-learning-load", daemon=True)
     thread.start()
     return thread
+
+
+class CorpusReader(QObject):
+    """read(job) runs job() (reading and counting the text) in a helper thread and emits `done`.
+
+    As with the status bar's WordCounter, a request made while a read runs is not started
+    beside it: it waits, the running read's result is dropped, and only the newest is shown.
+    """
+
+    done = Signal(object, str)  # Corpus or None, error message ("" when read)
+    _finished = Signal(object, str)  # from the helper thread, queued to this object's thread
+
+    def __init__(self, parent: QObject | None = None) -> None:
+        super().__init__(parent)
+        self._thread: threading.Thread | None = None
+        self._waiting: Callable[[], Corpus] | None = None
+        self._finished.connect(self._on_finished)
+
+    @property
+    def busy(self) -> bool:
+        return self._thread is not None or self._waiting is not None
+
+    def read(self, job: Callable[[], Corpus]) -> None:
+        if self._thread is not None:
+            self._waiting = job  # after the running read, which is then out of date
+            return
+        self._thread = threading.Thread(target=self._run, args=(job,), name="style-corpus", daemon=True)
+        self._thread.start()
+
+    def _run(self, job: Callable[[], Corpus]) -> None:
+        try:
+            corpus, error = job(), ""
+        except StyleError as exc:
+            corpus, error = None, str(exc)
+        except Exception as exc:  # one line in the dialog, never a traceback
+            corpus, error = None, f"{type(exc).__name__}: {exc}".splitlines()[0]
+        try:
+            self._finished.emit(corpus, error)
+        except (RuntimeError, TypeError):
+            pass  # the dialog went away while reading: nothing to show it in
+
+    def _on_finished(self, corpus, error: str) -> None:
+        self._thread = None
+        if self._waiting is not None:
+            job, self._waiting = self._waiting, None
+            self.read(job)
+            return
+        self.done.emit(corpus, error)
 
 
 class LearnStyleDialog(QDialog):
@@ -87,7 +159,12 @@ class LearnStyleDialog(QDialog):
         self.corpus: Corpus | None = None
         self.paths: list[str] = []
         self.stop: StopFlag | None = None
+        self.pause = PauseFlag()
         self.thread: threading.Thread | None = None
+        self.reader = CorpusReader(self)
+        self.reader.done.connect(self._on_read)
+        self._read_error = ""
+        self._start_when_read = False
         self.relay = _Relay(self)
         self.relay.progress.connect(self._on_progress)
         self.relay.finished.connect(self._on_finished)
@@ -138,6 +215,9 @@ class LearnStyleDialog(QDialog):
         form.addRow(self.tr("Learn from:"), sources)
         self.buttons = QDialogButtonBox()
         self.learn_button = self.buttons.addButton(self.tr("Learn"), QDialogButtonBox.ButtonRole.AcceptRole)
+        self.pause_button = self.buttons.addButton(self.tr("Pause"), QDialogButtonBox.ButtonRole.ActionRole)
+        self.pause_button.hide()
+        self.pause_button.clicked.connect(self.toggle_pause)
         self.cancel_button = self.buttons.addButton(self.tr("Cancel"), QDialogButtonBox.ButtonRole.RejectRole)
         self.learn_button.clicked.connect(self.start)
         self.cancel_button.clicked.connect(self.cancel_or_close)
@@ -149,7 +229,7 @@ class LearnStyleDialog(QDialog):
         layout.addWidget(self.report, 1)
         layout.addWidget(self.buttons)
         self.document_radio.toggled.connect(self._update_summary)
-        self.minutes.valueChanged.connect(self._update_summary)
+        self.minutes.valueChanged.connect(self._show_summary)
         self._update_summary()
 
     # ----- choosing the text ---------------------------------------------------------------
@@ -180,13 +260,21 @@ class LearnStyleDialog(QDialog):
         self.file_list.clear()
         self._update_summary()
 
-    def _read(self) -> Corpus:
+    def _reading_job(self) -> Callable[[], Corpus]:
+        """What to read, taken now (on the window's thread); the returned job reads and counts it anywhere."""
         if self.document_radio.isChecked():
             title = Path(self.main_window.path).name if getattr(self.main_window, "path", None) else self.tr("this document")
-            return Corpus((Document.from_text(title, self.main_window.editor.user_text()),))
+            text = self.main_window.editor.user_text()
+            return lambda: Corpus((Document.from_text(title, text),))
         if not self.paths:
-            raise StyleError(self.tr("Add files or a folder of the writer's drafts."))
-        return read_corpus(self.paths)
+            message = self.tr("Add files or a folder of the writer's drafts.")
+
+            def nothing() -> Corpus:
+                raise StyleError(message)
+
+            return nothing
+        paths = list(self.paths)
+        return lambda: read_corpus(paths)
 
     def _parameters(self) -> int:
         backend = self.main_window.host.worker.backend
@@ -194,11 +282,25 @@ class LearnStyleDialog(QDialog):
         return approx_parameters(config) if config is not None else 135_000_000
 
     def _update_summary(self) -> None:
-        try:
-            self.corpus = self._read()
-        except StyleError as exc:
-            self.corpus = None
-            self._say(str(exc), error=True)
+        """Read and count the chosen text again, in the background; the summary says so meanwhile."""
+        self.corpus = None
+        self.summary.setText(self.tr("Counting words…"))
+        self.summary.setStyleSheet("")
+        self.learn_button.setEnabled(False)
+        self.reader.read(self._reading_job())
+
+    def _on_read(self, corpus: Corpus | None, error: str) -> None:
+        self.corpus, self._read_error = corpus, error
+        self._show_summary()
+        if self._start_when_read:
+            self._start_when_read = False
+            self._begin()
+
+    def _show_summary(self) -> None:
+        if self.reader.busy:
+            return  # "Counting words…" until the count is in
+        if self.corpus is None:
+            self._say(self._read_error, error=True)
             return
         words = self.corpus.words
         files = len(self.corpus.documents)
@@ -213,11 +315,11 @@ class LearnStyleDialog(QDialog):
     def _say(self, text: str, error: bool = False) -> None:
         self.summary.setText(text)
         self.summary.setStyleSheet("color: #b00020;" if error else "")
-        self.learn_button.setEnabled(not error and self.thread is None)
+        self.learn_button.setEnabled(not error and self.thread is None and not self._start_when_read)
 
     # ----- training -----------------------------------------------------------------------------
     def start(self) -> None:
-        """Check the name and the text, then train in the background."""
+        """Check the name, read the text afresh (in the background), then train in the background."""
         source = self.main_window.model_source()
         if source.startswith(("http://", "https://")):
             self._say(self.tr("Learning a style needs a local model; this one runs on a server."), error=True)
@@ -226,18 +328,35 @@ class LearnStyleDialog(QDialog):
             name = check_name(self.name_edit.text())
             if self.store.exists(name):
                 raise StyleError(self.tr("A style called “%s” already exists; choose another name.") % name)
-            corpus = self._read()
+        except StyleError as exc:
+            self._say(str(exc), error=True)
+            return
+        self._start_when_read = True  # the document may have changed since it was counted
+        self._update_summary()
+
+    def _begin(self) -> None:
+        """The text is read: train on it, unless it is too little or could not be read."""
+        corpus = self.corpus
+        if corpus is None:
+            return  # _show_summary said why
+        try:
+            name = check_name(self.name_edit.text())
             corpus.check_enough()
         except StyleError as exc:
             self._say(str(exc), error=True)
             return
+        source = self.main_window.model_source()
         self.stop = StopFlag()
+        self.pause = PauseFlag()
         device = self.main_window.generation_settings().device
         self.thread = train_in_background(source, device, corpus, name, self.store, float(self.minutes.value()),
-                                          self.stop, self.relay)
+                                          self.stop, self.relay, self.pause)
         for widget in (self.name_edit, self.document_radio, self.files_radio, self.file_list, self.minutes):
             widget.setEnabled(False)
         self.learn_button.setEnabled(False)
+        self.pause_button.setText(self.tr("Pause"))
+        self.pause_button.setEnabled(True)
+        self.pause_button.show()
         self.progress.setRange(0, 0)
         self.progress.show()
         self.report.hide()
@@ -247,15 +366,35 @@ class LearnStyleDialog(QDialog):
     def training(self) -> bool:
         return self.thread is not None
 
+    @property
+    def starting(self) -> bool:
+        """Learn was pressed and the text is being read: training starts once it is."""
+        return self._start_when_read
+
+    def toggle_pause(self) -> None:
+        """Pause after the current step (a checkpoint is written), or go on from there."""
+        if not self.training:
+            return
+        if self.pause.is_paused():
+            self.pause.resume()
+            self.pause_button.setText(self.tr("Pause"))
+            self.status.setText(self.tr("Resuming…"))
+        else:
+            self.pause.pause()
+            self.pause_button.setText(self.tr("Resume"))
+            self.status.setText(self.tr("Pausing after this step…"))
+
     def cancel_or_close(self) -> None:
         if self.training and self.stop is not None:
             self.stop.request_stop()
             self.cancel_button.setEnabled(False)
+            self.pause_button.setEnabled(False)
             self.status.setText(self.tr("Stopping after this step; a checkpoint is kept…"))
             return
         self.close()
 
     def closeEvent(self, event) -> None:
+        self._start_when_read = False  # closed while the text was read: nothing starts after all
         if self.training and self.stop is not None:
             self.stop.request_stop()  # the checkpoint is kept; learning again resumes
         super().closeEvent(event)
@@ -266,17 +405,27 @@ class LearnStyleDialog(QDialog):
         loss = "–" if p.loss is None else f"{p.loss:.3f}"
         text = self.tr("Step %d of %d · loss %s · about %s left") % (p.step, p.total_steps, loss,
                                                                       _clock(p.seconds_left))
+        if p.note == "paused":
+            text = self.tr("Paused at step %d of %d (a checkpoint is kept). Resume goes on from here.") % (
+                p.step, p.total_steps)
+            if self.stop is None or not self.stop.is_set():
+                self.status.setText(text)
+            return
         if p.note.startswith("resumed"):
             text += " · " + self.tr("resumed from a checkpoint")
         elif p.note.startswith("out of memory"):
             text += " · " + self.tr("out of memory: training on fewer sequences at a time")
-        if p.step == p.total_steps or p.seconds_left <= 0:
+        evaluating = p.step == p.total_steps or p.seconds_left <= 0
+        stopping = self.stop is not None and self.stop.is_set()
+        self.pause_button.setEnabled(not evaluating and not stopping)  # after the last step nothing is paused
+        if evaluating:
             text = self.tr("Evaluating: held-out text and three samples…")
         self.status.setText(text)
 
     def _finished_training(self) -> None:
         self.thread = None
         self.progress.hide()
+        self.pause_button.hide()
         self.cancel_button.setEnabled(True)
         self.cancel_button.setText(self.tr("Close"))
         for widget in (self.name_edit, self.document_radio, self.files_radio, self.file_list, self.minutes):

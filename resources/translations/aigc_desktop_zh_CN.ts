@@ -709,6 +709,10 @@ Reload it and lose your changes, or keep your version?</source>
         <translation>开始学习</translation>
     </message>
     <message>
+        <source>Pause</source>
+        <translation>暂停</translation>
+    </message>
+    <message>
         <source>Cancel</source>
         <translation>取消</translation>
     </message>
@@ -733,6 +737,10 @@ Reload it and lose your changes, or keep your version?</source>
         <translation>请添加作者草稿的文件或文件夹。</translation>
     </message>
     <message>
+        <source>Counting words…</source>
+        <translation>正在统计字数…</translation>
+    </message>
+    <message>
         <source>%s words: learning a style needs at least %s words.</source>
         <translation>%s 个词：学习风格至少需要 %s 个词。</translation>
     </message>
@@ -753,12 +761,28 @@ Reload it and lose your changes, or keep your version?</source>
         <translation>正在加载用于训练的模型…</translation>
     </message>
     <message>
+        <source>Resuming…</source>
+        <translation>正在继续…</translation>
+    </message>
+    <message>
+        <source>Resume</source>
+        <translation>继续</translation>
+    </message>
+    <message>
+        <source>Pausing after this step…</source>
+        <translation>将在这一步后暂停…</translation>
+    </message>
+    <message>
         <source>Stopping after this step; a checkpoint is kept…</source>
         <translation>将在这一步后停止，检查点会保留…</translation>
     </message>
     <message>
         <source>Step %d of %d · loss %s · about %s left</source>
         <translation>第 %d 步，共 %d 步 · 损失 %s · 约剩 %s</translation>
+    </message>
+    <message>
+        <source>Paused at step %d of %d (a checkpoint is kept). Resume goes on from here.</source>
+        <translation>已在第 %d 步暂停，共 %d 步（检查点已保留）。点“继续”从这里接着训练。</translation>
     </message>
     <message>
         <source>resumed from a checkpoint</source>

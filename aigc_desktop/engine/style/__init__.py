@@ -1,7 +1,9 @@
 """Your voice: a writer's style learned as a LoRA adapter (peft) on the local model.
 
     corpus.py    the writer's text: read with bounds, counted, split 90/10
-    training.py  the LoRA training loop: stoppable, checkpointed, resumable
+    training.py  the LoRA training loop: stoppable, pausable, checkpointed, resumable
+    pause_flag.py  Pause/Resume, set from the window, checked between steps
+    priority.py  the training thread runs at a lower priority, so the window stays free
     evaluate.py  held-out perplexity before/after, samples with and without
     store.py     named styles on disk; rename, delete, export as one file
     apply.py     apply_style(loaded, style): the adapter merged into the weights

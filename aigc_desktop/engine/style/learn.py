@@ -17,8 +17,16 @@ from .apply import describe_base
 from .corpus import Corpus
 from .errors import StyleError
 from .evaluate import Evaluation, evaluate
+from .pause_flag import PauseFlag
 from .store import ADAPTER_FILE, Style, StyleStore, check_name
-from .training import TrainingProgress, TrainingResult, TrainingSettings, lora_targets, token_blocks, train_adapter
+from .training import (
+    TrainingProgress,
+    TrainingResult,
+    TrainingSettings,
+    lora_targets,
+    token_blocks,
+    train_adapter,
+)
 
 
 @dataclass
@@ -34,7 +42,7 @@ def training_dir(store: StyleStore, name: str) -> Path:
 
 def learn_style(loaded, corpus: Corpus, name: str, store: StyleStore, settings: TrainingSettings | None = None,
                 stop: StopFlag | None = None, progress: Callable[[TrainingProgress], None] | None = None,
-                replace: bool = False) -> LearnOutcome:
+                replace: bool = False, pause: PauseFlag | None = None) -> LearnOutcome:
     settings = settings or TrainingSettings()
     name = check_name(name)
     if store.exists(name) and not replace:
@@ -54,7 +62,8 @@ def learn_style(loaded, corpus: Corpus, name: str, store: StyleStore, settings: 
     workdir = training_dir(store, name)
     key = {"base": {k: base[k] for k in ("model_type", "vocab", "width", "layers", "probe")},
            "data": corpus.fingerprint(), "block": block}
-    peft_model, result = train_adapter(loaded.model, train_blocks, settings, workdir, key, stop, progress)
+    peft_model, result = train_adapter(loaded.model, train_blocks, settings, workdir, key, stop, progress,
+                                       pause=pause)
     if result.cancelled:
         return LearnOutcome(None, result, None)
     evaluation = evaluate(peft_model, tokenizer, held_blocks, held_texts, prefix, settings.seed)

@@ -24,6 +24,7 @@ import torch
 
 from ..stop_flag import StopFlag
 from .errors import StyleError
+from .pause_flag import PauseFlag
 
 CHECKPOINT_FILE = "checkpoint.safetensors"
 _WARMUP_STEPS = 4
@@ -112,8 +113,11 @@ def token_blocks(tokenizer, texts: list[str], block_tokens: int, prefix_ids: tup
     A last piece shorter than a quarter block is dropped (too little context to learn from).
     """
     stream: list[int] = []
-    for text in texts:
-        stream.extend(tokenizer(text, add_special_tokens=False, verbose=False)["input_ids"])
+    # One batch call: a fast tokenizer releases the GIL for a batch (not for a single text), so
+    # tokenizing megabytes in the training thread never holds the window's thread up.
+    encoded = tokenizer(list(texts), add_special_tokens=False, verbose=False)["input_ids"] if texts else []
+    for ids in encoded:
+        stream.extend(ids)
         if eos_id is not None:
             stream.append(eos_id)
     body = block_tokens - len(prefix_ids)
@@ -207,11 +211,13 @@ class _Checkpoint:
 
 def train_adapter(model, blocks: torch.Tensor, settings: TrainingSettings, workdir: Path, resume_key: dict,
                   stop: StopFlag | None = None, progress: Callable[[TrainingProgress], None] | None = None,
-                  clock: Callable[[], float] = time.monotonic):
+                  clock: Callable[[], float] = time.monotonic, pause: PauseFlag | None = None):
     """Wrap model with a LoRA adapter and train it on blocks; returns (peft model, TrainingResult).
 
     Resumes from workdir's checkpoint when it was made for the same resume_key
     (base model, data, settings). A cancelled run leaves its checkpoint for resuming.
+    A paused one saves a checkpoint, waits, and goes on where it was; the pause is not
+    counted against the time limit.
     """
     from peft import get_peft_model
 
@@ -241,7 +247,9 @@ def train_adapter(model, blocks: torch.Tensor, settings: TrainingSettings, workd
 
     def report(loss):
         spent = clock() - started
-        left = min(max(budget - spent, 0.0), per_step_seconds() * (total - step))
+        left = max(budget - spent, 0.0)
+        if step > result.resumed_from:  # no step timed yet: the time limit is all that is known
+            left = min(left, per_step_seconds() * (total - step))
         if progress is not None:
             progress(TrainingProgress(step, total, loss, spent, left, note))
 
@@ -252,6 +260,17 @@ def train_adapter(model, blocks: torch.Tensor, settings: TrainingSettings, workd
     report(losses[-1] if losses else None)
     peft_model.train()
     while step < total:
+        if pause is not None and pause.is_paused() and not stop.is_set():
+            paused_at = clock()
+            save()  # a pause left overnight, or a crash meanwhile, loses nothing
+            note = "paused"
+            report(losses[-1] if losses else None)  # after the save: "a checkpoint is kept" is then true
+            pause.wait_while_paused(stop)
+            started += clock() - paused_at  # the pause is not training time
+            last_saved = clock()
+            note = ""
+            if not stop.is_set():
+                report(losses[-1] if losses else None)
         if stop.is_set():
             save()
             result.cancelled = True
