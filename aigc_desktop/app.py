@@ -17,11 +17,11 @@ from PySide6.QtGui import QIcon
 from PySide6.QtWidgets import QApplication
 
 from .resources import APP_NAME, resource_path
-from .ui.appearance import apply_theme
-from .ui.event_loop import gui_event_loop
-from .ui.main_window import MainWindow
-from .ui.settings import AppSettings
-from .ui.worker import detached_threads_running
+from .ui.settings.user_settings import AppSettings
+from .ui.suggestion.event_loop import gui_event_loop
+from .ui.suggestion.worker import detached_threads_running
+from .ui.window.appearance import apply_theme
+from .ui.window.main_window import MainWindow
 
 # Compiled catalogues (aigc_desktop_<language>.qm), built from resources/translations/*.ts.
 TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"

@@ -8,7 +8,7 @@ from __future__ import annotations
 import argparse
 
 from . import __version__
-from .engine.options import DEVICE_CHOICES
+from .engine.text.options import DEVICE_CHOICES
 from .resources import APP_NAME
 
 PROG = APP_NAME

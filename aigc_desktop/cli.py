@@ -16,7 +16,9 @@ from .arguments import PROG, Parser, add_model_options, editor_parser, finite_nu
 from .engine import ContinuationRequest, EngineError, StopFlag
 from .engine.backend import open_backend, open_local
 from .engine.errors import HubUnreachableError
-from .engine.options import (
+from .engine.server.server_address import server_source
+from .engine.style.store import StyleStore
+from .engine.text.options import (
     DEFAULT_MODEL,
     LENGTH_MODES,
     MAX_NEW_TOKENS,
@@ -26,8 +28,6 @@ from .engine.options import (
     TOP_K,
     TOP_P,
 )
-from .engine.server_address import server_source
-from .engine.style.store import StyleStore
 
 
 def continue_parser() -> argparse.ArgumentParser:
@@ -107,7 +107,7 @@ def run_continue(argv: list[str]) -> int:
             print(f"{PROG}: error: --style needs a local model (--model), not --server", file=err)
             return 2
         return _continue_on_server(args, request)
-    from .engine.loading import enable_fast_mode
+    from .engine.local.loading import enable_fast_mode
 
     def local_backend():
         try:

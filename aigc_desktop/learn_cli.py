@@ -70,7 +70,7 @@ def run_learn(argv: list[str]) -> int:
     print(f"Learning '{name}' from {corpus.words:,} words in {len(corpus.documents)} file(s); "
           f"at most {args.minutes:g} minutes. Ctrl+C stops and keeps a checkpoint.", file=err, flush=True)
     quiet_transformers()
-    from .engine.loading import load_model
+    from .engine.local.loading import load_model
     from .engine.style.learn import learn_style
     from .engine.style.training import TrainingSettings
 

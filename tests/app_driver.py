@@ -18,8 +18,8 @@ def main(argv: list[str]) -> int:
     from PySide6.QtWidgets import QApplication
 
     from aigc_desktop.cli import main as run_app
-    from aigc_desktop.ui.main_window import MainWindow
-    from aigc_desktop.ui.recovery_offer import RecoveryOffer
+    from aigc_desktop.ui.window.main_window import MainWindow
+    from aigc_desktop.ui.document.recovery_offer import RecoveryOffer
 
     offer_recovery = RecoveryOffer.offer_recovery
 

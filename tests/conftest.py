@@ -30,14 +30,14 @@ def tiny_chinese_dir(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="session")
 def tiny_gpt2(tiny_gpt2_dir):
-    from aigc_desktop.engine.loading import load_model
+    from aigc_desktop.engine.local.loading import load_model
 
     return load_model(str(tiny_gpt2_dir), device="cpu")
 
 
 @pytest.fixture(scope="session")
 def tiny_chinese(tiny_chinese_dir):
-    from aigc_desktop.engine.loading import load_model
+    from aigc_desktop.engine.local.loading import load_model
 
     return load_model(str(tiny_chinese_dir), device="cpu")
 
@@ -53,7 +53,7 @@ def gpt2_tokenizer_dir() -> Path:
 def app_settings(tmp_path):
     from PySide6.QtCore import QSettings
 
-    from aigc_desktop.ui.settings import AppSettings
+    from aigc_desktop.ui.settings.user_settings import AppSettings
 
     return AppSettings(QSettings(str(tmp_path / "settings.ini"), QSettings.Format.IniFormat))
 
@@ -61,7 +61,7 @@ def app_settings(tmp_path):
 @pytest.fixture
 def make_window(qtbot, app_settings):
     """make_window(loader, **overrides) -> a shown MainWindow whose model is loaded."""
-    from aigc_desktop.ui.main_window import MainWindow
+    from aigc_desktop.ui.window.main_window import MainWindow
 
     windows = []
 
@@ -163,7 +163,7 @@ def gui_event_loop(qapp):
     import asyncio
     import sys
 
-    from aigc_desktop.ui.event_loop import gui_event_loop
+    from aigc_desktop.ui.suggestion.event_loop import gui_event_loop
 
     hooks = sys.get_asyncgen_hooks()
     loop = gui_event_loop(qapp, already_running=True)

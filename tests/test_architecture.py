@@ -122,6 +122,34 @@ def test_the_checks_see_a_loop_and_an_upward_import(tmp_path):
     assert loops(graph) == [["aigc_desktop.engine.a", "aigc_desktop.ui.panel", "aigc_desktop.ui.view"]]
 
 
+def _rooms(graph: dict[str, set[str]], room: str, forbidden: tuple[str, ...]) -> dict[str, list[str]]:
+    wrong = {name: sorted(d for d in deps if d.startswith(forbidden))
+             for name, deps in graph.items() if name.startswith(room)}
+    return {name: deps for name, deps in wrong.items() if deps}
+
+
+def test_the_engine_rooms_point_one_way():
+    """The text pipeline is shared by the local model and the server, which know nothing of each other."""
+    graph = import_graph()
+    local, server, text = "aigc_desktop.engine.local", "aigc_desktop.engine.server", "aigc_desktop.engine.text"
+    assert _rooms(graph, text, (local, server, "aigc_desktop.engine.style", "aigc_desktop.engine.backend")) == {}
+    assert _rooms(graph, local, (server, "aigc_desktop.engine.backend")) == {}
+    assert _rooms(graph, server, (local, "aigc_desktop.engine.style", "aigc_desktop.engine.backend")) == {}
+
+
+def test_every_module_is_one_room_under_500_lines():
+    """One concept per module: a docstring that names it, and no module past 500 lines."""
+    too_long, undocumented = {}, []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        text = path.read_text(encoding="utf-8")
+        if len(text.splitlines()) > 500:
+            too_long[module_name(path)] = len(text.splitlines())
+        if path.name != "__main__.py" and not ast.get_docstring(ast.parse(text)):
+            undocumented.append(module_name(path))
+    assert too_long == {}
+    assert undocumented == []
+
+
 def test_imports_inside_functions_keep_something_heavy_away():
     found = [f"{path.relative_to(PACKAGE.parent)}:{node.lineno} {ast.unparse(node)}"
              for path, _, node in unjustified_lazy_imports(PACKAGE)]

@@ -151,7 +151,7 @@ def test_what_llama_cpps_gpt2_cannot_take_is_refused_and_leaves_no_file(tiny_chi
 def test_f32_file_reads_back_through_transformers_as_the_same_model(tiny_gpt2_dir, tiny_gpt2, tmp_path,
                                                                     monkeypatch):
     """A second reader of the file: the engine's GGUF loader (transformers) gets the same logits."""
-    from aigc_desktop.engine.loading import load_model
+    from aigc_desktop.engine.local.loading import load_model
 
     monkeypatch.setenv("AIGC_DESKTOP_CACHE", str(tmp_path / "engine-cache"))
     loaded = load_model(str(export_gpt2(tiny_gpt2_dir, "f32", root=tmp_path)), "cpu")

@@ -9,7 +9,7 @@ import sys
 import pytest
 
 from aigc_desktop.engine import ContinuationRequest
-from aigc_desktop.engine.generator import Generator
+from aigc_desktop.engine.local.generator import Generator
 
 
 def run_cli(*args: str, stdin: str | None = None, cwd=None, **env: str) -> subprocess.CompletedProcess:
@@ -61,7 +61,7 @@ def test_greedy_continuation_streams_the_engines_text(tiny_chinese, tiny_chinese
 
 def test_text_from_stdin(tiny_gpt2, tiny_gpt2_dir, tmp_path):
     text = "今天天气真好，\nOnce upon a time 🚀"
-    from aigc_desktop.engine.options import SUGGESTED_NO_REPEAT_NGRAM as DEFAULT_NO_REPEAT_NGRAM
+    from aigc_desktop.engine.text.options import SUGGESTED_NO_REPEAT_NGRAM as DEFAULT_NO_REPEAT_NGRAM
 
     expected = engine_greedy(tiny_gpt2, text, 12, DEFAULT_NO_REPEAT_NGRAM)  # the CLI's default
     result = run_cli("--model", str(tiny_gpt2_dir), "--temperature", "0", "--max-new-tokens", "12", "-",
@@ -119,13 +119,13 @@ def test_bad_arguments_give_one_line(args, fragments, tmp_path):
 def test_defaults_are_the_default_preset(monkeypatch):
     """`continue` without options samples like the editor's Balanced preset, repetition control included."""
     from aigc_desktop import cli
-    from aigc_desktop.ui.presets import BUILT_IN, SAMPLING_FIELDS
-    from aigc_desktop.ui.generation_settings import GenerationSettings
+    from aigc_desktop.ui.settings.presets import BUILT_IN, SAMPLING_FIELDS
+    from aigc_desktop.ui.settings.generation_settings import GenerationSettings
 
     seen = []
     monkeypatch.setattr(cli, "_stream_to_stdout", lambda start, stop, errors: seen.append(start) or 0)
     requests = []
-    from aigc_desktop.engine import request as request_module
+    from aigc_desktop.engine.text import request as request_module
 
     original = request_module.ContinuationRequest.validate
     monkeypatch.setattr(request_module.ContinuationRequest, "validate",

@@ -1,4 +1,4 @@
-"""The decoding core (engine/decoding_core.py) on its own, and the local and server loops agreeing through it."""
+"""The decoding core (engine/text/decoding_core.py) on its own, and the local and server loops agreeing through it."""
 
 from __future__ import annotations
 
@@ -7,19 +7,19 @@ import json
 import pytest
 
 from aigc_desktop.engine import ContinuationRequest
-from aigc_desktop.engine.decoding_core import (
+from aigc_desktop.engine.text.decoding_core import (
     Candidate,
     RunSummary,
     StreamedCandidate,
     decode_speed,
     flush_unfinished,
 )
-from aigc_desktop.engine.detokenizer import IncrementalDetokenizer
-from aigc_desktop.engine.generator import Generator
-from aigc_desktop.engine.remote import RemoteRun
-from aigc_desktop.engine.remote_candidates import Decoding
-from aigc_desktop.engine.remote_errors import ServerErrors
-from aigc_desktop.engine.text_stops import StopMatcher
+from aigc_desktop.engine.text.detokenizer import IncrementalDetokenizer
+from aigc_desktop.engine.local.generator import Generator
+from aigc_desktop.engine.server.remote import RemoteRun
+from aigc_desktop.engine.server.remote_candidates import Decoding
+from aigc_desktop.engine.server.remote_errors import ServerErrors
+from aigc_desktop.engine.text.text_stops import StopMatcher
 
 
 # ----- one candidate ---------------------------------------------------------------------------

@@ -13,14 +13,14 @@ import re
 import pytest
 
 from aigc_desktop.engine import ContinuationRequest
-from aigc_desktop.engine.detokenizer import (
+from aigc_desktop.engine.text.detokenizer import (
     IncrementalDetokenizer,
     cjk_share,
     remove_cjk_spaces,
     spaces_between_cjk,
 )
-from aigc_desktop.engine.generator import Generator
-from aigc_desktop.engine.text_stops import StopMatcher
+from aigc_desktop.engine.local.generator import Generator
+from aigc_desktop.engine.text.text_stops import StopMatcher
 
 CHINESE = "今天天气真好，我想去公园散步。"
 MIXED = "Hello 👋🏽 world! 🎉🎉 Let's go 🚀 — café naïve 👨‍👩‍👧 日本語のテキスト, 한국어 OK ✔︎ 𝔘𝔫𝔦𝔠𝔬𝔡𝔢."

@@ -1,4 +1,4 @@
-"""ui/document_io.py: reading and atomically writing text files, with clear messages for every failure."""
+"""ui/document/document_io.py: reading and atomically writing text files, with clear messages for every failure."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from aigc_desktop.ui import document_io
-from aigc_desktop.ui.document_io import DocumentError, read_document, write_text_file_atomic
+from aigc_desktop.ui.document import document_io
+from aigc_desktop.ui.document.document_io import DocumentError, read_document, write_text_file_atomic
 
 IS_ROOT = hasattr(os, "geteuid") and os.geteuid() == 0
 POSIX_ONLY = pytest.mark.skipif(os.name != "posix", reason="POSIX permission bits")

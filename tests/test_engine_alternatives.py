@@ -7,7 +7,7 @@ import re
 import torch
 
 from aigc_desktop.engine import ContinuationRequest, StopFlag
-from aigc_desktop.engine.generator import Generator
+from aigc_desktop.engine.local.generator import Generator
 
 CONTEXT = "Once upon a time there was a small editor"
 

@@ -12,9 +12,9 @@ import pytest
 import torch
 
 from aigc_desktop.engine import ContinuationRequest, GenerationError, StopFlag
-from aigc_desktop.engine.detokenizer import remove_cjk_spaces
-from aigc_desktop.engine.generator import Generator
-from aigc_desktop.engine.loading import load_model
+from aigc_desktop.engine.text.detokenizer import remove_cjk_spaces
+from aigc_desktop.engine.local.generator import Generator
+from aigc_desktop.engine.local.loading import load_model
 
 SPECIAL_TEXTS = ("[CLS]", "[SEP]", "[UNK]", "[PAD]", "[MASK]", "<|endoftext|>")
 
@@ -445,7 +445,7 @@ def _long_text() -> str:
 
 @pytest.mark.parametrize("max_new", [1, 16, 100])
 def test_long_context_keeps_the_rightmost_tokens(lm, max_new):
-    from aigc_desktop.engine.context import encode_tail
+    from aigc_desktop.engine.text.context import encode_tail
 
     text = _long_text()
     assert len(text) == 100_000
@@ -469,7 +469,7 @@ def test_encode_tail_with_the_real_gpt2_tokenizer(gpt2_tokenizer_dir, budget):
     """Rules of '=' take ~20 characters a token, so the first guess is too short and must grow."""
     from transformers import AutoTokenizer
 
-    from aigc_desktop.engine.context import encode_tail
+    from aigc_desktop.engine.text.context import encode_tail
 
     tok = AutoTokenizer.from_pretrained(str(gpt2_tokenizer_dir))
     text = _long_text()[:30_000] + ("=" * 64 + "\n") * 600 + " 完。"

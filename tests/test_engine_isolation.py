@@ -12,7 +12,7 @@ def test_engine_and_cli_continue_never_import_qt(tiny_gpt2_dir):
     script = textwrap.dedent(
         f"""
         import sys
-        import aigc_desktop.engine.generator, aigc_desktop.engine.loading
+        import aigc_desktop.engine.local.generator, aigc_desktop.engine.local.loading
         assert not any(m.startswith('PySide6') for m in sys.modules), 'engine imported Qt'
         from aigc_desktop.cli import main
         rc = main(['continue', '--model', {str(tiny_gpt2_dir)!r}, '--device', 'cpu',

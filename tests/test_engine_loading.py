@@ -15,9 +15,9 @@ import torch
 
 from aigc_desktop.engine import ModelLoadError
 from aigc_desktop.engine.backend import Backend, open_backend
-from aigc_desktop.engine.devices import resolve_device
-from aigc_desktop.engine.generator import Generator
-from aigc_desktop.engine.loading import load_model
+from aigc_desktop.engine.local.devices import resolve_device
+from aigc_desktop.engine.local.generator import Generator
+from aigc_desktop.engine.local.loading import load_model
 
 NOT_CACHED_HUB_ID = "aigc-desktop-tests/never-downloaded-model"
 

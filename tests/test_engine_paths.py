@@ -16,9 +16,9 @@ import torch
 from tiny_models import build_tiny_llama
 
 from aigc_desktop.engine import ContinuationRequest, StopFlag
-from aigc_desktop.engine.fast.runtime import open_fast_session
-from aigc_desktop.engine.generator import Generator
-from aigc_desktop.engine.loading import load_model
+from aigc_desktop.engine.local.fast.runtime import open_fast_session
+from aigc_desktop.engine.local.generator import Generator
+from aigc_desktop.engine.local.loading import load_model
 
 ENGLISH = "Once upon a time there was a small editor that wrote"
 CHINESE = "今天天气真好，我想去公园散步。"

@@ -8,9 +8,9 @@ from test_translations import CJK, PROPER_NAMES, untranslated, visible_texts, zh
 
 from aigc_desktop.engine import errors
 from aigc_desktop.engine.errors import EngineError, ModelNotDownloadedError
-from aigc_desktop.engine.model_files import check_gguf_file, check_model_folder
-from aigc_desktop.ui.document_io import DocumentError, read_document
-from aigc_desktop.ui.engine_text import localize
+from aigc_desktop.engine.local.model_files import check_gguf_file, check_model_folder
+from aigc_desktop.ui.document.document_io import DocumentError, read_document
+from aigc_desktop.ui.suggestion.engine_text import localize
 
 
 def real_messages(tmp_path) -> list[str]:
@@ -66,8 +66,8 @@ def test_first_start_offline_in_chinese_has_no_english_sentence(zh_CN, make_wind
 
 # ----- every message shape a user can see, from the real failure paths ---------------------
 
-MESSAGE_MODULES = ("engine/loading.py", "engine/model_files.py", "engine/model_fit.py", "engine/devices.py",
-                   "engine/download.py", "ui/document_io.py")
+MESSAGE_MODULES = ("engine/local/loading.py", "engine/local/model_files.py", "engine/local/model_fit.py", "engine/local/devices.py",
+                   "engine/local/download.py", "ui/document/document_io.py")
 # Parameters that stay as they are in Chinese text: file names, formats, options.
 KEPT = (*PROPER_NAMES, "config.json", "save_pretrained", "safetensors", "GGUF", "JSON", "PyTorch", "pickle",
         "model_type", "weight_map", "tokenizer.json", "vocab.json", "vocab.txt", "gguf", "pip install", "CUDA", "GPU",
@@ -118,8 +118,8 @@ def document_failures(tmp_path, monkeypatch) -> list[str]:
     import errno
     import os
 
-    from aigc_desktop.ui import document_io
-    from aigc_desktop.ui.document_io import TextFormat, write_text_file_atomic
+    from aigc_desktop.ui.document import document_io
+    from aigc_desktop.ui.document.document_io import TextFormat, write_text_file_atomic
 
     files = {
         "latin1.txt": "café crème brûlée, naïve façade".encode("cp1252"),
@@ -174,7 +174,7 @@ def test_download_failures_are_in_chinese(zh_CN, hub_env, tiny_gpt2_dir, tmp_pat
     from fake_hub import FakeHub
     from huggingface_hub import constants
 
-    from aigc_desktop.engine.download import download
+    from aigc_desktop.engine.local.download import download
     from aigc_desktop.engine.errors import ModelLoadError
 
     repo = tmp_path / "repo"

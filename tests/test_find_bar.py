@@ -1,4 +1,4 @@
-"""ui/find_bar.py: find as you type, next/previous with wrap-around, keys and buttons."""
+"""ui/window/find_bar.py: find as you type, next/previous with wrap-around, keys and buttons."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from aigc_desktop.ui.find_bar import FindBar
+from aigc_desktop.ui.window.find_bar import FindBar
 
 
 @pytest.fixture

@@ -8,8 +8,8 @@ from tiny_models import write_gpt2_gguf
 
 from aigc_desktop.engine import ContinuationRequest
 from aigc_desktop.engine.errors import ModelLoadError
-from aigc_desktop.engine.generator import Generator
-from aigc_desktop.engine.loading import gguf_cache_root, load_model
+from aigc_desktop.engine.local.generator import Generator
+from aigc_desktop.engine.local.loading import gguf_cache_root, load_model
 
 pytest.importorskip("gguf")
 
@@ -52,7 +52,7 @@ def test_not_a_gguf_file_is_refused_clearly(tmp_path):
 def test_first_load_reports_its_progress_per_tensor_and_later_loads_none(gguf_path):
     import gguf
 
-    from aigc_desktop.engine import load_progress
+    from aigc_desktop.engine.local import load_progress
 
     steps: list[tuple[int, int]] = []
     with load_progress.reporting_to(lambda done, total: steps.append((done, total))):
@@ -98,7 +98,7 @@ def test_an_fp32_file_is_kept_exactly(gguf_path, tiny_gpt2):
 
 
 def test_a_copy_in_the_old_layout_is_replaced_by_a_new_one(gguf_path, monkeypatch):
-    from aigc_desktop.engine import model_files
+    from aigc_desktop.engine.local import model_files
 
     with monkeypatch.context() as patch:
         patch.setattr(model_files, "GGUF_CACHE_VERSION", 1)

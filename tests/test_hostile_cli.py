@@ -10,8 +10,8 @@ import pytest
 import torch
 
 from aigc_desktop.engine import ContinuationRequest
-from aigc_desktop.engine.generator import Generator
-from aigc_desktop.engine.sampling import choose_next
+from aigc_desktop.engine.local.generator import Generator
+from aigc_desktop.engine.text.sampling import choose_next
 
 
 def run_cli(*args: str, stdin: bytes) -> subprocess.CompletedProcess:

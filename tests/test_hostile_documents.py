@@ -14,9 +14,9 @@ import pytest
 from fake_backend import FakeBackend, fake_loader
 from PySide6.QtCore import QMimeData
 
-from aigc_desktop.ui.document_io import TextFormat, read_document
-from aigc_desktop.ui.provenance import MAX_SPANS, export_text, sidecar_path, text_hash
-from aigc_desktop.ui.recovery import RecoveryStore, default_recovery_dir
+from aigc_desktop.ui.document.document_io import TextFormat, read_document
+from aigc_desktop.ui.document.provenance import MAX_SPANS, export_text, sidecar_path, text_hash
+from aigc_desktop.ui.document.recovery import RecoveryStore, default_recovery_dir
 
 TEXT = "Once upon a time there was a little editor. 从前有一个编辑器。\n"
 

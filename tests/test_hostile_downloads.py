@@ -9,8 +9,8 @@ import shutil
 import pytest
 from fake_hub import COMMIT, FakeHub
 
-from aigc_desktop.engine.catalog import is_downloaded
-from aigc_desktop.engine.download import download, safe_file_name
+from aigc_desktop.engine.local.catalog import is_downloaded
+from aigc_desktop.engine.local.download import download, safe_file_name
 from aigc_desktop.engine.errors import ModelLoadError
 
 
@@ -132,7 +132,7 @@ def test_a_downloaded_model_is_checked_like_a_local_folder(hub_env, repo, hostil
     """Files that pass their checksums can still describe a model the weights do not fill."""
     import json
 
-    from aigc_desktop.engine.loading import load_model
+    from aigc_desktop.engine.local.loading import load_model
 
     hostile_tally["cases tried"] += 1
     config = json.loads((repo / "config.json").read_text())

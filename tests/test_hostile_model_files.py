@@ -14,7 +14,7 @@ import time
 import pytest
 
 from aigc_desktop.engine.errors import ModelLoadError
-from aigc_desktop.engine.loading import load_model
+from aigc_desktop.engine.local.loading import load_model
 
 
 def copy_model(src, dst):
@@ -189,7 +189,7 @@ def test_cli_process_gives_one_stderr_line(damaged, name, hostile_tally):
 
 
 def test_editor_shows_one_line_for_every_case(qtbot, make_window, damaged, capfd, hostile_tally):
-    from aigc_desktop.ui.worker import engine_loader
+    from aigc_desktop.ui.suggestion.worker import engine_loader
 
     window = make_window(engine_loader, model=str(damaged[ALL_CASES[0][0]]), device="cpu")
     for name, words in ALL_CASES:

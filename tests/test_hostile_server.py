@@ -19,9 +19,9 @@ import pytest
 from hostile_server import IMG, KEY, SEPARATORS, VALUE_CASES, HostileServer, bomb, wait_for_hangup
 
 from aigc_desktop.engine import ContinuationRequest, StopFlag
-from aigc_desktop.engine.remote import RemoteBackend
-from aigc_desktop.engine.remote_errors import RemoteError, RemoteStreamCut
-from aigc_desktop.engine.server_address import plain_http_warning
+from aigc_desktop.engine.server.remote import RemoteBackend
+from aigc_desktop.engine.server.remote_errors import RemoteError, RemoteStreamCut
+from aigc_desktop.engine.server.server_address import plain_http_warning
 
 TIMEOUT = 1.0  # the request timeout given to the backend
 TIME_BOUND = 10.0  # seconds any case may take, bombs included: far above TIMEOUT, far below forever
@@ -110,7 +110,7 @@ def test_the_bounded_reader_stops_at_its_limit_after_decompression(server):
 
     import httpx
 
-    from aigc_desktop.engine import http_body
+    from aigc_desktop.engine.server import http_body
 
     async def read() -> bytes:
         async with httpx.AsyncClient() as client:
@@ -183,7 +183,7 @@ def test_max_tokens_is_enforced_on_the_client(server):
 
 
 def test_a_token_of_64_kib_counts_as_256_characters(server):
-    from aigc_desktop.engine.remote_candidates import CHARS_PER_TOKEN
+    from aigc_desktop.engine.server.remote_candidates import CHARS_PER_TOKEN
 
     out = attempt(server, "huge-tokens", max_new_tokens=8)
     assert out.error is None and out.run.text == "y" * 8 * CHARS_PER_TOKEN and out.run.finish_reason == "length"
@@ -318,7 +318,7 @@ def test_a_servers_model_name_and_error_show_as_literal_text(qtbot, make_window,
     from PySide6.QtCore import Qt
     from PySide6.QtGui import QTextCursor
 
-    from aigc_desktop.ui.worker import engine_loader
+    from aigc_desktop.ui.suggestion.worker import engine_loader
 
     HOSTILE_TALLY["cases tried"] += 2
     window = make_window(engine_loader, use_server=True, server_url=server.url("html-model"))

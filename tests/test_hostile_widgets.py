@@ -7,7 +7,7 @@ from fake_backend import FakeBackend, fake_loader
 from PySide6.QtCore import Qt
 from PySide6.QtWidgets import QLabel, QMessageBox
 
-from aigc_desktop.ui import plain_text
+from aigc_desktop.ui.window import plain_text
 
 HOSTILE = "<img src='file:///dev/zero'><b>bold</b><a href='x'>link</a> & <script>"
 PLAIN = Qt.TextFormat.PlainText
@@ -66,7 +66,7 @@ def test_message_boxes_with_file_names_are_plain_text(qtbot, make_window, tmp_pa
 
 def test_dialogs_quote_servers_and_hubs_as_text(qtbot, make_window, hostile_tally):
     hostile_tally["cases tried"] += 1
-    from aigc_desktop.ui.model_manager import ModelManagerDialog
+    from aigc_desktop.ui.settings.model_manager import ModelManagerDialog
 
     window = make_window(fake_loader(FakeBackend()))
     dialog = ModelManagerDialog("gpt2")  # no parent: its download thread must stop before the window goes
@@ -75,7 +75,7 @@ def test_dialogs_quote_servers_and_hubs_as_text(qtbot, make_window, hostile_tall
         assert dialog.message.textFormat() == PLAIN and dialog.progress_label.textFormat() == PLAIN
     finally:
         dialog.done(0)
-    from aigc_desktop.ui.settings_dialog import SettingsDialog
+    from aigc_desktop.ui.settings.settings_dialog import SettingsDialog
 
     settings = SettingsDialog(window.generation_settings())
     qtbot.addWidget(settings)

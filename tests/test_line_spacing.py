@@ -1,5 +1,5 @@
 """View → Line Spacing: a QPlainTextEdit with lines 1.0 / 1.15 / 1.5 / 2.0 times apart
-(aigc_desktop/ui/line_spacing.py), measured on the real widget: positions, clicks, the
+(aigc_desktop/ui/window/line_spacing.py), measured on the real widget: positions, clicks, the
 caret kept in view, painting, the setting, and what a spacing change must not touch."""
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from PySide6.QtCore import QPoint, Qt
 from PySide6.QtGui import QColor, QPalette, QTextCursor
 from PySide6.QtWidgets import QApplication
 
-from aigc_desktop.ui.settings import LINE_SPACINGS
+from aigc_desktop.ui.settings.user_settings import LINE_SPACINGS
 
 LINES = "\n".join(f"Line {n}: the quick brown fox jumps." for n in range(40))
 PARAGRAPH = " ".join(f"word{n}" for n in range(400))  # wraps over many lines

@@ -9,10 +9,10 @@ import pytest
 from fake_hub import FakeHub
 
 from aigc_desktop.engine import StopFlag
-from aigc_desktop.engine.catalog import CATALOG, cached_snapshot, find, is_downloaded
-from aigc_desktop.engine.download import DownloadCancelled, download, needed
+from aigc_desktop.engine.local.catalog import CATALOG, cached_snapshot, find, is_downloaded
+from aigc_desktop.engine.local.download import DownloadCancelled, download, needed
 from aigc_desktop.engine.errors import ModelLoadError
-from aigc_desktop.engine.loading import load_model
+from aigc_desktop.engine.local.loading import load_model
 
 
 @pytest.fixture

@@ -11,12 +11,12 @@ from fake_hub import FakeHub
 from PySide6.QtGui import QTextCursor
 
 from aigc_desktop.engine import ContinuationRequest
-from aigc_desktop.engine.catalog import CATALOG, is_downloaded
+from aigc_desktop.engine.local.catalog import CATALOG, is_downloaded
 from aigc_desktop.engine.errors import GenerationError
-from aigc_desktop.engine.generator import Generator
-from aigc_desktop.engine.loading import load_model
-from aigc_desktop.ui.model_manager import ModelManagerDialog
-from aigc_desktop.ui.worker import engine_loader
+from aigc_desktop.engine.local.generator import Generator
+from aigc_desktop.engine.local.loading import load_model
+from aigc_desktop.ui.settings.model_manager import ModelManagerDialog
+from aigc_desktop.ui.suggestion.worker import engine_loader
 
 GPT2 = CATALOG[0].repo_id
 
@@ -181,7 +181,7 @@ def test_engine_reports_out_of_memory_and_falls_back(tiny_gpt2_dir, monkeypatch)
 
 
 def test_loading_on_gpu_without_memory_runs_on_cpu_with_notice(tiny_gpt2_dir, monkeypatch):
-    from aigc_desktop.engine import devices
+    from aigc_desktop.engine.local import devices
 
     monkeypatch.setattr(devices, "resolve_device", lambda name: torch.device("cuda"))
     monkeypatch.setattr(devices, "dtype_for", lambda device: torch.float32)
@@ -214,7 +214,7 @@ def test_fast_mode_loads_the_int8_runtime_and_streams(tiny_gpt2_dir, tmp_path, m
 
 
 def test_the_editors_exact_mode_decodes_on_the_fp32_graph_with_generates_tokens(tiny_gpt2_dir):
-    from aigc_desktop.ui.worker import engine_loader
+    from aigc_desktop.ui.suggestion.worker import engine_loader
 
     backend = engine_loader(str(tiny_gpt2_dir), "cpu", False, False)
     loaded = backend.loaded
@@ -235,8 +235,8 @@ def test_the_editors_exact_mode_decodes_on_the_fp32_graph_with_generates_tokens(
 def test_settings_offer_each_gpu_when_several_are_detected(qtbot, app_settings):
     import dataclasses
 
-    from aigc_desktop.ui.generation_settings import GenerationSettings
-    from aigc_desktop.ui.settings_dialog import SettingsDialog
+    from aigc_desktop.ui.settings.generation_settings import GenerationSettings
+    from aigc_desktop.ui.settings.settings_dialog import SettingsDialog
 
     detected = "CPU (16 cores); cuda:0 NVIDIA H200 (139.1 GB free); cuda:1 NVIDIA H200 (80.0 GB free)"
     dialog = SettingsDialog(GenerationSettings(), detected=detected)

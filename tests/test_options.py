@@ -1,4 +1,4 @@
-"""Generation options as data (engine/options.py): the request, the CLI, the stored settings and the
+"""Generation options as data (engine/text/options.py): the request, the CLI, the stored settings and the
 Settings dialog all take each default and range from there."""
 
 from __future__ import annotations
@@ -8,8 +8,8 @@ import dataclasses
 import pytest
 
 from aigc_desktop.cli import continue_parser
-from aigc_desktop.engine import options
-from aigc_desktop.engine.options import (
+from aigc_desktop.engine.text import options
+from aigc_desktop.engine.text.options import (
     ALTERNATIVES,
     DEFAULT_MODEL,
     DEVICE_CHOICES,
@@ -24,8 +24,8 @@ from aigc_desktop.engine.options import (
     TOP_P,
     NumberOption,
 )
-from aigc_desktop.engine.request import ContinuationRequest
-from aigc_desktop.ui.generation_settings import GenerationSettings
+from aigc_desktop.engine.text.request import ContinuationRequest
+from aigc_desktop.ui.settings.generation_settings import GenerationSettings
 
 SAMPLING = {"max_new_tokens": MAX_NEW_TOKENS, "temperature": TEMPERATURE, "top_k": TOP_K, "top_p": TOP_P,
             "repetition_penalty": REPETITION_PENALTY, "no_repeat_ngram_size": NO_REPEAT_NGRAM_SIZE}
@@ -113,7 +113,7 @@ def test_one_vocabulary_for_the_length_modes(app_settings):
 
 
 def test_the_dialog_offers_the_options_ranges_and_devices(qtbot):
-    from aigc_desktop.ui.settings_dialog import SettingsDialog
+    from aigc_desktop.ui.settings.settings_dialog import SettingsDialog
 
     dialog = SettingsDialog(GenerationSettings())
     qtbot.addWidget(dialog)
@@ -132,7 +132,7 @@ def test_the_dialog_offers_the_options_ranges_and_devices(qtbot):
 
 
 def test_one_default_model():
-    from aigc_desktop.engine.loading import load_model
+    from aigc_desktop.engine.local.loading import load_model
 
     assert GenerationSettings().model == DEFAULT_MODEL
     assert load_model.__defaults__[0] == DEFAULT_MODEL

@@ -241,7 +241,7 @@ def test_about_box_shows_the_pyproject_version_and_the_licences(make_window, qtb
     from fake_backend import FakeBackend, fake_loader
     from PySide6.QtWidgets import QDialog, QLabel, QPlainTextEdit
 
-    from aigc_desktop.ui.about import app_version
+    from aigc_desktop.ui.window.about import app_version
 
     assert app_version() == pyproject_version(), "reinstall the project: pip install -e ."
     window = make_window(fake_loader(FakeBackend()))

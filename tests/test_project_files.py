@@ -35,7 +35,7 @@ def test_torch_requirement_admits_the_local_cpu_build():
 
 
 def test_window_module_imports_no_torch():
-    code = ("import sys, aigc_desktop.app, aigc_desktop.ui.main_window; "
+    code = ("import sys, aigc_desktop.app, aigc_desktop.ui.window.main_window; "
             "bad = [m for m in ('torch', 'transformers') if m in sys.modules]; print(bad); sys.exit(bool(bad))")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stdout + result.stderr

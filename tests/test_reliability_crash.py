@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from aigc_desktop.ui.document_io import TextFormat, encode_text
+from aigc_desktop.ui.document.document_io import TextFormat, encode_text
 
 pytestmark = pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
 

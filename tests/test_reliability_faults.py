@@ -13,8 +13,8 @@ from PySide6.QtCore import QThread
 from PySide6.QtWidgets import QMessageBox
 
 from aigc_desktop.engine.errors import GenerationError
-from aigc_desktop.ui.continuation import IDLE, PENDING, STREAMING
-from aigc_desktop.ui.worker import detached_threads_running, engine_loader
+from aigc_desktop.ui.suggestion.continuation import IDLE, PENDING, STREAMING
+from aigc_desktop.ui.suggestion.worker import detached_threads_running, engine_loader
 
 
 def wait_state(qtbot, window, state, timeout=5000):

@@ -12,9 +12,9 @@ import pytest
 from fake_backend import FakeBackend, fake_loader
 from PySide6.QtCore import QEvent, Qt
 
-from aigc_desktop.ui import document as document_module
-from aigc_desktop.ui import document_io
-from aigc_desktop.ui.document_io import (
+from aigc_desktop.ui.document import document as document_module
+from aigc_desktop.ui.document import document_io
+from aigc_desktop.ui.document.document_io import (
     DocumentError,
     TextFormat,
     decode_text,

@@ -28,9 +28,9 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
 
 from aigc_desktop.engine.errors import GenerationError
-from aigc_desktop.ui import edit_history
-from aigc_desktop.ui.continuation import IDLE, PENDING, STREAMING
-from aigc_desktop.ui.edit_history import units
+from aigc_desktop.ui.document import edit_history
+from aigc_desktop.ui.suggestion.continuation import IDLE, PENDING, STREAMING
+from aigc_desktop.ui.document.edit_history import units
 
 STEPS = int(os.environ.get("AIGC_FUZZ_STEPS", "300"))
 TYPED = "abcdefghij xyz ABC 123.,"  # QTest can only type ASCII

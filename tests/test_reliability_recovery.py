@@ -13,10 +13,10 @@ import pytest
 from fake_backend import FakeBackend, fake_loader
 from PySide6.QtWidgets import QMessageBox
 
-from aigc_desktop.ui import recovery as recovery_module
-from aigc_desktop.ui.continuation import IDLE, PENDING
-from aigc_desktop.ui.document_io import TextFormat, encode_text
-from aigc_desktop.ui.recovery import RecoveryStore, default_recovery_dir
+from aigc_desktop.ui.document import recovery as recovery_module
+from aigc_desktop.ui.suggestion.continuation import IDLE, PENDING
+from aigc_desktop.ui.document.document_io import TextFormat, encode_text
+from aigc_desktop.ui.document.recovery import RecoveryStore, default_recovery_dir
 
 TRICKY = "first line\n第二行 🐉 emoji\r\n\ttab \u2028 and a lone \ud800 surrogate\n\n"
 

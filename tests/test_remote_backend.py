@@ -19,9 +19,9 @@ from sse_server import API_KEY, SLOW_DELAY, SLOW_TOKENS, SSEServer, closed_port
 
 from aigc_desktop.engine import ContinuationRequest, EngineError, GenerationError, StopFlag
 from aigc_desktop.engine.backend import Backend, RunLike, TokenEventLike, open_backend
-from aigc_desktop.engine.remote import RemoteBackend, RemoteRun, RemoteTokenEvent
-from aigc_desktop.engine.remote_errors import RemoteError, RemoteStreamCut
-from aigc_desktop.engine.server_address import plain_http_warning, server_source
+from aigc_desktop.engine.server.remote import RemoteBackend, RemoteRun, RemoteTokenEvent
+from aigc_desktop.engine.server.remote_errors import RemoteError, RemoteStreamCut
+from aigc_desktop.engine.server.server_address import plain_http_warning, server_source
 
 STORY = " there was a little girl who lived in a village near the forest."
 PARIS = " Paris, and the capital of Germany is Berlin."
@@ -77,7 +77,7 @@ def test_open_backend_makes_a_checked_server_backend_from_a_server_source(server
 
 
 def test_the_remote_path_does_not_import_torch():
-    code = ("import sys; import aigc_desktop.cli, aigc_desktop.engine.remote, aigc_desktop.engine.backend; "
+    code = ("import sys; import aigc_desktop.cli, aigc_desktop.engine.server.remote, aigc_desktop.engine.backend; "
             "print('torch' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert result.stdout.strip() == "False", result.stderr
@@ -125,8 +125,8 @@ def test_settings_no_server_offers_are_refused_not_dropped(server):
 
 
 def test_only_the_tail_that_fits_the_window_is_sent(server):
-    from aigc_desktop.engine.context import estimated_tail
-    from aigc_desktop.engine.remote import ASSUMED_WINDOW
+    from aigc_desktop.engine.text.context import estimated_tail
+    from aigc_desktop.engine.server.remote import ASSUMED_WINDOW
 
     document = "\n".join(f"Paragraph {i} of a very long draft, written word by word." for i in range(20000))
     collect(RemoteBackend(server.url("models"), model="gpt2"), request(document, max_new_tokens=24))
@@ -208,7 +208,7 @@ def test_llamacpp_logprobs_in_chinese_with_stable_ids(server):
 
 def test_the_editor_worker_reads_remote_alternatives_through_token_text(server):
     pytest.importorskip("PySide6")
-    from aigc_desktop.ui.worker import chunk_info, describe_backend
+    from aigc_desktop.ui.suggestion.worker import chunk_info, describe_backend
 
     backend = RemoteBackend(server.url("vllm-logprobs"))
     _, events = collect(backend)

@@ -6,7 +6,7 @@ import pytest
 import torch
 from transformers.generation import NoRepeatNGramLogitsProcessor
 
-from aigc_desktop.engine.sampling import NoRepeatNGram
+from aigc_desktop.engine.text.sampling import NoRepeatNGram
 
 
 @pytest.mark.parametrize("n", [1, 2, 3, 4])
@@ -39,7 +39,7 @@ def test_the_scores_given_are_not_changed():
 def test_top_k_then_top_p_keeps_what_transformers_keeps(top_k, top_p):
     from transformers.generation import LogitsProcessorList, TopKLogitsWarper, TopPLogitsWarper
 
-    from aigc_desktop.engine.sampling import TopKThenTopP
+    from aigc_desktop.engine.text.sampling import TopKThenTopP
 
     generator = torch.Generator().manual_seed(top_k)
     ids = torch.zeros(3, 4, dtype=torch.long)

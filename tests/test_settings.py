@@ -1,4 +1,4 @@
-"""ui/settings.py: typed, validated access to the stored settings."""
+"""ui/settings/user_settings.py: typed, validated access to the stored settings."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QByteArray, QSettings
 
-from aigc_desktop.ui.generation_settings import GenerationSettings
-from aigc_desktop.ui.settings import AppSettings
+from aigc_desktop.ui.settings.generation_settings import GenerationSettings
+from aigc_desktop.ui.settings.user_settings import AppSettings
 
 
 @pytest.fixture

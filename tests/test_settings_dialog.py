@@ -1,4 +1,4 @@
-"""ui/settings_dialog.py: the Settings dialog shows, validates and returns generation settings."""
+"""ui/settings/settings_dialog.py: the Settings dialog shows, validates and returns generation settings."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from PySide6.QtWidgets import (
     QFileDialog,
 )
 
-from aigc_desktop.ui.generation_settings import GenerationSettings
-from aigc_desktop.ui.settings_dialog import SettingsDialog
+from aigc_desktop.ui.settings.generation_settings import GenerationSettings
+from aigc_desktop.ui.settings.settings_dialog import SettingsDialog
 
 
 @pytest.fixture

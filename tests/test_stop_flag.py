@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from aigc_desktop.engine.stop_flag import StopFlag
+from aigc_desktop.engine.text.stop_flag import StopFlag
 
 
 def test_on_set_calls_back_once_in_the_thread_that_presses_stop():

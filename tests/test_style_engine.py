@@ -16,8 +16,8 @@ import torch
 from tiny_models import build_tiny_chinese_gpt2, build_tiny_gpt2
 
 from aigc_desktop.engine import ContinuationRequest, StopFlag
-from aigc_desktop.engine.generator import Generator
-from aigc_desktop.engine.loading import load_model
+from aigc_desktop.engine.local.generator import Generator
+from aigc_desktop.engine.local.loading import load_model
 from aigc_desktop.engine.style import StyleError
 from aigc_desktop.engine.style.apply import apply_style
 from aigc_desktop.engine.style.corpus import MIN_WORDS, Corpus, Document, count_words, read_corpus
@@ -243,7 +243,7 @@ def test_a_style_round_trips_and_changes_generation(tiny_gpt2, tmp_path):
 
 
 def test_a_style_applies_before_the_fast_int8_mode(tiny_gpt2, tmp_path, monkeypatch):
-    from aigc_desktop.engine.loading import enable_fast_mode
+    from aigc_desktop.engine.local.loading import enable_fast_mode
 
     monkeypatch.setenv("AIGC_DESKTOP_CACHE", str(tmp_path / "cache"))
     store = StyleStore(tmp_path)

@@ -13,14 +13,14 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QTextCursor
 from test_style_engine import FAST, writer_text
 
-from aigc_desktop.engine.loading import load_model
+from aigc_desktop.engine.local.loading import load_model
 from aigc_desktop.engine.style.corpus import Corpus, Document
 from aigc_desktop.engine.style.learn import learn_style
 from aigc_desktop.engine.style.store import StyleStore
 from aigc_desktop.engine.style.training import TrainingSettings
-from aigc_desktop.ui.continuation import STREAMING
-from aigc_desktop.ui.style_picker import style_of, styled_loader
-from aigc_desktop.ui.worker import engine_loader
+from aigc_desktop.ui.suggestion.continuation import STREAMING
+from aigc_desktop.ui.style.style_picker import style_of, styled_loader
+from aigc_desktop.ui.suggestion.worker import engine_loader
 
 
 @pytest.fixture
@@ -134,7 +134,7 @@ def test_too_little_text_is_one_line_in_the_dialog(qtbot, make_window):
 
 def test_the_dialog_counts_words_in_a_helper_thread_and_shows_them_when_ready(qtbot, make_window, monkeypatch):
     from aigc_desktop.engine.style import corpus as corpus_module
-    from aigc_desktop.ui import style_dialog
+    from aigc_desktop.ui.style import style_dialog
 
     counted_in = []
     real_count = corpus_module.count_words
@@ -158,7 +158,7 @@ def test_the_dialog_counts_words_in_a_helper_thread_and_shows_them_when_ready(qt
 
 
 def test_text_chosen_while_counting_replaces_the_count_under_way(qtbot, make_window, tmp_path, monkeypatch):
-    from aigc_desktop.ui import style_dialog
+    from aigc_desktop.ui.style import style_dialog
 
     first, second = tmp_path / "first.txt", tmp_path / "second.md"
     first.write_text(writer_text(1200), encoding="utf-8")
@@ -188,7 +188,7 @@ def test_text_chosen_while_counting_replaces_the_count_under_way(qtbot, make_win
 
 def test_closing_the_dialog_while_the_text_is_read_starts_nothing(qtbot, make_window, tiny_gpt2_dir, tmp_path,
                                                                   monkeypatch):
-    from aigc_desktop.ui import style_dialog
+    from aigc_desktop.ui.style import style_dialog
 
     release = threading.Event()
     real_read = style_dialog.read_corpus

@@ -1,10 +1,10 @@
-"""ui/text_stats.py: counting words and characters (English words, CJK characters, slices)."""
+"""ui/window/text_stats.py: counting words and characters (English words, CJK characters, slices)."""
 
 from __future__ import annotations
 
 import pytest
 
-from aigc_desktop.ui.text_stats import count_words_and_chars
+from aigc_desktop.ui.window.text_stats import count_words_and_chars
 
 
 @pytest.mark.parametrize(
@@ -40,7 +40,7 @@ def test_count_words_and_chars_multiline_mixed_document():
     # Characters: "第一段：AI" 6 + "写作。" 3 + 36 in the English sentence.
     assert count_words_and_chars(text) == (14, 45)
 def test_counting_in_slices_equals_counting_at_once():
-    from aigc_desktop.ui.text_stats import count_in_slices, count_words_and_chars
+    from aigc_desktop.ui.window.text_stats import count_in_slices, count_words_and_chars
 
     text = ("Don't split well-known words 今天天气真好，我想去公园散步。 3.14 e.g. 😀\n" * 3000)
     assert count_in_slices(text, slice_size=97) == count_words_and_chars(text)

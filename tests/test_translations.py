@@ -3,7 +3,7 @@
 After adding or changing a visible string, update the catalogue and rebuild the .qm:
 
     pyside6-lupdate -locations none -no-obsolete -source-language en -target-language zh_CN \\
-        aigc_desktop/ui/*.py aigc_desktop/app.py -ts resources/translations/aigc_desktop_zh_CN.ts
+        aigc_desktop/ui/*/*.py aigc_desktop/app.py -ts resources/translations/aigc_desktop_zh_CN.ts
     (translate the new entries, e.g. with Qt Linguist, and drop their type="unfinished")
     pyside6-lrelease resources/translations/aigc_desktop_zh_CN.ts \\
         -qm aigc_desktop/translations/aigc_desktop_zh_CN.qm
@@ -34,7 +34,7 @@ from PySide6.QtWidgets import (
 )
 
 from aigc_desktop.app import TRANSLATIONS_DIR, install_translations
-from aigc_desktop.engine.catalog import CATALOG
+from aigc_desktop.engine.local.catalog import CATALOG
 
 ROOT = Path(__file__).resolve().parents[1]
 TS = ROOT / "resources" / "translations" / "aigc_desktop_zh_CN.ts"
@@ -45,7 +45,7 @@ CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff]")
 
 
 def sources() -> list[str]:
-    return [str(p.relative_to(ROOT)) for p in sorted((ROOT / "aigc_desktop" / "ui").glob("*.py"))] + [
+    return [str(p.relative_to(ROOT)) for p in sorted((ROOT / "aigc_desktop" / "ui").rglob("*.py"))] + [
         "aigc_desktop/app.py"]
 
 
@@ -230,8 +230,8 @@ def untranslated(texts: list[tuple[str, str]], names: tuple[str, ...]) -> list[t
 
 
 def test_window_and_dialogs_are_chinese(zh_CN, make_window, qtbot):
-    from aigc_desktop.ui.model_manager import ModelManagerDialog
-    from aigc_desktop.ui.settings_dialog import SettingsDialog
+    from aigc_desktop.ui.settings.model_manager import ModelManagerDialog
+    from aigc_desktop.ui.settings.settings_dialog import SettingsDialog
 
     window = make_window(fake_loader(FakeBackend(delay=0.001)))
     names = (*PROPER_NAMES, *(e.title for e in CATALOG), *(e.repo_id for e in CATALOG),

@@ -8,7 +8,7 @@ from fake_backend import FakeBackend, FakeRun, fake_loader
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
 
-from aigc_desktop.ui.continuation import IDLE, PENDING
+from aigc_desktop.ui.suggestion.continuation import IDLE, PENDING
 
 ALT = Qt.KeyboardModifier.AltModifier
 

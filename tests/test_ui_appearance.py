@@ -6,7 +6,7 @@ from fake_backend import FakeBackend, fake_loader
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QFont, QPalette
 
-from aigc_desktop.ui.appearance import is_dark
+from aigc_desktop.ui.window.appearance import is_dark
 
 
 def test_theme_choice_is_applied_and_remembered(qtbot, make_window, app_settings):
@@ -87,7 +87,7 @@ def test_text_column_is_centred_with_a_width_setting(qtbot, make_window, app_set
 def test_banner_is_readable_in_the_dark_theme(qtbot, make_window):
     from PySide6.QtGui import QColor
 
-    from aigc_desktop.ui.message_banner import _COLOURS
+    from aigc_desktop.ui.window.message_banner import _COLOURS
 
     window = make_window(fake_loader(FakeBackend()))
     window.view.theme_actions["dark"].trigger()

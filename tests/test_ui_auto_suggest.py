@@ -7,7 +7,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QInputMethodEvent
 from PySide6.QtWidgets import QApplication
 
-from aigc_desktop.ui.continuation import IDLE, PENDING, STREAMING
+from aigc_desktop.ui.suggestion.continuation import IDLE, PENDING, STREAMING
 
 
 def window_with(qtbot, make_window, pieces, delay=0.0, **overrides):

@@ -9,7 +9,7 @@ from fake_backend import FakeBackend, fake_loader
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
 
-from aigc_desktop.ui.continuation import IDLE, PENDING, STREAMING
+from aigc_desktop.ui.suggestion.continuation import IDLE, PENDING, STREAMING
 
 
 def put_text(window, text: str, select_all: bool = False) -> None:

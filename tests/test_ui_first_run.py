@@ -6,10 +6,10 @@ import pytest
 from fake_backend import FakeBackend, fake_loader
 from PySide6.QtCore import QLocale
 
-from aigc_desktop.engine.catalog import CHINESE_MODEL
+from aigc_desktop.engine.local.catalog import CHINESE_MODEL
 from aigc_desktop.engine.errors import ModelNotDownloadedError
-from aigc_desktop.ui import first_run
-from aigc_desktop.ui.model_manager import ModelManagerDialog
+from aigc_desktop.ui.settings import first_run
+from aigc_desktop.ui.settings.model_manager import ModelManagerDialog
 
 
 def offline_loader(source, device, allow_download=False, int8=False):
@@ -52,7 +52,7 @@ def test_the_old_banner_goes_when_another_model_loads(qtbot, make_window):
 
 
 def test_chinese_interface_is_offered_the_chinese_model_first(qtbot, make_window, chinese_locale, monkeypatch):
-    monkeypatch.setattr("aigc_desktop.engine.catalog.is_downloaded", lambda repo_id: False)
+    monkeypatch.setattr("aigc_desktop.engine.local.catalog.is_downloaded", lambda repo_id: False)
     window = make_window(offline_loader, model="openai-community/gpt2")
     buttons = [b.text() for b in window.banner._buttons]
     assert buttons[0].startswith("Download Chinese GPT-2 (420")
@@ -62,7 +62,7 @@ def test_catalog_download_asks_first_with_the_size(qtbot, make_window, monkeypat
     window = make_window(fake_loader(FakeBackend()))
     asked = []
     monkeypatch.setattr(first_run, "ask", lambda parent, title, text: asked.append(text) or False)
-    monkeypatch.setattr("aigc_desktop.engine.catalog.is_downloaded", lambda repo_id: False)
+    monkeypatch.setattr("aigc_desktop.engine.local.catalog.is_downloaded", lambda repo_id: False)
     opened = []
     monkeypatch.setattr(ModelManagerDialog, "exec", lambda self: opened.append(self))
     window.session.use_catalog_model(CHINESE_MODEL)
@@ -86,7 +86,7 @@ def test_a_gguf_file_is_converted_once_and_the_window_says_so(tmp_path, monkeypa
     gguf = tmp_path / "m.gguf"
     gguf.write_bytes(b"GGUF" + b"\0" * 64)
     assert first_run.converting_gguf(str(gguf))
-    from aigc_desktop.engine.model_files import gguf_cache_folder
+    from aigc_desktop.engine.local.model_files import gguf_cache_folder
 
     cached = gguf_cache_folder(gguf)
     cached.mkdir(parents=True)
@@ -106,10 +106,10 @@ def test_a_dialog_that_cannot_open_says_so(qtbot, make_window, monkeypatch):
     import sys
 
     window = make_window(fake_loader(FakeBackend()))
-    monkeypatch.setitem(sys.modules, "aigc_desktop.ui.model_manager", None)  # its import now fails
+    monkeypatch.setitem(sys.modules, "aigc_desktop.ui.settings.model_manager", None)  # its import now fails
     window.models_action.trigger()
     assert "could not be opened" in window.banner.text()
-    monkeypatch.setitem(sys.modules, "aigc_desktop.ui.export_dialog", None)
+    monkeypatch.setitem(sys.modules, "aigc_desktop.ui.document.export_dialog", None)
     window.export.ask_export_path = lambda: "/tmp/never-written.md"
     window.export_action.trigger()
     assert "could not be opened" in window.banner.text()
@@ -119,7 +119,7 @@ def test_the_worker_passes_a_real_gguf_conversion_on_step_by_step(qtbot, tiny_gp
     pytest.importorskip("gguf")
     from tiny_models import write_gpt2_gguf
 
-    from aigc_desktop.ui.worker import GenerationWorker
+    from aigc_desktop.ui.suggestion.worker import GenerationWorker
 
     monkeypatch.setenv("AIGC_DESKTOP_CACHE", str(tmp_path / "cache"))
     path = str(write_gpt2_gguf(tiny_gpt2_dir, tmp_path / "tiny.q8_0.gguf", quantised=True))

@@ -12,10 +12,10 @@ def test_helpers_do_not_import_torch_and_pure_ones_do_not_import_qt():
     # The window must appear before torch loads, and the pure helpers stay Qt-free.
     code = (
         "import sys\n"
-        "import aigc_desktop.ui.text_stats, aigc_desktop.ui.document_io\n"
+        "import aigc_desktop.ui.window.text_stats, aigc_desktop.ui.document.document_io\n"
         "assert 'PySide6' not in sys.modules, 'pure helpers imported Qt'\n"
-        "import aigc_desktop.ui.settings, aigc_desktop.ui.settings_dialog\n"
-        "import aigc_desktop.ui.find_bar\n"
+        "import aigc_desktop.ui.settings.user_settings, aigc_desktop.ui.settings.settings_dialog\n"
+        "import aigc_desktop.ui.window.find_bar\n"
         "bad = [m for m in ('torch', 'transformers') if m in sys.modules]\n"
         "assert not bad, bad\n"
     )

@@ -9,7 +9,7 @@ import pytest
 from fake_backend import FakeBackend, fake_loader
 from PySide6.QtGui import QColor, QIcon, QPalette
 
-from aigc_desktop.ui.icons import ACTION_ICONS, BUNDLED, action_icon, bundled_icon, window_action
+from aigc_desktop.ui.window.icons import ACTION_ICONS, BUNDLED, action_icon, bundled_icon, window_action
 
 
 def ink(icon: QIcon, size: int = 24) -> set[str]:

@@ -6,8 +6,8 @@ from fake_backend import FakeBackend, fake_loader
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
 
-from aigc_desktop.ui.continuation import IDLE, PENDING
-from aigc_desktop.ui.partial_accept import next_line, next_word
+from aigc_desktop.ui.suggestion.continuation import IDLE, PENDING
+from aigc_desktop.ui.suggestion.partial_accept import next_line, next_word
 
 CTRL = Qt.KeyboardModifier.ControlModifier
 SHIFT = Qt.KeyboardModifier.ShiftModifier

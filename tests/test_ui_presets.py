@@ -5,10 +5,10 @@ from __future__ import annotations
 from fake_backend import FakeBackend, fake_loader
 from PySide6.QtGui import QTextCursor
 
-from aigc_desktop.ui.continuation import PENDING
-from aigc_desktop.ui.presets import BUILT_IN, Preset, from_json, to_json
-from aigc_desktop.ui.generation_settings import GenerationSettings
-from aigc_desktop.ui.settings_dialog import parse_stop_strings
+from aigc_desktop.ui.suggestion.continuation import PENDING
+from aigc_desktop.ui.settings.presets import BUILT_IN, Preset, from_json, to_json
+from aigc_desktop.ui.settings.generation_settings import GenerationSettings
+from aigc_desktop.ui.settings.settings_dialog import parse_stop_strings
 
 
 def run_once(qtbot, window):

@@ -11,10 +11,10 @@ from PySide6.QtCore import QEvent, QPoint
 from PySide6.QtGui import QHelpEvent, QTextCursor
 from PySide6.QtWidgets import QApplication, QToolTip
 
-from aigc_desktop.engine.generator import Generator
-from aigc_desktop.ui.continuation import PENDING, STREAMING
-from aigc_desktop.ui.probability_view import BANDS, band_colour, visible
-from aigc_desktop.ui.worker import engine_loader
+from aigc_desktop.engine.local.generator import Generator
+from aigc_desktop.ui.suggestion.continuation import PENDING, STREAMING
+from aigc_desktop.ui.suggestion.probability_view import BANDS, band_colour, visible
+from aigc_desktop.ui.suggestion.worker import engine_loader
 
 CONTEXT = "今天天气真好，我想去公园散步。"
 
@@ -34,7 +34,7 @@ def window(qtbot, make_window, tiny_chinese_dir):
 
 def engine_events(tiny_chinese, window):
     """The same run as the window's: its request, on the engine in the window's mode (fast on a CPU)."""
-    from aigc_desktop.engine.loading import enable_fast_mode
+    from aigc_desktop.engine.local.loading import enable_fast_mode
 
     loaded = dataclasses.replace(tiny_chinese, fast=None)
     enable_fast_mode(loaded, int8=window.generation_settings().fast_mode)

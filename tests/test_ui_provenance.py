@@ -8,8 +8,8 @@ from fake_backend import FakeBackend, fake_loader
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
 
-from aigc_desktop.ui.continuation import PENDING
-from aigc_desktop.ui.provenance import HIGHLIGHT, export_text, sidecar_path, text_hash
+from aigc_desktop.ui.suggestion.continuation import PENDING
+from aigc_desktop.ui.document.provenance import HIGHLIGHT, export_text, sidecar_path, text_hash
 
 
 def accept_continuation(qtbot, window, at_end=True):
@@ -137,7 +137,7 @@ def test_export_output_exactly():
 
 
 def test_export_with_label_from_the_window(qtbot, make_window, tmp_path, monkeypatch):
-    from aigc_desktop.ui.export_dialog import ExportLabelDialog
+    from aigc_desktop.ui.document.export_dialog import ExportLabelDialog
 
     window = setup(qtbot, make_window)
     out = tmp_path / "labelled.md"

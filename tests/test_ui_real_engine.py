@@ -12,8 +12,8 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QTextCursor
 from tiny_models import build_tiny_gpt2
 
-from aigc_desktop.ui.continuation import IDLE, PENDING, STREAMING
-from aigc_desktop.ui.worker import engine_loader
+from aigc_desktop.ui.suggestion.continuation import IDLE, PENDING, STREAMING
+from aigc_desktop.ui.suggestion.worker import engine_loader
 
 
 @pytest.fixture(scope="module")

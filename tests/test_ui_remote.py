@@ -6,10 +6,10 @@ import pytest
 from PySide6.QtGui import QTextCursor
 from sse_server import API_KEY, SSEServer
 
-from aigc_desktop.ui import secrets
-from aigc_desktop.ui.continuation import PENDING
-from aigc_desktop.engine.server_address import server_source
-from aigc_desktop.ui.worker import engine_loader
+from aigc_desktop.ui.settings import secrets
+from aigc_desktop.ui.suggestion.continuation import PENDING
+from aigc_desktop.engine.server.server_address import server_source
+from aigc_desktop.ui.suggestion.worker import engine_loader
 
 
 @pytest.fixture(scope="module")
@@ -122,9 +122,9 @@ def test_wrong_or_missing_key_and_unreachable_server_are_messages(qtbot, make_wi
 def test_settings_list_the_servers_models_and_keep_the_key_out_of_qsettings(qtbot, server, tmp_path):
     from PySide6.QtCore import QSettings
 
-    from aigc_desktop.ui.generation_settings import GenerationSettings
-    from aigc_desktop.ui.settings import AppSettings
-    from aigc_desktop.ui.settings_dialog import SettingsDialog
+    from aigc_desktop.ui.settings.generation_settings import GenerationSettings
+    from aigc_desktop.ui.settings.user_settings import AppSettings
+    from aigc_desktop.ui.settings.settings_dialog import SettingsDialog
 
     dialog = SettingsDialog(GenerationSettings(use_server=True, server_url=server.url("models")))
     qtbot.addWidget(dialog)

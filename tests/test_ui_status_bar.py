@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fake_backend import FakeBackend, fake_loader
 
-from aigc_desktop.ui.continuation import PENDING
+from aigc_desktop.ui.suggestion.continuation import PENDING
 
 
 def fill(window, qtbot):

@@ -178,7 +178,7 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{PROG}: error: {exc}", file=err)
             return 2
     else:
-        from ..engine.loading import DEFAULT_MODEL
+        from ..engine.local.loading import DEFAULT_MODEL
 
         source = args.model or DEFAULT_MODEL
 

@@ -11,7 +11,7 @@ from typing import cast
 
 from ..engine.backend import open_backend
 from ..engine.quiet_libraries import quiet_transformers
-from ..engine.server_address import server_source
+from ..engine.server.server_address import server_source
 from .editor import EditorClient
 from .prompts import Prompt, exact_prompt, rotated_passage
 
@@ -30,7 +30,7 @@ class BenchContext:
     def loaded(self):
         """The engine's LoadedModel (fp32 on CPU), loaded once for the in-process sections."""
         if self._loaded is None:
-            from ..engine.loading import load_model
+            from ..engine.local.loading import load_model
 
             quiet_transformers()
             self._loaded = load_model(self.source, self.device, allow_download=False)
@@ -47,7 +47,7 @@ class BenchContext:
                 self._backend = open_backend(server_source(self.args.server, self.args.remote_model or ""),
                                              api_key_env=self.args.api_key_env, server=True, warm_up=True)
             else:
-                from ..engine.generator import Generator
+                from ..engine.local.generator import Generator
 
                 generator = Generator(self.loaded)  # the model the raw sections measure, loaded once
                 generator.warm_up()
@@ -92,7 +92,7 @@ class BenchContext:
         if self._editor is None:
             source = self.source
             if self.args.server:
-                from ..engine.remote import RemoteBackend
+                from ..engine.server.remote import RemoteBackend
 
                 remote = cast(RemoteBackend, self.backend)  # with --server, the backend is the server
                 source = server_source(self.args.server, remote.model or "", remote.timeout)

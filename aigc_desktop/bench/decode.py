@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import time
 
-from ..engine.decoding_core import decode_speed
-from ..engine.request import ContinuationRequest
+from ..engine.text.decoding_core import decode_speed
+from ..engine.text.request import ContinuationRequest
 from .stats import alternate, fields, ratios
 
 

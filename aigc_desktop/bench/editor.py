@@ -28,14 +28,14 @@ import time
 from typing import IO, TYPE_CHECKING, Callable
 
 from ..engine.backend import is_server_source
-from ..engine.server_address import parse_server_source
-from ..ui.event_loop import gui_event_loop
-from ..ui.generation_settings import GenerationSettings
+from ..engine.server.server_address import parse_server_source
+from ..ui.settings.generation_settings import GenerationSettings
+from ..ui.suggestion.event_loop import gui_event_loop
 from .large_document import make_document
 from .stats import percentile, summary
 
 if TYPE_CHECKING:
-    from ..ui.worker import RunSummary
+    from ..ui.suggestion.worker import RunSummary
 
 HEARTBEAT_MS = 5
 
@@ -119,8 +119,8 @@ class EditorSession:
         from PySide6.QtCore import QEvent, QObject, QSettings, Qt
         from PySide6.QtWidgets import QApplication, QMessageBox
 
-        from ..ui.main_window import MainWindow
-        from ..ui.settings import AppSettings
+        from ..ui.settings.user_settings import AppSettings
+        from ..ui.window.main_window import MainWindow
 
         existing = QApplication.instance()
         self.app = existing if isinstance(existing, QApplication) else QApplication(["aigc-desktop-bench"])
@@ -246,7 +246,7 @@ class EditorSession:
         self.waiter.sleep(seconds)
 
     def _streaming(self) -> bool:
-        from ..ui.continuation import STREAMING
+        from ..ui.suggestion.continuation import STREAMING
 
         return self.controller.state == STREAMING
 

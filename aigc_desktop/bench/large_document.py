@@ -15,7 +15,7 @@ from __future__ import annotations
 import random
 import time
 
-from ..engine.context import encode_tail
+from ..engine.text.context import encode_tail
 from .decode import engine_run
 from .prompts import PASSAGE
 from .stats import field, ratios, summary

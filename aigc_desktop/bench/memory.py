@@ -6,7 +6,7 @@ editor's loader makes, and the peak while generating is what the machine must ha
 
 Measured in a fresh process (`python -m aigc_desktop.bench.memory ...`), so the
 bench's other models do not count: VmRSS and VmHWM (peak) from /proc/self/status,
-or ru_maxrss where /proc is missing. exact fp32 and, on the CPU, the fast mode (int8 blocks, engine/fast/).
+or ru_maxrss where /proc is missing. exact fp32 and, on the CPU, the fast mode (int8 blocks, engine/local/fast/).
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from typing import Any
 
 from ..engine.backend import open_local
 from ..engine.quiet_libraries import quiet_transformers
-from ..engine.request import ContinuationRequest
+from ..engine.text.request import ContinuationRequest
 from .prompts import exact_prompt
 
 _MARK = "AIGC_BENCH_MEMORY "

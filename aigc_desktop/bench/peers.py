@@ -20,7 +20,7 @@ import time
 from dataclasses import dataclass
 from typing import Any, Sequence
 
-from ..engine.decoding_core import decode_speed
+from ..engine.text.decoding_core import decode_speed
 from .stats import summary
 
 

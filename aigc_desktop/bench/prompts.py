@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from ..engine.context import encode_tail
+from ..engine.text.context import encode_tail
 
 PASSAGE = """\
 The draft had been open on her desk since the first grey light of morning, and by noon it had grown by \

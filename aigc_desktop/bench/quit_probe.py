@@ -17,7 +17,7 @@ from ..arguments import editor_parser
 
 def main(argv: list[str] | None = None) -> int:
     from ..app import run_editor
-    from ..ui import main_window
+    from ..ui.window import main_window
 
     args = editor_parser().parse_args(argv if argv is not None else sys.argv[1:])
     marks: dict = {}

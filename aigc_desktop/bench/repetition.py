@@ -23,8 +23,8 @@ import statistics
 import time
 from dataclasses import dataclass
 
-from ..engine.context import encode_tail
 from ..engine.quiet_libraries import quiet_transformers
+from ..engine.text.context import encode_tail
 from .prompts import PASSAGE
 
 OPENERS = (
@@ -106,7 +106,7 @@ def continuation_perplexity(model, prompt_ids: list[int], new_ids: list[int]) ->
 def generate_batch(loaded, setting: Setting, texts: list[str], tokens: int,
                    seed: int) -> tuple[list[list[int]], list[list[int]]]:
     """All prompts in one left-padded `model.generate` batch: the same logits processors the engine
-    uses (engine/sampling.py), many times faster on a CPU than one prompt at a time.
+    uses (engine/text/sampling.py), many times faster on a CPU than one prompt at a time.
 
     Returns the new tokens of each row and each prompt's tokens."""
     import torch
@@ -159,7 +159,7 @@ def measure(loaded, setting: Setting, texts: list[str], tokens: int) -> dict:
 
 def settings_to_compare() -> list[Setting]:
     """Each built-in preset as it was (before repetition control) and as it is now; greedy too (CLI -t 0)."""
-    from ..ui.presets import BUILT_IN, BUILT_IN_BEFORE, NO_REPEAT_NGRAM
+    from ..ui.settings.presets import BUILT_IN, BUILT_IN_BEFORE, NO_REPEAT_NGRAM
 
     def label(name, penalty, ngram, when):
         return f"{name}, {when} (penalty {penalty:g}, n-gram {ngram or 'off'})"
@@ -213,7 +213,7 @@ def main(argv=None) -> int:
 
     import torch
 
-    from ..engine.loading import load_model
+    from ..engine.local.loading import load_model
 
     quiet_transformers()
     if args.threads:

@@ -18,8 +18,8 @@ import asyncio
 import threading
 import time
 
-from ..engine.request import ContinuationRequest
-from ..engine.stop_flag import StopFlag
+from ..engine.text.request import ContinuationRequest
+from ..engine.text.stop_flag import StopFlag
 from .prompts import PASSAGE
 from .stats import alternate, fields, ratios, summary
 

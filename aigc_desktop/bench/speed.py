@@ -21,7 +21,7 @@ import math
 import time
 from typing import Any
 
-from ..engine.request import ContinuationRequest
+from ..engine.text.request import ContinuationRequest
 from . import gguf_export, peers
 from .decode import engine_run, raw_generate
 from .prompts import rotated_passage
@@ -76,8 +76,8 @@ def _threads() -> int:
 
 
 def run(ctx) -> dict:
-    from ..engine.fast.runtime import open_fast_session
-    from ..engine.generator import Generator
+    from ..engine.local.fast.runtime import open_fast_session
+    from ..engine.local.generator import Generator
 
     args = ctx.args
     lm = ctx.loaded
@@ -172,8 +172,8 @@ def quality_gate(source: str, llama: dict | None) -> dict:
     import numpy as np
     import torch
 
-    from ..engine.fast.runtime import open_fast_session
-    from ..engine.loading import load_model
+    from ..engine.local.fast.runtime import open_fast_session
+    from ..engine.local.loading import load_model
 
     lm = load_model(source, "cpu", allow_download=False)
     ids = quality_text(lm.tokenizer, min(QUALITY_TOKENS, lm.window))

@@ -22,7 +22,7 @@ _STARTED = time.time()  # after the interpreter itself started; the parent knows
 
 def main(argv: list[str] | None = None) -> int:
     from ..app import run_editor
-    from ..ui import main_window
+    from ..ui.window import main_window
 
     args = editor_parser().parse_args(argv if argv is not None else sys.argv[1:])
     marks: dict = {"probe_module_loaded": _STARTED}

@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
 
     import torch
 
-    from ..engine.loading import load_model
+    from ..engine.local.loading import load_model
     from ..engine.style.apply import apply_style
     from ..engine.style.evaluate import perplexity
     from ..engine.style.learn import learn_style

@@ -85,7 +85,7 @@ def main(argv: list[str] | None = None) -> int:
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
     if args.normal_priority:
-        from ..ui import style_dialog
+        from ..ui.style import style_dialog
 
         style_dialog.lower_this_thread_priority = lambda: False
 

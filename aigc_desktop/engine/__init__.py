@@ -4,9 +4,9 @@ No Qt here: the CLI, the editor's worker thread, the tests and the benchmark all
 """
 
 from .errors import EngineError, GenerationError, ModelLoadError, ModelNotDownloadedError
-from .options import LENGTH_MODES
-from .request import ContinuationRequest
-from .stop_flag import StopFlag
+from .text.options import LENGTH_MODES
+from .text.request import ContinuationRequest
+from .text.stop_flag import StopFlag
 
 __all__ = [
     "ContinuationRequest",

@@ -40,14 +40,14 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Iterator, Protocol, runtime_checkable
 
 from .quiet_libraries import quiet_transformers
-from .request import ContinuationRequest
-from .server_address import parse_server_source
-from .stop_flag import StopFlag
+from .server.server_address import parse_server_source
+from .text.request import ContinuationRequest
+from .text.stop_flag import StopFlag
 
 SERVER_PREFIXES = ("http://", "https://")
 
 if TYPE_CHECKING:
-    from .generator import Generator
+    from .local.generator import Generator
 
 
 @runtime_checkable
@@ -118,8 +118,8 @@ def open_local(source: str, device: str = "auto", *, allow_download: bool = Fals
     transformers model only (a caller that changes the weights, such as a style, then calls
     loading.enable_fast_mode itself, so that the graph is built from the changed weights).
     """
-    from .generator import Generator
-    from .loading import enable_fast_mode, load_model
+    from .local.generator import Generator
+    from .local.loading import enable_fast_mode, load_model
 
     quiet_transformers()
     loaded = load_model(source, device, allow_download=allow_download)
@@ -142,7 +142,7 @@ def open_backend(source: str, device: str = "auto", *, allow_download: bool = Fa
     asked for its models (a wrong address, key or model fails here, not at the first run).
     """
     if server if server is not None else is_server_source(source):
-        from .remote import RemoteBackend
+        from .server.remote import RemoteBackend
 
         url, model, timeout = parse_server_source(source)
         remote = RemoteBackend(url, model=model, api_key=api_key, timeout=timeout, api_key_env=api_key_env)

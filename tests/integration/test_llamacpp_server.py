@@ -30,7 +30,7 @@ def cli(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
 
 @pytest.fixture(scope="module")
 def backend():
-    from aigc_desktop.engine.remote import RemoteBackend
+    from aigc_desktop.engine.server.remote import RemoteBackend
 
     remote = RemoteBackend(URL)
     remote.connect()
@@ -38,7 +38,7 @@ def backend():
 
 
 def request(text="Once upon a time", **fields):
-    from aigc_desktop.engine.request import ContinuationRequest
+    from aigc_desktop.engine.text.request import ContinuationRequest
 
     return ContinuationRequest(context=text, **{"max_new_tokens": 24, "temperature": 0.7, "seed": 7, **fields})
 
@@ -100,8 +100,8 @@ def test_candidates_a_server_ignores_are_reported(backend):
 
 def test_chinese_arrives_whole_even_though_its_logprobs_lose_bytes():
     """llama-cpp-python drops the bytes of characters split across tokens when it sends logprobs."""
-    from aigc_desktop.engine.detokenizer import cjk_share
-    from aigc_desktop.engine.remote import RemoteBackend
+    from aigc_desktop.engine.text.detokenizer import cjk_share
+    from aigc_desktop.engine.server.remote import RemoteBackend
 
     fresh = RemoteBackend(URL)  # asks for logprobs on its first run
     run = fresh.stream(request("今天天气真好，我想去公园散步。我", max_new_tokens=24, seed=5))
@@ -115,7 +115,7 @@ def test_chinese_arrives_whole_even_though_its_logprobs_lose_bytes():
 def test_stop_mid_stream_ends_the_run_at_once(backend):
     import threading
 
-    from aigc_desktop.engine.stop_flag import StopFlag
+    from aigc_desktop.engine.text.stop_flag import StopFlag
 
     stop = StopFlag()
     run = backend.stream(request("Write a long story:", max_new_tokens=1000), stop)
@@ -131,8 +131,8 @@ def test_stop_mid_stream_ends_the_run_at_once(backend):
 def test_editor_continue_stop_accept_on_the_event_loop(qtbot, make_window, gui_event_loop):
     from PySide6.QtGui import QTextCursor
 
-    from aigc_desktop.ui.continuation import PENDING
-    from aigc_desktop.ui.worker import engine_loader
+    from aigc_desktop.ui.suggestion.continuation import PENDING
+    from aigc_desktop.ui.suggestion.worker import engine_loader
 
     window = make_window(engine_loader, use_server=True, server_url=URL, alternatives=1, max_new_tokens=500)
     assert window.session.model_info is not None, window.banner.text()

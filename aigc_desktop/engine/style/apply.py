@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import torch
 
-from ..loading import enable_fast_mode
+from ..local.loading import enable_fast_mode
 from .errors import StyleError
 from .store import MAX_ADAPTER_BYTES, Style
 from .training import lora_targets

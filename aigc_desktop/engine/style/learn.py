@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
-from ..stop_flag import StopFlag
+from ..text.stop_flag import StopFlag
 from .apply import describe_base
 from .corpus import Corpus
 from .errors import StyleError

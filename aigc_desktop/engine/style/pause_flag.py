@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 
-from ..stop_flag import StopFlag
+from ..text.stop_flag import StopFlag
 
 
 class PauseFlag:

@@ -22,7 +22,7 @@ from typing import Callable
 
 import torch
 
-from ..stop_flag import StopFlag
+from ..text.stop_flag import StopFlag
 from .errors import StyleError
 from .pause_flag import PauseFlag
 

@@ -1,0 +1,1 @@
+"""An inference server: its address, its wire format, its errors, and runs on it."""

@@ -1,0 +1,1 @@
+"""The writer's style: learning one and choosing it."""
