@@ -20,8 +20,8 @@ from .resources import APP_NAME, resource_path
 from .ui.settings.user_settings import AppSettings
 from .ui.suggestion.event_loop import gui_event_loop
 from .ui.suggestion.worker import detached_threads_running
+from .ui.window import main_window
 from .ui.window.appearance import apply_theme
-from .ui.window.main_window import MainWindow
 
 # Compiled catalogues (aigc_desktop_<language>.qm), built from resources/translations/*.ts.
 TRANSLATIONS_DIR = Path(__file__).resolve().parent / "translations"
@@ -98,7 +98,7 @@ def run_editor(args, leave_at_once: bool = True) -> int:
     }
 
     apply_theme(settings.theme())
-    window = MainWindow(settings, overrides)
+    window = main_window.MainWindow(settings, overrides)  # looked up now: the bench's probe wraps the class
     icon = resource_path("icons/aigc-desktop-256.png")
     if icon is not None:
         app.setWindowIcon(QIcon(str(icon)))

@@ -5,8 +5,9 @@ An import inside a function is justified when
   transformers, Qt, httpx…), directly or through the package's own modules; or
 - it loads a whole sub-command (`aigc-desktop learn`, `aigc-desktop bench`) when that one is
   chosen, so the editor starts without reading them; or
-- it opens a dialog on demand (the function is decorated with `shows_failure`, whose banner
-  reports a module that fails to import); or
+- it opens a dialog on demand: the function is decorated with `shows_failure`, whose banner
+  reports a module that fails to import, or the module is a dialog's (`*_dialog`, the model
+  manager), so that a broken one fails when it is opened, not when the window starts; or
 - it is a platform's own module (`resource` exists on Unix only), or it sits in a try whose
   handler catches ImportError (an optional dependency).
 Every other import belongs at the top of its module, where a reader looks for it.
@@ -20,6 +21,7 @@ from pathlib import Path
 HEAVY = {"torch", "transformers", "peft", "onnx", "onnxruntime", "numpy", "gguf", "huggingface_hub",
          "safetensors", "httpx", "keyring", "llama_cpp", "qasync", "PySide6", "tokenizers", "psutil"}
 SUB_COMMANDS = {"aigc_desktop.learn_cli", "aigc_desktop.bench.cli"}
+DIALOGS = {"model_manager"}  # dialog modules not named *_dialog
 PLATFORM_ONLY = {"resource", "winreg", "msvcrt", "fcntl", "termios"}
 
 
@@ -92,6 +94,11 @@ class _Package:
         return self._heavy[target]
 
 
+def _is_dialog(module: str) -> bool:
+    leaf = module.rsplit(".", 1)[-1]
+    return leaf.endswith("_dialog") or leaf in DIALOGS
+
+
 def _catches_import_error(handlers: list[ast.ExceptHandler]) -> bool:
     return any(h.type is None or any(k in ast.unparse(h.type) for k in ("ImportError", "Exception",
                                                                           "ModuleNotFoundError"))
@@ -117,7 +124,7 @@ def unjustified_lazy_imports(root: Path):
                 if not isinstance(node, (ast.Import, ast.ImportFrom)) or id(node) in guarded:
                     continue
                 targets = _targets(node, name, package.is_package(name), modules)
-                if any(t.split(".")[0] in PLATFORM_ONLY or t in SUB_COMMANDS for t in targets):
+                if any(t.split(".")[0] in PLATFORM_ONLY or t in SUB_COMMANDS or _is_dialog(t) for t in targets):
                     continue
                 if any(package.heavy(t) - loaded_at_top for t in targets):
                     continue

@@ -112,10 +112,16 @@ def main(argv: list[str] | None = None) -> int:
         "machine": {"cpus": os.cpu_count(), "torch_threads": torch.get_num_threads(), "flags": _cpu_flags(),
                     "torch": torch.__version__},
     }
-    print(json.dumps(result, indent=1, ensure_ascii=False))
-    if args.json:
-        Path(args.json).write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
+    print_result(result, args.json)
     return 0
+
+
+def print_result(result: dict, json_path: str | None) -> None:
+    """The run's figures on stdout, and in the --json file when one is asked for."""
+    text = json.dumps(result, indent=1, ensure_ascii=False)
+    print(text)
+    if json_path:
+        Path(json_path).write_text(text, encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -20,7 +20,6 @@ Styles go to a temporary data folder: the user's own are neither read nor change
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 import tempfile
@@ -29,7 +28,7 @@ from pathlib import Path
 
 from .editor import EditorSession, Heartbeat
 from .stats import summary
-from .style_learning import _cpu_flags, _first_words, _gutenberg_body
+from .style_learning import _cpu_flags, _first_words, _gutenberg_body, print_result
 
 
 def _prompts(text: str, count: int, words: int) -> list[str]:
@@ -164,9 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         session.close()
         data.cleanup()
-    print(json.dumps(result, indent=1, ensure_ascii=False))
-    if args.json:
-        Path(args.json).write_text(json.dumps(result, indent=1, ensure_ascii=False), encoding="utf-8")
+    print_result(result, args.json)
     return 0
 
 

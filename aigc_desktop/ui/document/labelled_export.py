@@ -13,7 +13,6 @@ from ..window.message_banner import MessageBanner
 from ..window.ui_guard import shows_failure
 from .document import Document
 from .document_io import DocumentError, write_text_file_atomic
-from .export_dialog import ExportLabelDialog
 from .provenance import LABELS
 
 
@@ -35,7 +34,6 @@ class LabelledExport(QObject):
         self._banner.show_error(message, actions)
 
     def default_ai_label(self) -> str:
-
         key = "zh_CN" if QLocale().name().startswith("zh") else "en"
         return self._settings.ai_label() or LABELS[key]
 
@@ -49,6 +47,8 @@ class LabelledExport(QObject):
 
     def ask_export_label(self, label: str, model: str, render) -> tuple[str, str] | None:
         """(label as typed, label with {model} filled in), or None if cancelled (tests replace this)."""
+
+        from .export_dialog import ExportLabelDialog  # a dialog opened on demand: a broken one fails here
 
         dialog = ExportLabelDialog(label, model, render, self._window)
         if dialog.exec() != ExportLabelDialog.DialogCode.Accepted or not dialog.label():

@@ -7,9 +7,9 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, QLocale
 from PySide6.QtWidgets import QMessageBox
 
-from ...engine.local.catalog import CHINESE_MODEL, find, is_downloaded
+from ...engine.local import catalog
+from ...engine.local.catalog import CHINESE_MODEL, find
 from ...engine.local.model_files import gguf_is_converted
-from .model_manager import human_bytes
 
 
 def interface_is_chinese() -> bool:
@@ -32,8 +32,9 @@ def ask(parent, title: str, text: str) -> bool:
 
 
 def download_size(repo_id: str) -> str:
-
     entry = find(repo_id)
+    from .model_manager import human_bytes  # a dialog's module: loaded when needed
+
     return human_bytes(entry.download_bytes) if entry is not None else ""
 
 
@@ -57,7 +58,7 @@ def model_failed_banner(window, source: str, message: str, needs_download: bool)
 
     device = window.generation_settings().device
     actions = []
-    if needs_download and interface_is_chinese() and source != CHINESE_MODEL and not is_downloaded(CHINESE_MODEL):
+    if needs_download and interface_is_chinese() and source != CHINESE_MODEL and not catalog.is_downloaded(CHINESE_MODEL):
         label = QCoreApplication.translate("FirstRun", "Download Chinese GPT-2 (%s)") % download_size(CHINESE_MODEL)
         actions.append((label, lambda: window.use_catalog_model(CHINESE_MODEL)))
     if needs_download:

@@ -25,18 +25,7 @@ from PySide6.QtWidgets import (
 )
 from PySide6.QtWidgets import QDoubleSpinBox as _Spin
 
-from ...engine.text.options import (
-    ALTERNATIVES,
-    DEVICE_CHOICES,
-    MAX_NEW_TOKENS,
-    NO_REPEAT_NGRAM_SIZE,
-    REPETITION_PENALTY,
-    SEED_RANGE,
-    SERVER_TIMEOUT,
-    TEMPERATURE,
-    TOP_K,
-    TOP_P,
-)
+from ...engine.text import options
 from ..window.plain_text import plain
 from .generation_settings import AUTO_SUGGEST_DELAY_RANGE, AUTO_SUGGEST_TOKENS_RANGE, GenerationSettings
 from .secrets import keyring_available, load_api_key
@@ -77,7 +66,7 @@ class SettingsDialog(QDialog):
             "cuda": self.tr("NVIDIA GPU (CUDA)"),
             "mps": self.tr("Apple GPU (MPS)"),
         }
-        for device in DEVICE_CHOICES:
+        for device in options.DEVICE_CHOICES:
             self.device_combo.addItem(device_labels[device], device)
         # With several GPUs, each one can be chosen (the detection names them "cuda:N name (free)").
         gpus = re.findall(r"(cuda:\d+) ([^;]+)", detected)
@@ -100,27 +89,27 @@ class SettingsDialog(QDialog):
             "README → Performance has the figures."))
 
         self.max_new_tokens_spin = QSpinBox()
-        self.max_new_tokens_spin.setRange(*MAX_NEW_TOKENS.offered)
+        self.max_new_tokens_spin.setRange(*options.MAX_NEW_TOKENS.offered)
         self.max_new_tokens_spin.setValue(settings.max_new_tokens)
 
-        self.temperature_spin = self._double_spin(TEMPERATURE.offered, settings.temperature)
+        self.temperature_spin = self._double_spin(options.TEMPERATURE.offered, settings.temperature)
         self.temperature_spin.setToolTip(self.tr("0 = always the most likely word"))
 
         self.top_k_spin = QSpinBox()
-        self.top_k_spin.setRange(*TOP_K.offered)
+        self.top_k_spin.setRange(*options.TOP_K.offered)
         self.top_k_spin.setValue(settings.top_k)
         self.top_k_spin.setToolTip(self.tr("0 = no limit"))
 
-        self.top_p_spin = self._double_spin(TOP_P.offered, settings.top_p)
+        self.top_p_spin = self._double_spin(options.TOP_P.offered, settings.top_p)
         self.top_p_spin.setToolTip(self.tr("1 = no limit"))
 
         self.repetition_penalty_spin = self._double_spin(
-            REPETITION_PENALTY.offered, settings.repetition_penalty
+            options.REPETITION_PENALTY.offered, settings.repetition_penalty
         )
         self.repetition_penalty_spin.setToolTip(self.tr("1 = off; higher values repeat less"))
 
         self.no_repeat_ngram_spin = QSpinBox()
-        self.no_repeat_ngram_spin.setRange(*NO_REPEAT_NGRAM_SIZE.offered)
+        self.no_repeat_ngram_spin.setRange(*options.NO_REPEAT_NGRAM_SIZE.offered)
         self.no_repeat_ngram_spin.setValue(settings.no_repeat_ngram_size)
         self.no_repeat_ngram_spin.setSpecialValueText(self.tr("Off"))
         self.no_repeat_ngram_spin.setToolTip(
@@ -135,7 +124,7 @@ class SettingsDialog(QDialog):
         self.seed_error_label.hide()
 
         self.alternatives_spin = QSpinBox()
-        self.alternatives_spin.setRange(*ALTERNATIVES.offered)
+        self.alternatives_spin.setRange(*options.ALTERNATIVES.offered)
         self.alternatives_spin.setValue(settings.alternatives)
         self.alternatives_spin.setToolTip(self.tr("Written together in one run; cycle with Alt+] and Alt+["))
 
@@ -229,7 +218,7 @@ class SettingsDialog(QDialog):
         # isdigit() would accept "²" or "٣"; only plain ASCII digits are a seed.
         if not (text.isascii() and text.isdigit()):
             return self.tr("The seed must be a whole number (digits only), or blank for random.")
-        if int(text) > SEED_RANGE[1]:
+        if int(text) > options.SEED_RANGE[1]:
             return self.tr("The seed is too large.")
         return ""
 
@@ -266,7 +255,6 @@ class SettingsDialog(QDialog):
 
     # ----- inference server ---------------------------------------------------
     def _add_server_rows(self, form: QFormLayout, settings: GenerationSettings) -> None:
-
         self.use_server_check = QCheckBox(self.tr("Use an inference server instead of a local model"))
         self.use_server_check.setChecked(settings.use_server)
         self.server_url_edit = QLineEdit(settings.server_url)
@@ -293,7 +281,7 @@ class SettingsDialog(QDialog):
         self.api_key_note = QLabel(self.tr("Kept in the system keyring.") if keyring_available() else
                                    self.tr("No system keyring here: the key is kept until you quit."))
         self.server_timeout_spin = _Spin()
-        self.server_timeout_spin.setRange(*SERVER_TIMEOUT.offered)
+        self.server_timeout_spin.setRange(*options.SERVER_TIMEOUT.offered)
         self.server_timeout_spin.setSuffix(self.tr(" s"))
         self.server_timeout_spin.setValue(settings.server_timeout)
         self.server_message = plain(QLabel())  # quotes the server's own words

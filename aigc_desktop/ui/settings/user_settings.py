@@ -15,18 +15,7 @@ from dataclasses import fields
 
 from PySide6.QtCore import QByteArray, QSettings
 
-from ...engine.text.options import (
-    ALTERNATIVES,
-    LENGTH_MODES,
-    MAX_NEW_TOKENS,
-    NO_REPEAT_NGRAM_SIZE,
-    REPETITION_PENALTY,
-    SEED_RANGE,
-    SERVER_TIMEOUT,
-    TEMPERATURE,
-    TOP_K,
-    TOP_P,
-)
+from ...engine.text import options
 from ..window.writing_surface import DEFAULT_TEXT_WIDTH, TEXT_WIDTHS
 from .generation_settings import (
     AUTO_SUGGEST_DELAY_RANGE,
@@ -152,32 +141,32 @@ class AppSettings:
 
         model = g("generation/model")
         device = g("generation/device")
-        max_new_tokens = _to_int(g("generation/max_new_tokens"), *MAX_NEW_TOKENS.offered)
-        temperature = _to_float(g("generation/temperature"), *TEMPERATURE.offered)
-        top_k = _to_int(g("generation/top_k"), *TOP_K.offered)
-        top_p = _to_float(g("generation/top_p"), *TOP_P.offered)
-        penalty = _to_float(g("generation/repetition_penalty"), *REPETITION_PENALTY.offered)
-        ngram = _to_int(g("generation/no_repeat_ngram_size"), *NO_REPEAT_NGRAM_SIZE.offered)
+        max_new_tokens = _to_int(g("generation/max_new_tokens"), *options.MAX_NEW_TOKENS.offered)
+        temperature = _to_float(g("generation/temperature"), *options.TEMPERATURE.offered)
+        top_k = _to_int(g("generation/top_k"), *options.TOP_K.offered)
+        top_p = _to_float(g("generation/top_p"), *options.TOP_P.offered)
+        penalty = _to_float(g("generation/repetition_penalty"), *options.REPETITION_PENALTY.offered)
+        ngram = _to_int(g("generation/no_repeat_ngram_size"), *options.NO_REPEAT_NGRAM_SIZE.offered)
         length_mode = g("generation/length_mode")
         if length_mode == "tokens":  # the name settings used before the engine's ("length")
             length_mode = "length"
-        if length_mode not in LENGTH_MODES:
+        if length_mode not in options.LENGTH_MODES:
             # Settings from before length modes had a "stop at sentence end" switch.
             length_mode = "sentence" if _to_bool(g("generation/stop_at_sentence")) else d.length_mode
         stop_strings = tuple(s for s in _to_str_list(g("generation/stop_strings")) if s)
         fast_mode = _to_bool(g("generation/fast_mode"))
-        alternatives = _to_int(g("generation/alternatives"), *ALTERNATIVES.offered)
+        alternatives = _to_int(g("generation/alternatives"), *options.ALTERNATIVES.offered)
         auto_suggest = _to_bool(g("generation/auto_suggest"))
         auto_delay = _to_int(g("generation/auto_suggest_delay_ms"), *AUTO_SUGGEST_DELAY_RANGE)
         auto_tokens = _to_int(g("generation/auto_suggest_tokens"), *AUTO_SUGGEST_TOKENS_RANGE)
         use_server = _to_bool(g("generation/use_server"))
         server_url = g("generation/server_url")
         server_model = g("generation/server_model")
-        server_timeout = _to_float(g("generation/server_timeout"), *SERVER_TIMEOUT.offered)
+        server_timeout = _to_float(g("generation/server_timeout"), *options.SERVER_TIMEOUT.offered)
 
         # An empty stored seed means "random"; garbage also falls back to random.
         raw_seed = g("generation/seed")
-        seed = None if raw_seed in (None, "") else _to_int(raw_seed, *SEED_RANGE)
+        seed = None if raw_seed in (None, "") else _to_int(raw_seed, *options.SEED_RANGE)
 
         return GenerationSettings(
             model=model.strip() if isinstance(model, str) and model.strip() else d.model,

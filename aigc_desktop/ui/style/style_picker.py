@@ -14,7 +14,6 @@ from PySide6.QtWidgets import QComboBox, QFileDialog, QInputDialog, QLineEdit, Q
 
 from ...engine.style.errors import StyleError
 from ...engine.style.store import EXPORT_SUFFIX, StyleStore
-from .style_dialog import LearnStyleDialog
 
 
 def styled_loader(loader: Callable, current_style: Callable[[], str], store: Callable[[], StyleStore] = StyleStore):
@@ -177,6 +176,8 @@ class StyleControls(QObject):
             self.dialog.show()
             self.dialog.raise_()
             return
+        from .style_dialog import LearnStyleDialog  # a dialog opened on demand
+
         self.dialog = LearnStyleDialog(self.window, self.store)
         self.dialog.learned.connect(self._on_learned)
         self.dialog.show()

@@ -47,7 +47,6 @@ def _licences_folder_link() -> str:
 
 
 def about_dialog(parent: QWidget):
-
     dialog = QDialog(parent)
     dialog.setObjectName("aboutDialog")
     dialog.setWindowTitle(QCoreApplication.translate("MainWindow", "About aigc-desktop"))
