@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import sys
 import threading
 import time
@@ -17,8 +18,9 @@ from aigc_desktop.engine.local.loading import load_model
 from aigc_desktop.engine.style.corpus import Corpus, Document
 from aigc_desktop.engine.style.learn import learn_style
 from aigc_desktop.engine.style.store import StyleStore
-from aigc_desktop.engine.style.training import TrainingSettings
+from aigc_desktop.engine.style.training_settings import TrainingSettings
 from aigc_desktop.ui.suggestion.continuation import STREAMING
+from aigc_desktop.ui.style.style_dialog import LearnStyleDialog
 from aigc_desktop.ui.style.style_picker import style_of, styled_loader
 from aigc_desktop.ui.suggestion.worker import engine_loader
 
@@ -71,9 +73,7 @@ def test_picking_a_style_reloads_the_model_and_provenance_names_it(qtbot, make_w
 
 
 def test_learning_in_the_dialog_keeps_the_editor_responsive(qtbot, make_window, tiny_gpt2_dir, store, monkeypatch):
-    from aigc_desktop.engine.style import training
-
-    monkeypatch.setattr(training, "TrainingSettings", lambda minutes: TrainingSettings(**{**FAST, "minutes": minutes}))
+    monkeypatch.setattr(LearnStyleDialog, "training_settings", lambda dialog: TrainingSettings(**FAST))
     window = make_window(engine_loader, model=str(tiny_gpt2_dir), device="cpu")
     window.editor.load_text(writer_text())
     window.style_controls.learn()
@@ -104,9 +104,7 @@ def test_learning_in_the_dialog_keeps_the_editor_responsive(qtbot, make_window, 
 
 
 def test_cancel_in_the_dialog_stops_and_keeps_a_checkpoint(qtbot, make_window, tiny_gpt2_dir, store, monkeypatch):
-    from aigc_desktop.engine.style import training
-
-    monkeypatch.setattr(training, "TrainingSettings", lambda minutes: TrainingSettings(**{**FAST, "minutes": minutes}))
+    monkeypatch.setattr(LearnStyleDialog, "training_settings", lambda dialog: TrainingSettings(**FAST))
     window = make_window(engine_loader, model=str(tiny_gpt2_dir), device="cpu")
     window.editor.load_text(writer_text())
     window.style_controls.learn()
@@ -216,23 +214,25 @@ def test_closing_the_dialog_while_the_text_is_read_starts_nothing(qtbot, make_wi
 
 
 def test_pause_and_resume_in_the_dialog(qtbot, make_window, tiny_gpt2_dir, store, monkeypatch):
-    from aigc_desktop.engine.style import training
-
-    monkeypatch.setattr(training, "TrainingSettings", lambda minutes: TrainingSettings(**{**FAST, "minutes": minutes}))
+    monkeypatch.setattr(LearnStyleDialog, "training_settings", lambda dialog: TrainingSettings(**FAST))
     window = make_window(engine_loader, model=str(tiny_gpt2_dir), device="cpu")
     window.editor.load_text(writer_text())
     window.style_controls.learn()
     dialog = window.style_controls.dialog
     qtbot.waitUntil(lambda: dialog.learn_button.isEnabled(), timeout=10000)
     assert dialog.pause_button.isHidden()
-    priorities = []  # the training thread's scheduling priority, read in that thread
+    priorities = []  # every thread of the learning process (torch's included), read at each progress report
+
+    def read_priorities(_progress) -> None:
+        task = f"/proc/{dialog.learning.pid}/task"
+        priorities.extend(os.getpriority(os.PRIO_PROCESS, int(tid)) for tid in os.listdir(task))
+
     if sys.platform.startswith("linux"):
-        dialog.relay.progress.connect(
-            lambda p: priorities.append(os.getpriority(os.PRIO_PROCESS, threading.get_native_id())),
-            Qt.ConnectionType.DirectConnection)
+        dialog.relay.progress.connect(read_priorities, Qt.ConnectionType.DirectConnection)
     with qtbot.waitSignal(dialog.learned, timeout=180000):
         dialog.learn_button.click()
         qtbot.waitUntil(lambda: dialog.progress.value() >= 1, timeout=60000)
+        assert dialog.learning.pid != os.getpid()  # trained in a process of its own: the window keeps its GIL
         assert dialog.pause_button.isVisible() and dialog.pause_button.text() == "Pause"
         dialog.pause_button.click()
         assert dialog.pause_button.text() == "Resume"
@@ -245,4 +245,28 @@ def test_pause_and_resume_in_the_dialog(qtbot, make_window, tiny_gpt2_dir, store
         assert dialog.pause_button.text() == "Pause"
     assert store.names() == ["My style"] and dialog.pause_button.isHidden()
     if sys.platform.startswith("linux"):
-        assert priorities and min(priorities) >= min(19, os.getpriority(os.PRIO_PROCESS, 0) + 10)
+        assert len(priorities) > 1 and min(priorities) >= min(19, os.getpriority(os.PRIO_PROCESS, 0) + 10)
+
+
+def test_a_learning_process_that_dies_is_one_line_and_learning_again_resumes(qtbot, make_window, tiny_gpt2_dir,
+                                                                             store, monkeypatch):
+    monkeypatch.setattr(LearnStyleDialog, "training_settings", lambda dialog: TrainingSettings(**FAST))
+    window = make_window(engine_loader, model=str(tiny_gpt2_dir), device="cpu")
+    window.editor.load_text(writer_text())
+    window.style_controls.learn()
+    dialog = window.style_controls.dialog
+    qtbot.waitUntil(lambda: dialog.learn_button.isEnabled(), timeout=10000)
+    dialog.learn_button.click()
+    qtbot.waitUntil(lambda: dialog.progress.value() >= 1, timeout=60000)
+    dialog.pause_button.click()  # a checkpoint is written on pausing, and the kill lands before the last step
+    qtbot.waitUntil(lambda: dialog.status.text().startswith("Paused at step"), timeout=60000)
+    os.kill(dialog.learning.pid, signal.SIGKILL)  # as the kernel's out-of-memory killer would
+    qtbot.waitUntil(lambda: not dialog.training, timeout=30000)
+    assert dialog.status.text().startswith("Learning stopped unexpectedly")
+    assert "\n" not in dialog.status.text() and "Traceback" not in dialog.status.text()
+    assert store.names() == [] and dialog.learn_button.isEnabled()
+    assert window.isVisible() and window.editor.toPlainText() == writer_text()  # the editor never noticed
+    with qtbot.waitSignal(dialog.learned, timeout=180000):
+        dialog.learn_button.click()
+        qtbot.waitUntil(lambda: "resumed from a checkpoint" in dialog.status.text(), timeout=60000)
+    assert store.names() == ["My style"]

@@ -6,7 +6,7 @@
 As the product runs it: one offscreen MainWindow with its real worker thread
 (bench/editor.py's EditorSession), the writer's text in the document, and
 Generate → Learn a Style… started from the real dialog, which loads its own copy
-of the model and trains in its background thread. Measured in one run, in
+of the model and trains in a child process. Measured in one run, in
 this order, so drift shows up as a difference between the two idle phases:
 
     idle       heartbeat with nothing running, then Continue on each prompt
@@ -83,11 +83,6 @@ def main(argv: list[str] | None = None) -> int:
     os.environ["AIGC_DESKTOP_DATA_DIR"] = data.name  # before the window makes its style store
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
-    if args.normal_priority:
-        from ..ui.style import style_dialog
-
-        style_dialog.lower_this_thread_priority = lambda: False
-
     text = _first_words(_gutenberg_body(Path(args.corpus).read_text(encoding="utf-8-sig")), args.words)
     prompts = _prompts(text, args.prompts + 1, args.prompt_words)  # the first warms up, in each phase
     session = EditorSession(args.model, args.device)
@@ -107,6 +102,7 @@ def main(argv: list[str] | None = None) -> int:
         dialog = controls.dialog
         if dialog is None:
             raise RuntimeError("Learn a Style… did not open its dialog")
+        dialog.lower_priority = not args.normal_priority
         dialog.relay.progress.connect(lambda p: progress.append((time.perf_counter(), p.step)))
         from PySide6.QtCore import QTimer
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from typing import Callable
 
 from ..text.stop_flag import StopFlag
 
@@ -16,12 +17,23 @@ class PauseFlag:
     def __init__(self) -> None:
         self._running = threading.Event()
         self._running.set()
+        self._listeners: list[Callable[[bool], None]] = []
 
     def pause(self) -> None:
         self._running.clear()
+        self._tell(True)
 
     def resume(self) -> None:
         self._running.set()
+        self._tell(False)
+
+    def on_change(self, listener: Callable[[bool], None]) -> None:
+        """Call listener(paused) after each pause() and resume() (a training in another process follows it)."""
+        self._listeners.append(listener)
+
+    def _tell(self, paused: bool) -> None:
+        for listener in list(self._listeners):
+            listener(paused)
 
     def is_paused(self) -> bool:
         return not self._running.is_set()

@@ -1,4 +1,4 @@
-"""Training yields the CPU: the thread that trains runs at a lower scheduling priority.
+"""Training yields the CPU: the process (or thread) that trains runs at a lower scheduling priority.
 
 On a 2-core machine, training at normal priority competes with the window's thread and
 with a Continue for the same cores. At nice +10 the kernel gives them the CPU first
@@ -27,3 +27,16 @@ def lower_this_thread_priority(niceness: int = BACKGROUND_NICENESS) -> bool:
     except OSError:
         return False
     return True
+
+
+def lower_this_process_priority(niceness: int = BACKGROUND_NICENESS) -> bool:
+    """Lower a process that has one thread so far (a child just started), and all it starts later."""
+    if sys.platform.startswith("linux"):
+        return lower_this_thread_priority(niceness)  # Linux: the only thread, and every later one inherits it
+    if hasattr(os, "nice"):
+        try:
+            os.nice(niceness)  # macOS and other POSIX systems: the whole process
+        except OSError:
+            return False
+        return True
+    return False  # Windows: left at normal priority

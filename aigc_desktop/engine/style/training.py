@@ -16,7 +16,6 @@ import json
 import math
 import os
 import time
-from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Callable
 
@@ -25,6 +24,7 @@ import torch
 from ..text.stop_flag import StopFlag
 from .errors import StyleError
 from .pause_flag import PauseFlag
+from .training_settings import TrainingProgress, TrainingResult, TrainingSettings
 
 CHECKPOINT_FILE = "checkpoint.safetensors"
 _WARMUP_STEPS = 4
@@ -32,51 +32,6 @@ _WARMUP_STEPS = 4
 # Module names LoRA adapts, per family: every attention and MLP projection.
 GPT2_TARGETS = ("c_attn", "c_proj", "c_fc")  # transformers' Conv1D, weight stored [in, out]
 LLAMA_TARGETS = ("q_proj", "k_proj", "v_proj", "o_proj", "gate_proj", "up_proj", "down_proj")
-
-
-@dataclass
-class TrainingSettings:
-    minutes: float = 10.0  # training stops after this long, whatever the epochs say
-    epochs: int = 3  # at most this many passes over the training text
-    rank: int = 16
-    alpha: int = 32
-    dropout: float = 0.05
-    learning_rate: float = 1e-3
-    block_tokens: int = 256  # tokens per training sequence
-    batch_size: int = 4  # sequences per optimiser step
-    checkpoint_seconds: float = 60.0
-    seed: int = 0
-
-    def to_dict(self) -> dict:
-        return asdict(self)
-
-    def resume_key(self) -> dict:
-        """What must match for a checkpoint to be resumed (the time limit may change)."""
-        data = self.to_dict()
-        data.pop("minutes")
-        data.pop("checkpoint_seconds")
-        return data
-
-
-@dataclass(frozen=True)
-class TrainingProgress:
-    step: int
-    total_steps: int
-    loss: float | None  # the last step's training loss
-    elapsed_seconds: float
-    seconds_left: float
-    note: str = ""  # e.g. "resumed from step 12", "out of memory: 2 sequences at a time"
-
-
-@dataclass
-class TrainingResult:
-    steps: int
-    total_steps: int
-    losses: list[float] = field(default_factory=list)
-    seconds: float = 0.0
-    cancelled: bool = False  # stopped by the user; the checkpoint is kept for resuming
-    resumed_from: int = 0
-    micro_batch: int = 0  # sequences per forward pass in the end (smaller after running out of memory)
 
 
 def lora_targets(model: torch.nn.Module) -> tuple[tuple[str, ...], bool]:

@@ -1,8 +1,9 @@
 """Generate → Styles → Learn a Style…: choose the writer's text, train in the background, show what was learned.
 
-Training loads its own copy of the model in a plain thread (torch cannot be
-interrupted mid-step; a StopFlag and a PauseFlag are checked between steps), so
-the editor keeps writing with its model meanwhile. Progress comes back through
+Training loads its own copy of the model in a child process
+(engine/style/learning_process.py: the window's process keeps its GIL; torch cannot
+be interrupted mid-step, so Stop and Pause are checked between steps), and the
+editor keeps writing with its model meanwhile. Progress comes back through
 queued signals. Reading and counting the chosen text (up to 64 MiB) runs in a
 helper thread too, like the status bar's word count (ui/window/word_count.py).
 """
@@ -32,13 +33,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from ...engine.errors import EngineError
 from ...engine.style.corpus import MIN_WORDS, Corpus, Document, read_corpus
 from ...engine.style.errors import StyleError
 from ...engine.style.estimate import approx_parameters, estimate_seconds
+from ...engine.style.learning_process import LearningJob, LearningProcess
 from ...engine.style.pause_flag import PauseFlag
-from ...engine.style.priority import lower_this_thread_priority
 from ...engine.style.store import StyleStore, check_name
+from ...engine.style.training_settings import TrainingSettings
 from ...engine.text.stop_flag import StopFlag
 
 
@@ -55,50 +56,16 @@ class _Relay(QObject):
     failed = Signal(str)
 
 
-def train_in_background(source: str, device: str, corpus: Corpus, name: str, store: StyleStore, minutes: float,
-                        stop: StopFlag, relay: _Relay, pause: PauseFlag | None = None) -> threading.Thread:
-    """Load a private copy of the model in one daemon thread, then learn the style in another.
+def train_in_background(job: LearningJob, stop: StopFlag, relay: _Relay,
+                        pause: PauseFlag | None = None) -> LearningProcess:
+    """Learn the style in a child process (its own copy of the model, its own GIL, a lower priority).
 
-    Loading runs at normal priority: it holds the GIL in long calls (reading the tokenizer),
-    and a low-priority thread holding the GIL would keep the window waiting for as long as
-    the kernel keeps it off the CPU. Training then runs in a thread of its own at a lower
-    priority, so that its torch threads, started by it, are lowered with it.
+    The editor keeps writing with its model meanwhile; the child's news come back through
+    the relay's queued signals, Stop and Pause go to it through the flags.
     """
-
-    def fail(exc: Exception) -> None:
-        if isinstance(exc, EngineError):
-            relay.failed.emit(str(exc))
-        else:  # never a traceback dialog: one line, and the editor carries on
-            relay.failed.emit(f"{type(exc).__name__}: {exc}".splitlines()[0])
-
-    def train(loaded) -> None:
-        lower_this_thread_priority()  # the window and a Continue come first; training takes what is left
-        try:
-            from ...engine.style.learn import learn_style
-            from ...engine.style.training import TrainingSettings
-
-            outcome = learn_style(loaded, corpus, name, store, TrainingSettings(minutes=minutes), stop,
-                                  relay.progress.emit, pause=pause)
-        except Exception as exc:
-            fail(exc)
-        else:
-            relay.finished.emit(outcome)
-
-    def load() -> None:
-        try:
-            from ...engine.local.loading import load_model
-            from ...engine.quiet_libraries import quiet_transformers
-
-            quiet_transformers()
-            loaded = load_model(source, device, allow_download=False)
-        except Exception as exc:
-            fail(exc)
-            return
-        threading.Thread(target=train, args=(loaded,), name="style-learning", daemon=True).start()
-
-    thread = threading.Thread(target=load, name="style-learning-load", daemon=True)
-    thread.start()
-    return thread
+    process = LearningProcess(job, stop, pause, relay.progress.emit, relay.finished.emit, relay.failed.emit)
+    process.start()
+    return process
 
 
 class CorpusReader(QObject):
@@ -160,7 +127,8 @@ class LearnStyleDialog(QDialog):
         self.paths: list[str] = []
         self.stop: StopFlag | None = None
         self.pause = PauseFlag()
-        self.thread: threading.Thread | None = None
+        self.learning: LearningProcess | None = None
+        self.lower_priority = True  # the bench's --normal-priority turns it off, for comparison
         self.reader = CorpusReader(self)
         self.reader.done.connect(self._on_read)
         self._read_error = ""
@@ -315,7 +283,7 @@ class LearnStyleDialog(QDialog):
     def _say(self, text: str, error: bool = False) -> None:
         self.summary.setText(text)
         self.summary.setStyleSheet("color: #b00020;" if error else "")
-        self.learn_button.setEnabled(not error and self.thread is None and not self._start_when_read)
+        self.learn_button.setEnabled(not error and self.learning is None and not self._start_when_read)
 
     # ----- training -----------------------------------------------------------------------------
     def start(self) -> None:
@@ -349,8 +317,9 @@ class LearnStyleDialog(QDialog):
         self.stop = StopFlag()
         self.pause = PauseFlag()
         device = self.main_window.generation_settings().device
-        self.thread = train_in_background(source, device, corpus, name, self.store, float(self.minutes.value()),
-                                          self.stop, self.relay, self.pause)
+        job = LearningJob(source, device, corpus, name, str(self.store.root), self.training_settings(),
+                          self.lower_priority)
+        self.learning = train_in_background(job, self.stop, self.relay, self.pause)
         for widget in (self.name_edit, self.document_radio, self.files_radio, self.file_list, self.minutes):
             widget.setEnabled(False)
         self.learn_button.setEnabled(False)
@@ -362,9 +331,12 @@ class LearnStyleDialog(QDialog):
         self.report.hide()
         self.status.setText(self.tr("Loading the model for training…"))
 
+    def training_settings(self) -> TrainingSettings:
+        return TrainingSettings(minutes=float(self.minutes.value()))
+
     @property
     def training(self) -> bool:
-        return self.thread is not None
+        return self.learning is not None
 
     @property
     def starting(self) -> bool:
@@ -423,7 +395,7 @@ class LearnStyleDialog(QDialog):
         self.status.setText(text)
 
     def _finished_training(self) -> None:
-        self.thread = None
+        self.learning = None
         self.progress.hide()
         self.pause_button.hide()
         self.cancel_button.setEnabled(True)
