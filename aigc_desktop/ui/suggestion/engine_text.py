@@ -24,7 +24,7 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…\"”)]) ")  # where a second sentence m
 _FULLWIDTH_END = ("。", "！", "？", "”", "）", "…")
 
 
-def _compiled(template: str, prefix: str = "") -> re.Pattern:
+def _compiled(template: object, prefix: str = "") -> re.Pattern:
     pattern = re.escape(str(template)).replace("%s", "(.+?)")  # str(): the NOOP is typed as object
     return re.compile(f"^{prefix}{pattern}$", re.S)
 
