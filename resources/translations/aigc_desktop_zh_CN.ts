@@ -510,6 +510,526 @@ Reload it and lose your changes, or keep your version?</source>
         <source>Could not save “%s”: %s.</source>
         <translation>无法保存“%s”：%s。</translation>
     </message>
+    <message>
+        <source>Not enough GPU memory for this model: it runs on the CPU instead.</source>
+        <translation>GPU 内存不足以运行此模型：已改在 CPU 上运行。</translation>
+    </message>
+    <message>
+        <source>Fast mode does not support this model (%s): it runs in exact fp32.</source>
+        <translation>快速模式不支持此模型（%s）：改以精确 fp32 运行。</translation>
+    </message>
+    <message>
+        <source>Fast mode could not start (%s): the model runs in exact fp32.</source>
+        <translation>快速模式无法启动（%s）：模型改以精确 fp32 运行。</translation>
+    </message>
+    <message>
+        <source>Permission denied</source>
+        <translation>权限不足</translation>
+    </message>
+    <message>
+        <source>No space left on device</source>
+        <translation>设备上没有剩余空间</translation>
+    </message>
+    <message>
+        <source>No such file or directory</source>
+        <translation>没有该文件或文件夹</translation>
+    </message>
+    <message>
+        <source>Read-only file system</source>
+        <translation>文件系统为只读</translation>
+    </message>
+    <message>
+        <source>Could not connect to the server at %s within %s s. Check the address and that the server is running.</source>
+        <translation>无法连接到服务器 %s（%s 秒内未连上）。请检查地址，并确认服务器正在运行。</translation>
+    </message>
+    <message>
+        <source>The secure (TLS) connection to the server at %s failed: %s.</source>
+        <translation>与服务器 %s 的安全（TLS）连接失败：%s。</translation>
+    </message>
+    <message>
+        <source>This computer does not trust the server&apos;s certificate.</source>
+        <translation>本机不信任该服务器的证书。</translation>
+    </message>
+    <message>
+        <source>The server seems to speak plain HTTP: try http:// instead of https://.</source>
+        <translation>该服务器似乎使用普通 HTTP：请用 http:// 代替 https://。</translation>
+    </message>
+    <message>
+        <source>Could not find the server &apos;%s&apos;: its name does not resolve (DNS lookup failed). Check the address and your network connection.</source>
+        <translation>找不到服务器“%s”：无法解析该名称（DNS 查询失败）。请检查地址和网络连接。</translation>
+    </message>
+    <message>
+        <source>Could not connect to the server at %s: the connection was refused. Is the server running and listening on port %s?</source>
+        <translation>无法连接到服务器 %s：连接被拒绝。服务器是否正在运行并监听端口 %s？</translation>
+    </message>
+    <message>
+        <source>The server at %s did not answer within %s s.</source>
+        <translation>服务器 %s 在 %s 秒内没有应答。</translation>
+    </message>
+    <message>
+        <source>Could not connect to the server at %s: %s.</source>
+        <translation>无法连接到服务器 %s：%s。</translation>
+    </message>
+    <message>
+        <source>The connection to the server at %s failed: %s.</source>
+        <translation>与服务器 %s 的连接失败：%s。</translation>
+    </message>
+    <message>
+        <source>The server said: &quot;%s&quot;.</source>
+        <translation>服务器的说明：“%s”。</translation>
+    </message>
+    <message>
+        <source>The server at %s refused the request (%s): %s.</source>
+        <translation>服务器 %s 拒绝了请求（%s）：%s。</translation>
+    </message>
+    <message>
+        <source>the API key was not accepted; check it</source>
+        <translation>API 密钥未被接受，请检查</translation>
+    </message>
+    <message>
+        <source>it needs an API key, and none was given</source>
+        <translation>它需要 API 密钥，但未提供</translation>
+    </message>
+    <message>
+        <source>The server at %s refused access (%s): the API key is wrong, missing or not allowed to use %s.</source>
+        <translation>服务器 %s 拒绝访问（%s）：API 密钥错误、缺失，或无权使用%s。</translation>
+    </message>
+    <message>
+        <source>the model &apos;%s&apos;</source>
+        <translation>模型“%s”</translation>
+    </message>
+    <message>
+        <source>its model</source>
+        <translation>其模型</translation>
+    </message>
+    <message>
+        <source>The server at %s could not find the model (%s).</source>
+        <translation>服务器 %s 找不到该模型（%s）。</translation>
+    </message>
+    <message>
+        <source>It offers: %s.</source>
+        <translation>它提供的模型：%s。</translation>
+    </message>
+    <message>
+        <source>It did not list the models it offers.</source>
+        <translation>它没有列出所提供的模型。</translation>
+    </message>
+    <message>
+        <source>The server at %s has no model &apos;%s&apos;.</source>
+        <translation>服务器 %s 上没有模型“%s”。</translation>
+    </message>
+    <message>
+        <source>The server at %s has no completions endpoint (%s at /v1/completions). Check that the address is the server&apos;s base URL and that it speaks the OpenAI-compatible API.</source>
+        <translation>服务器 %s 没有补全接口（/v1/completions 返回 %s）。请确认地址是服务器的基础 URL，且服务器提供 OpenAI 兼容接口。</translation>
+    </message>
+    <message>
+        <source>The server at %s is busy (%s): %s.</source>
+        <translation>服务器 %s 繁忙（%s）：%s。</translation>
+    </message>
+    <message>
+        <source>try again in %s seconds</source>
+        <translation>请在 %s 秒后重试</translation>
+    </message>
+    <message>
+        <source>try again in %s second</source>
+        <translation>请在 %s 秒后重试</translation>
+    </message>
+    <message>
+        <source>try again in %s minutes</source>
+        <translation>请在 %s 分钟后重试</translation>
+    </message>
+    <message>
+        <source>try again in a little while</source>
+        <translation>请稍后重试</translation>
+    </message>
+    <message>
+        <source>The server at %s rejected the setting %s (%s).</source>
+        <translation>服务器 %s 拒绝了设置“%s”（%s）。</translation>
+    </message>
+    <message>
+        <source>the text to continue</source>
+        <translation>要续写的文本</translation>
+    </message>
+    <message>
+        <source>max new tokens</source>
+        <translation>最大新词元数</translation>
+    </message>
+    <message>
+        <source>temperature</source>
+        <translation>温度</translation>
+    </message>
+    <message>
+        <source>top-p</source>
+        <translation>Top-p 采样</translation>
+    </message>
+    <message>
+        <source>top-k</source>
+        <translation>Top-k 采样</translation>
+    </message>
+    <message>
+        <source>seed</source>
+        <translation>随机种子</translation>
+    </message>
+    <message>
+        <source>stop sequences</source>
+        <translation>停止序列</translation>
+    </message>
+    <message>
+        <source>alternatives</source>
+        <translation>候选数</translation>
+    </message>
+    <message>
+        <source>repetition penalty</source>
+        <translation>重复惩罚</translation>
+    </message>
+    <message>
+        <source>model</source>
+        <translation>模型</translation>
+    </message>
+    <message>
+        <source>token probabilities</source>
+        <translation>词元概率</translation>
+    </message>
+    <message>
+        <source>usage reporting</source>
+        <translation>用量报告</translation>
+    </message>
+    <message>
+        <source>The server at %s rejected the request (%s).</source>
+        <translation>服务器 %s 拒绝了请求（%s）。</translation>
+    </message>
+    <message>
+        <source>The server at %s is unavailable (%s); it may still be loading the model, try again shortly.</source>
+        <translation>服务器 %s 暂不可用（%s）；它可能仍在加载模型，请稍后重试。</translation>
+    </message>
+    <message>
+        <source>The server at %s failed (%s).</source>
+        <translation>服务器 %s 出错（%s）。</translation>
+    </message>
+    <message>
+        <source>The server at %s answered %s.</source>
+        <translation>服务器 %s 返回了 %s。</translation>
+    </message>
+    <message>
+        <source>The server at %s sent a malformed event: &quot;%s&quot;.</source>
+        <translation>服务器 %s 发来格式错误的事件：“%s”。</translation>
+    </message>
+    <message>
+        <source>The server failed while generating: %s</source>
+        <translation>服务器在生成时出错：%s</translation>
+    </message>
+    <message>
+        <source>The server at %s sent a malformed response: %s.</source>
+        <translation>服务器 %s 发来格式错误的响应：%s。</translation>
+    </message>
+    <message>
+        <source>an event longer than %s KiB</source>
+        <translation>事件超过 %s KiB</translation>
+    </message>
+    <message>
+        <source>an unsupported content encoding (%s)</source>
+        <translation>不支持的内容编码（%s）</translation>
+    </message>
+    <message>
+        <source>a body that does not decompress</source>
+        <translation>响应体无法解压</translation>
+    </message>
+    <message>
+        <source>an answer longer than %s MiB</source>
+        <translation>响应超过 %s MiB</translation>
+    </message>
+    <message>
+        <source>an event line longer than %s KiB</source>
+        <translation>事件行超过 %s KiB</translation>
+    </message>
+    <message>
+        <source>The server&apos;s stream was cut off part-way (%s).</source>
+        <translation>服务器的数据流中途断开（%s）。</translation>
+    </message>
+    <message>
+        <source>The server&apos;s stream was cut off part-way (%s); the %s characters received so far were kept.</source>
+        <translation>服务器的数据流中途断开（%s）；已保留目前收到的 %s 个字符。</translation>
+    </message>
+    <message>
+        <source>no new text came for %s s</source>
+        <translation>%s 秒内没有新文本</translation>
+    </message>
+    <message>
+        <source>nothing came for %s s</source>
+        <translation>%s 秒内没有收到任何数据</translation>
+    </message>
+    <message>
+        <source>the server closed the connection</source>
+        <translation>服务器关闭了连接</translation>
+    </message>
+    <message>
+        <source>the connection failed: %s</source>
+        <translation>连接失败：%s</translation>
+    </message>
+    <message>
+        <source>The server address must start with http:// or https:// and name a host: &apos;%s&apos;.</source>
+        <translation>服务器地址必须以 http:// 或 https:// 开头并包含主机名：“%s”。</translation>
+    </message>
+    <message>
+        <source>The server address has an invalid port: &apos;%s&apos;.</source>
+        <translation>服务器地址中的端口无效：“%s”。</translation>
+    </message>
+    <message>
+        <source>The environment variable %s is not set: it should hold the server&apos;s API key.</source>
+        <translation>未设置环境变量 %s：它应包含服务器的 API 密钥。</translation>
+    </message>
+    <message>
+        <source>The server timeout must be more than 0 seconds.</source>
+        <translation>服务器超时必须大于 0 秒。</translation>
+    </message>
+    <message>
+        <source>No-repeat n-gram size is not available with a server: set it to 0.</source>
+        <translation>使用服务器时不支持禁止重复 n-gram 长度：请将其设为 0。</translation>
+    </message>
+    <message>
+        <source>max new tokens must be less than the model&apos;s context window (%s tokens).</source>
+        <translation>最大新词元数必须小于模型的上下文窗口（%s 个词元）。</translation>
+    </message>
+    <message>
+        <source>server %s</source>
+        <translation>服务器 %s</translation>
+    </message>
+    <message>
+        <source>The server %s is reached over plain HTTP: your text leaves this computer unencrypted. Use an https:// address if the server offers one.</source>
+        <translation>与服务器 %s 的连接使用普通 HTTP：你的文本会未经加密离开本机。如果服务器支持，请使用 https:// 地址。</translation>
+    </message>
+    <message>
+        <source>There is no text to continue: the context is empty.</source>
+        <translation>没有可续写的文本：上下文为空。</translation>
+    </message>
+    <message>
+        <source>max new tokens must be between %s and %s.</source>
+        <translation>最大新词元数必须在 %s 到 %s 之间。</translation>
+    </message>
+    <message>
+        <source>temperature must be between %s and %s (0 means greedy).</source>
+        <translation>温度必须在 %s 到 %s 之间（0 表示贪心解码）。</translation>
+    </message>
+    <message>
+        <source>top-k must be 0 (off) or a positive number.</source>
+        <translation>Top-k 必须为 0（关闭）或正数。</translation>
+    </message>
+    <message>
+        <source>top-p must be greater than %s and at most %s.</source>
+        <translation>Top-p 必须大于 %s 且不超过 %s。</translation>
+    </message>
+    <message>
+        <source>repetition penalty must be greater than %s (1 means off).</source>
+        <translation>重复惩罚必须大于 %s（1 表示关闭）。</translation>
+    </message>
+    <message>
+        <source>no-repeat n-gram size must be 0 (off) or positive.</source>
+        <translation>禁止重复 n-gram 长度必须为 0（关闭）或正数。</translation>
+    </message>
+    <message>
+        <source>seed must be a non-negative integer.</source>
+        <translation>随机种子必须是非负整数。</translation>
+    </message>
+    <message>
+        <source>stop_at must be one of %s.</source>
+        <translation>停止条件（stop_at）必须是以下之一：%s。</translation>
+    </message>
+    <message>
+        <source>alternatives must be between %s and %s.</source>
+        <translation>候选数必须在 %s 到 %s 之间。</translation>
+    </message>
+    <message>
+        <source>stop sequences must not be empty strings.</source>
+        <translation>停止序列不能为空字符串。</translation>
+    </message>
+    <message>
+        <source>the model&apos;s window is too small for this many new tokens.</source>
+        <translation>模型的上下文窗口太小，容纳不下这么多新词元。</translation>
+    </message>
+    <message>
+        <source>The model produced invalid numbers (NaN); its weights may be broken.</source>
+        <translation>模型算出了无效数值（NaN）；其权重可能已损坏。</translation>
+    </message>
+    <message>
+        <source>Out of memory while generating. Try a shorter context, fewer new tokens, a smaller model, or the CPU.</source>
+        <translation>生成时内存不足。请尝试缩短上下文、减少新词元数、换用更小的模型或改用 CPU。</translation>
+    </message>
+    <message>
+        <source>The model failed while generating: %s</source>
+        <translation>模型在生成时出错：%s</translation>
+    </message>
+    <message>
+        <source>The style &apos;%s&apos; is already in this model; load the model again to change it.</source>
+        <translation>风格“%s”已合并到此模型中；要更换风格，请重新加载模型。</translation>
+    </message>
+    <message>
+        <source>The style &apos;%s&apos; was learned on %s, not on %s; load that model to use it.</source>
+        <translation>风格“%s”是在 %s 上学习的，不是在 %s 上；请加载那个模型后再使用。</translation>
+    </message>
+    <message>
+        <source>another model</source>
+        <translation>另一个模型</translation>
+    </message>
+    <message>
+        <source>The style &apos;%s&apos; does not fit the layers of %s.</source>
+        <translation>风格“%s”与 %s 的层结构不匹配。</translation>
+    </message>
+    <message>
+        <source>The style &apos;%s&apos; is too large to be an adapter.</source>
+        <translation>风格“%s”过大，不可能是适配器。</translation>
+    </message>
+    <message>
+        <source>Could not read the style &apos;%s&apos;: %s.</source>
+        <translation>无法读取风格“%s”：%s。</translation>
+    </message>
+    <message>
+        <source>The style &apos;%s&apos; holds weights that do not fit %s.</source>
+        <translation>风格“%s”中的权重与 %s 不匹配。</translation>
+    </message>
+    <message>
+        <source>The style &apos;%s&apos; does not fit %s: %s.</source>
+        <translation>风格“%s”与 %s 不匹配：%s。</translation>
+    </message>
+    <message>
+        <source>Only %s words of text: learning a style needs at least %s words (about four pages); add more of the writer&apos;s drafts.</source>
+        <translation>文本只有 %s 个词：学习风格至少需要 %s 个词（约四页）；请添加更多作者的草稿。</translation>
+    </message>
+    <message>
+        <source>%s does not exist.</source>
+        <translation>%s 不存在。</translation>
+    </message>
+    <message>
+        <source>More than %s files: choose a smaller folder.</source>
+        <translation>文件超过 %s 个：请选择较小的文件夹。</translation>
+    </message>
+    <message>
+        <source>No .txt or .md files were found in what was chosen.</source>
+        <translation>所选内容中没有找到 .txt 或 .md 文件。</translation>
+    </message>
+    <message>
+        <source>%s is not a .txt or .md file; only plain text can be learned from.</source>
+        <translation>%s 不是 .txt 或 .md 文件；只能从纯文本学习。</translation>
+    </message>
+    <message>
+        <source>%s is larger than %s MiB; split it or leave it out.</source>
+        <translation>%s 超过 %s MiB；请拆分或不选它。</translation>
+    </message>
+    <message>
+        <source>The files chosen add up to more than %s MiB of text; choose fewer.</source>
+        <translation>所选文件的文本合计超过 %s MiB；请少选一些。</translation>
+    </message>
+    <message>
+        <source>Could not read %s: %s.</source>
+        <translation>无法读取 %s：%s。</translation>
+    </message>
+    <message>
+        <source>%s is not UTF-8 text; save it as UTF-8 and try again.</source>
+        <translation>%s 不是 UTF-8 文本；请另存为 UTF-8 后重试。</translation>
+    </message>
+    <message>
+        <source>A style called &apos;%s&apos; already exists; choose another name.</source>
+        <translation>已有名为“%s”的风格，请换一个名称。</translation>
+    </message>
+    <message>
+        <source>Only %s words of text: learning a style needs more (at least a few pages); add more of the writer&apos;s drafts.</source>
+        <translation>文本只有 %s 个词：学习风格需要更多文本（至少几页）；请添加更多作者的草稿。</translation>
+    </message>
+    <message>
+        <source>The adapter is not a LoRA adapter.</source>
+        <translation>该适配器不是 LoRA 适配器。</translation>
+    </message>
+    <message>
+        <source>Could not save the style &apos;%s&apos;: %s.</source>
+        <translation>无法保存风格“%s”：%s。</translation>
+    </message>
+    <message>
+        <source>A style needs a name.</source>
+        <translation>风格需要一个名称。</translation>
+    </message>
+    <message>
+        <source>A style&apos;s name can be at most %s characters long.</source>
+        <translation>风格名称最多 %s 个字符。</translation>
+    </message>
+    <message>
+        <source>A style&apos;s name cannot start with a dot or contain any of %s.</source>
+        <translation>风格名称不能以点开头，也不能包含以下任何字符：%s。</translation>
+    </message>
+    <message>
+        <source>The style &apos;%s&apos; is not saved.</source>
+        <translation>风格“%s”尚未保存。</translation>
+    </message>
+    <message>
+        <source>This is not a valid style: %s.</source>
+        <translation>这不是有效的风格：%s。</translation>
+    </message>
+    <message>
+        <source>not a style file of this version</source>
+        <translation>不是此版本的风格文件</translation>
+    </message>
+    <message>
+        <source>its adapter description is incomplete</source>
+        <translation>其适配器描述不完整</translation>
+    </message>
+    <message>
+        <source>%s is too large to be a style file.</source>
+        <translation>%s 过大，不可能是风格文件。</translation>
+    </message>
+    <message>
+        <source>There is no style called &apos;%s&apos; (saved styles: %s).</source>
+        <translation>没有名为“%s”的风格（已保存的风格：%s）。</translation>
+    </message>
+    <message>
+        <source>none yet</source>
+        <translation>尚无</translation>
+    </message>
+    <message>
+        <source>The style&apos;s adapter weights are missing.</source>
+        <translation>该风格缺少适配器权重。</translation>
+    </message>
+    <message>
+        <source>Could not rename the style: %s.</source>
+        <translation>无法重命名风格：%s。</translation>
+    </message>
+    <message>
+        <source>Could not export the style to %s: %s.</source>
+        <translation>无法将风格导出到 %s：%s。</translation>
+    </message>
+    <message>
+        <source>%s is not an exported style.</source>
+        <translation>%s 不是导出的风格文件。</translation>
+    </message>
+    <message>
+        <source>%s is too large to be a style.</source>
+        <translation>%s 过大，不可能是风格文件。</translation>
+    </message>
+    <message>
+        <source>%s is not an exported style: %s.</source>
+        <translation>%s 不是导出的风格文件：%s。</translation>
+    </message>
+    <message>
+        <source>This &apos;%s&apos; model is loaded in fast CPU (int8) mode, which cannot learn; load it without fast CPU mode.</source>
+        <translation>此“%s”模型以快速 CPU（int8）模式加载，该模式无法学习；请关闭快速 CPU 模式后重新加载。</translation>
+    </message>
+    <message>
+        <source>Learning a style is not supported for &apos;%s&apos; models: GPT-2 and Llama-family models (such as SmolLM2) are.</source>
+        <translation>“%s”模型不支持学习风格：支持 GPT-2 和 Llama 系列模型（如 SmolLM2）。</translation>
+    </message>
+    <message>
+        <source>The disk is full: the training checkpoint could not be saved in %s. Free some space and train again to resume.</source>
+        <translation>磁盘已满：无法在 %s 中保存训练检查点。请释放一些空间，然后再次训练以继续。</translation>
+    </message>
+    <message>
+        <source>Could not save the training checkpoint in %s: %s.</source>
+        <translation>无法在 %s 中保存训练检查点：%s。</translation>
+    </message>
+    <message>
+        <source>The text is too short to make even one training sequence.</source>
+        <translation>文本太短，连一个训练序列都无法组成。</translation>
+    </message>
+    <message>
+        <source>Out of memory even when training on one sequence at a time: close other programs or choose a smaller model.</source>
+        <translation>即使每次只训练一个序列，内存仍然不足：请关闭其他程序或选择更小的模型。</translation>
+    </message>
 </context>
 <context>
     <name>ExportLabelDialog</name>

@@ -41,6 +41,7 @@ from ...engine.style.pause_flag import PauseFlag
 from ...engine.style.store import StyleStore, check_name
 from ...engine.style.training_settings import TrainingSettings
 from ...engine.text.stop_flag import StopFlag
+from ..suggestion.engine_text import localize
 
 
 def _clock(seconds: float) -> str:
@@ -258,7 +259,7 @@ class LearnStyleDialog(QDialog):
         self.reader.read(self._reading_job())
 
     def _on_read(self, corpus: Corpus | None, error: str) -> None:
-        self.corpus, self._read_error = corpus, error
+        self.corpus, self._read_error = corpus, localize(error)  # the engine's English, translated
         self._show_summary()
         if self._start_when_read:
             self._start_when_read = False
@@ -297,7 +298,7 @@ class LearnStyleDialog(QDialog):
             if self.store.exists(name):
                 raise StyleError(self.tr("A style called “%s” already exists; choose another name.") % name)
         except StyleError as exc:
-            self._say(str(exc), error=True)
+            self._say(localize(str(exc)), error=True)
             return
         self._start_when_read = True  # the document may have changed since it was counted
         self._update_summary()
@@ -311,7 +312,7 @@ class LearnStyleDialog(QDialog):
             name = check_name(self.name_edit.text())
             corpus.check_enough()
         except StyleError as exc:
-            self._say(str(exc), error=True)
+            self._say(localize(str(exc)), error=True)
             return
         source = self.main_window.model_source()
         self.stop = StopFlag()
@@ -406,7 +407,7 @@ class LearnStyleDialog(QDialog):
 
     def _on_failed(self, message: str) -> None:
         self._finished_training()
-        self.status.setText(message)
+        self.status.setText(localize(message))
         self.status.setStyleSheet("color: #b00020;")
 
     def _on_finished(self, outcome) -> None:

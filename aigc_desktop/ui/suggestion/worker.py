@@ -107,7 +107,7 @@ def describe_backend(backend: Backend, source: str, seconds: float) -> ModelInfo
         return ModelInfo(source, backend.name, localize(backend.device_label), backend.window, seconds,
                          writes_chinese=_writes_chinese(loaded.tokenizer), detected=detected(),
                          notice=loaded.notice)
-    return ModelInfo(source, backend.name, backend.device_label, backend.window, seconds,
+    return ModelInfo(source, backend.name, localize(backend.device_label), backend.window, seconds,
                      notice=getattr(backend, "warning", None) or "")
 
 
@@ -210,7 +210,8 @@ class GenerationWorker(QObject):
         except BaseException as exc:  # the first candidate is safe in the editor; say why there are no others
             if not isinstance(exc, (EngineError, ValueError)):
                 traceback.print_exception(exc, file=sys.stderr)
-            self.notice.emit(self.tr("The other candidates could not be made: %s") % (str(exc) or type(exc).__name__))
+            self.notice.emit(self.tr("The other candidates could not be made: %s")
+                             % (localize(str(exc)) or type(exc).__name__))
         # Always answered, so the window's "making candidates" indicator never outlives the attempt.
         self.alternatives_ready.emit(request_id, () if stop.is_set() else tuple(alternatives))
 
