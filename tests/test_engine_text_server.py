@@ -30,6 +30,7 @@ from aigc_desktop.engine.style.corpus import Corpus, Document, read_corpus
 from aigc_desktop.engine.style.errors import StyleError
 from aigc_desktop.engine.style.store import StyleStore, check_name
 from aigc_desktop.engine.text.context import encode_tail
+from aigc_desktop.engine.style.learning_process import lost_process_message
 from aigc_desktop.ui.suggestion.engine_text import localize
 
 # Left as they are in Chinese text: HTTP status lines, protocol and field names, the stand-ins' words.
@@ -212,3 +213,9 @@ def test_every_sentence_raised_in_these_modules_is_translated(zh_CN):  # noqa: F
         shown = localize(sample)
         assert shown != sample, f"{module}:{line} has no translation: {shape!r}"
         assert not untranslated([("message", shown)], ("/data/x", *SERVER_KEPT)), f"{module}:{line}: {shown!r}"
+
+
+def test_a_lost_learning_process_is_said_in_chinese(zh_CN):  # noqa: F811
+    shown = localize(lost_process_message(-9))
+    assert CJK.search(shown) and "-9" in shown
+    assert not untranslated([("message", shown)], ("-9",)), shown

@@ -1030,6 +1030,10 @@ Reload it and lose your changes, or keep your version?</source>
         <source>Out of memory even when training on one sequence at a time: close other programs or choose a smaller model.</source>
         <translation>即使每次只训练一个序列，内存仍然不足：请关闭其他程序或选择更小的模型。</translation>
     </message>
+    <message>
+        <source>Learning stopped unexpectedly (the learning process ended with code %s); learning again resumes from the last checkpoint.</source>
+        <translation>学习意外中止（学习进程的退出码为 %s）；再次学习会从上一个检查点继续。</translation>
+    </message>
 </context>
 <context>
     <name>ExportLabelDialog</name>

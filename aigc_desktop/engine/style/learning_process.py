@@ -51,6 +51,11 @@ def one_line(exc: BaseException) -> str:
     return f"{type(exc).__name__}: {exc}".splitlines()[0]
 
 
+def lost_process_message(exitcode: int | None) -> str:
+    return (f"Learning stopped unexpectedly (the learning process ended with code {exitcode}); "
+            "learning again resumes from the last checkpoint.")
+
+
 class LearningProcess:
     """One training in a child process; its news arrive through the callbacks, in a relay thread.
 
@@ -117,9 +122,7 @@ class LearningProcess:
                     try:  # it may have put its last word just before it ended
                         kind, payload = self._events.get(timeout=_POLL_SECONDS)
                     except queue.Empty:
-                        self._on_failed(f"Learning stopped unexpectedly (the learning process ended with code "
-                                        f"{self._process.exitcode}); learning again resumes from the last "
-                                        "checkpoint.")
+                        self._on_failed(lost_process_message(self._process.exitcode))
                         return
                 if kind == "progress":
                     self._on_progress(payload)

@@ -298,6 +298,9 @@ TEMPLATES = (
     QT_TRANSLATE_NOOP("EngineMessages", "The text is too short to make even one training sequence."),
     QT_TRANSLATE_NOOP("EngineMessages", "Out of memory even when training on one sequence at a time: close other "
                                         "programs or choose a smaller model."),
+    # engine/style/learning_process.py
+    QT_TRANSLATE_NOOP("EngineMessages", "Learning stopped unexpectedly (the learning process ended with code %s); "
+                                        "learning again resumes from the last checkpoint."),
 )
 
 # Sentences the engine appends to another one ("… failed (500 …). The server said: "…"."): localize()
