@@ -12,6 +12,7 @@ import pytest
 from fake_backend import FakeBackend, fake_loader
 from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QTextCursor
+from PySide6.QtWidgets import QPushButton
 from test_style_engine import FAST, writer_text
 
 from aigc_desktop.engine.local.loading import load_model
@@ -112,6 +113,8 @@ def test_cancel_in_the_dialog_stops_and_keeps_a_checkpoint(qtbot, make_window, t
     qtbot.waitUntil(lambda: dialog.learn_button.isEnabled(), timeout=10000)  # once the words are counted
     dialog.learn_button.click()
     qtbot.waitUntil(lambda: dialog.progress.value() >= 2, timeout=60000)
+    choosing = [b for b in dialog.findChildren(QPushButton) if b.text() in ("Add Files…", "Add Folder…", "Clear")]
+    assert len(choosing) == 3 and not any(b.isEnabled() for b in choosing)  # the text is fixed while it learns
     dialog.cancel_button.click()
     qtbot.waitUntil(lambda: not dialog.training, timeout=60000)
     assert dialog.status.text().startswith("Stopped at step")
@@ -264,7 +267,8 @@ def test_a_learning_process_that_dies_is_one_line_and_learning_again_resumes(qtb
     qtbot.waitUntil(lambda: not dialog.training, timeout=30000)
     assert dialog.status.text().startswith("Learning stopped unexpectedly")
     assert "\n" not in dialog.status.text() and "Traceback" not in dialog.status.text()
-    assert store.names() == [] and dialog.learn_button.isEnabled()
+    assert store.names() == []
+    qtbot.waitUntil(dialog.learn_button.isEnabled, timeout=10000)  # once the text is counted again
     assert window.isVisible() and window.editor.toPlainText() == writer_text()  # the editor never noticed
     with qtbot.waitSignal(dialog.learned, timeout=180000):
         dialog.learn_button.click()

@@ -153,6 +153,9 @@ class LearnStyleDialog(QDialog):
         add_files.clicked.connect(self._add_files)
         add_folder.clicked.connect(self._add_folder)
         clear.clicked.connect(self._clear)
+        # What training is learning from stays fixed while it runs.
+        self._choices = (self.name_edit, self.document_radio, self.files_radio, self.file_list, add_files, add_folder,
+                         clear)
         file_buttons = QHBoxLayout()
         for button in (add_files, add_folder, clear):
             file_buttons.addWidget(button)
@@ -195,7 +198,8 @@ class LearnStyleDialog(QDialog):
         layout.addWidget(self.summary)
         layout.addWidget(self.progress)
         layout.addWidget(self.status)
-        layout.addWidget(self.report, 1)
+        layout.addWidget(self.report, 10)
+        layout.addStretch(1)  # until the report shows, spare height goes here, not between the choices
         layout.addWidget(self.buttons)
         self.document_radio.toggled.connect(self._update_summary)
         self.minutes.valueChanged.connect(self._show_summary)
@@ -321,7 +325,7 @@ class LearnStyleDialog(QDialog):
         job = LearningJob(source, device, corpus, name, str(self.store.root), self.training_settings(),
                           self.lower_priority)
         self.learning = train_in_background(job, self.stop, self.relay, self.pause)
-        for widget in (self.name_edit, self.document_radio, self.files_radio, self.file_list, self.minutes):
+        for widget in (*self._choices, self.minutes):
             widget.setEnabled(False)
         self.learn_button.setEnabled(False)
         self.pause_button.setText(self.tr("Pause"))
@@ -401,7 +405,7 @@ class LearnStyleDialog(QDialog):
         self.pause_button.hide()
         self.cancel_button.setEnabled(True)
         self.cancel_button.setText(self.tr("Close"))
-        for widget in (self.name_edit, self.document_radio, self.files_radio, self.file_list, self.minutes):
+        for widget in (*self._choices, self.minutes):
             widget.setEnabled(True)
         self._update_summary()
 
