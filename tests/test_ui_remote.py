@@ -45,6 +45,21 @@ def test_continue_accept_through_a_server_and_privacy_shown(qtbot, make_window, 
     assert "logprobs" not in sent.body  # the probability view is off: the server is spared them
 
 
+def test_a_server_named_by_model_with_the_default_preset_continues(qtbot, make_window, server, gui_event_loop):
+    """`aigc-desktop --model URL` with Balanced's no-repeat n-gram: the server is asked without it, not refused."""
+    window = make_window(engine_loader, model=server_source(server.url("llamacpp")), no_repeat_ngram_size=4,
+                         alternatives=1)
+    window.editor.load_text("Once upon a time")
+    window.editor.moveCursor(QTextCursor.MoveOperation.End)
+    assert window.generation_settings().no_repeat_ngram_size == 4 and not window.generation_settings().use_server
+    window.controller.continue_text()
+    qtbot.waitUntil(lambda: window.controller.state == PENDING, timeout=10000)
+    assert window.editor.suggestion_text().startswith(" there was a little girl")
+    assert not window.banner.isVisible()
+    window.controller.accept()
+    assert window.editor.provenance.spans()[-1].settings["no_repeat_ngram_size"] == 0  # what really wrote it
+
+
 def test_probabilities_and_candidates_from_the_server(qtbot, make_window, server, gui_event_loop):
     window = open_on(qtbot, make_window, server.url("vllm-logprobs"), alternatives=1)
     window.probability_view_action.trigger()

@@ -11,6 +11,7 @@ from typing import Callable
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtWidgets import QFileDialog, QWidget
 
+from ...engine.backend import is_server_source
 from ...engine.local.catalog import CHINESE_MODEL
 from ...engine.server.server_address import server_source
 from ...engine.text.detokenizer import cjk_share
@@ -73,6 +74,10 @@ class ModelSession(QObject):
         if g.use_server and g.server_url:
             return server_source(g.server_url, g.server_model, g.server_timeout)
         return g.model
+
+    def ngram_size(self, g: GenerationSettings) -> int:
+        """The no-repeat n-gram size to ask for: none from a server (no server offers it), Settings' or --model's."""
+        return 0 if is_server_source(self.model_source(g)) else g.no_repeat_ngram_size
 
     def start_model(self) -> None:
         g = self.generation_settings()
@@ -208,7 +213,7 @@ class ModelSession(QObject):
             top_k=g.top_k,
             top_p=g.top_p,
             repetition_penalty=g.repetition_penalty,
-            no_repeat_ngram_size=0 if g.use_server else g.no_repeat_ngram_size,  # no server offers it
+            no_repeat_ngram_size=self.ngram_size(g),
             seed=seed if seed is not None else random.getrandbits(63),
             stop_at=g.length_mode,
             stop_sequences=g.stop_strings,
@@ -222,7 +227,7 @@ class ModelSession(QObject):
         g = self.generation_settings()
         settings = {"temperature": g.temperature, "top_k": g.top_k, "top_p": g.top_p,
                     "repetition_penalty": g.repetition_penalty,
-                    "no_repeat_ngram_size": 0 if g.use_server else g.no_repeat_ngram_size, "device": g.device}
+                    "no_repeat_ngram_size": self.ngram_size(g), "device": g.device}
         if style_of(self.host.worker.backend):
             settings["style"] = style_of(self.host.worker.backend)  # which style wrote this span
         model = self.model_info.source if self.model_info else g.model
