@@ -179,3 +179,14 @@ def test_a_failure_making_the_other_candidates_is_said_and_ends_the_indicator(qt
     qtbot.waitUntil(lambda: window.status.candidate_label.text() == "", timeout=5000)
     assert notices == ["The other candidates could not be made: Out of memory while generating."]
     assert window.editor.suggestion_text() == " one" and window.controller.candidates == []
+
+
+def test_alt_brackets_with_nothing_pending_type_no_bracket(qtbot, make_window):
+    window, _ = start(qtbot, make_window, [" one", " two"])
+    qtbot.keyClick(window.editor, Qt.Key.Key_Tab)
+    assert window.editor.toPlainText() == "Go one"
+    qtbot.keyClick(window.editor, Qt.Key.Key_BracketRight, ALT)
+    qtbot.keyClick(window.editor, Qt.Key.Key_BracketLeft, ALT)
+    assert window.editor.toPlainText() == "Go one"  # no candidates, and no stray "]" or "["
+    qtbot.keyClicks(window.editor, "]")
+    assert window.editor.toPlainText() == "Go one]"  # the bracket key itself still types

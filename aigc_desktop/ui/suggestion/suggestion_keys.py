@@ -19,6 +19,13 @@ _DELETE_KEYS = (
 )
 
 
+def is_candidate_key(event: QKeyEvent) -> bool:
+    """Alt+] or Alt+[ (not Ctrl+Alt: that is AltGr on Windows, which types brackets on many keyboards)."""
+    mods = event.modifiers()
+    return (event.key() in (Qt.Key.Key_BracketRight, Qt.Key.Key_BracketLeft)
+            and bool(mods & Qt.KeyboardModifier.AltModifier) and not mods & Qt.KeyboardModifier.ControlModifier)
+
+
 def handle_suggestion_key(editor, event: QKeyEvent) -> bool:
     """Keys that decide the suggestion, or edits that reach into it. True if consumed.
 
@@ -34,7 +41,7 @@ def handle_suggestion_key(editor, event: QKeyEvent) -> bool:
     if key == Qt.Key.Key_Escape:
         editor.reject_requested.emit()
         return True
-    if mods & Qt.KeyboardModifier.AltModifier and key in (Qt.Key.Key_BracketRight, Qt.Key.Key_BracketLeft):
+    if is_candidate_key(event):
         editor.cycle_requested.emit(1 if key == Qt.Key.Key_BracketRight else -1)
         return True
     if key == Qt.Key.Key_Right and mods & Qt.KeyboardModifier.ControlModifier and not (

@@ -24,7 +24,7 @@ from ..document.edit_history import Change, EditHistory, units
 from ..document.provenance import ProvenanceLayer
 from ..suggestion.highlights import pending
 from ..suggestion.probability_view import ProbabilityLayer, show_span_tooltip, span_under
-from ..suggestion.suggestion_keys import handle_suggestion_key
+from ..suggestion.suggestion_keys import handle_suggestion_key, is_candidate_key
 from .line_spacing import SpacedLayout, event_on_text, reveal_caret, spacing_of
 from .raw_text import decode, encode, to_document, to_plain, to_raw
 
@@ -386,6 +386,8 @@ class Editor(QPlainTextEdit):
             return
         if self._pending_start is not None and handle_suggestion_key(self, event):
             return
+        if is_candidate_key(event):
+            return  # no candidates to cycle: the shortcut types no stray bracket into the text
         self._typing = True
         try:
             super().keyPressEvent(event)
