@@ -389,3 +389,18 @@ def test_long_documents_are_counted_without_freezing_the_window(qtbot, make_wind
     window._update_counts()
     assert time.perf_counter() - started < 0.2  # the count itself runs in a helper thread
     qtbot.waitUntil(lambda: window.status.count_label.text().startswith("200000 word(s) · 500000 character(s)"), timeout=20000)
+
+
+def test_the_view_follows_a_suggestion_at_the_end_of_a_long_document(qtbot, make_window):
+    lines = [f" line {i} of what the model wrote,\n" for i in range(8)]
+    window = make_window(fake_loader(FakeBackend(lines, delay=0.005)))
+    window.resize(700, 420)
+    put_text(window, "\n".join(f"Paragraph {i} of the writer's own draft." for i in range(80)))
+    editor = window.editor
+    window.controller.continue_text()
+    wait_state(qtbot, window, PENDING)
+    end = QTextCursor(editor.document())
+    end.setPosition(editor.pending_range()[1])
+    height = editor.viewport().height()
+    assert editor.cursorRect(end).bottom() < height  # the whole suggestion is in view
+    assert 0 <= editor.cursorRect().top() and editor.cursorRect().bottom() < height  # and so is the caret

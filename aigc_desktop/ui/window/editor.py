@@ -225,6 +225,22 @@ class Editor(QPlainTextEdit):
             caret.setPosition(keep[1], QTextCursor.MoveMode.KeepAnchor)
             self.setTextCursor(caret)
         self._highlight()
+        self._follow_suggestion()
+
+    def _follow_suggestion(self) -> None:
+        """Scroll on, a line at a time, while the suggestion's end is below the view and the caret,
+        where the suggestion starts, stays in it: continuing at the end of a document shows what
+        is written, not only its first line. A caret the user scrolled away from stays away."""
+        end = QTextCursor(self.document())
+        end.setPosition(self.pending_range()[1])
+        bar, height = self.verticalScrollBar(), self.viewport().height()
+        caret = self.cursorRect()
+        while (0 <= caret.top() and caret.bottom() < height and self.cursorRect(end).bottom() >= height
+               and bar.value() < bar.maximum()):
+            bar.setValue(bar.value() + 1)
+            caret = self.cursorRect()
+        if caret.top() < 0 and bar.value() > 0:
+            bar.setValue(bar.value() - 1)  # one line too far: the caret's line comes back
 
     def accept_suggestion(self, upto: int | None = None) -> str:
         """Make the suggestion (or its first `upto` units) the user's text: one undo step."""
