@@ -219,3 +219,4 @@ def test_a_lost_learning_process_is_said_in_chinese(zh_CN):  # noqa: F811
     shown = localize(lost_process_message(-9))
     assert CJK.search(shown) and "-9" in shown
     assert not untranslated([("message", shown)], ("-9",)), shown
+    assert localize("Could not start learning: No space left on device.") == "无法开始学习：设备上没有剩余空间。"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import errno
 import os
 import threading
 
@@ -87,3 +88,18 @@ def test_a_failure_in_the_child_is_the_engines_one_line(tmp_path):
     assert seen.finished == [] and len(seen.failed) == 1
     assert seen.failed[0] == f"Model folder not found: {tmp_path / 'no-such-model'}"
     assert not store.root.exists() or store.names() == []
+
+
+def test_a_child_that_cannot_be_started_is_one_line(tmp_path):
+    corpus = Corpus((Document.from_text("drafts.txt", writer_text()),))
+    job = LearningJob("unused", "cpu", corpus, "Fox", str(tmp_path / "styles"), TrainingSettings(**FAST))
+    seen = Recorder()
+    process = LearningProcess(job, StopFlag(), None, seen.on_progress, seen.on_finished, seen.on_failed)
+
+    def no_processes_left():
+        raise OSError(errno.EAGAIN, os.strerror(errno.EAGAIN))
+
+    process._process.start = no_processes_left  # as fork fails when the user's process limit is reached
+    process.start()
+    assert seen.failed == [f"Could not start learning: {os.strerror(errno.EAGAIN)}."] and seen.finished == []
+    assert process.join(1)  # nothing left running

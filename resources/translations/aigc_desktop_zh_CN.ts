@@ -1034,6 +1034,10 @@ Reload it and lose your changes, or keep your version?</source>
         <source>Learning stopped unexpectedly (the learning process ended with code %s); learning again resumes from the last checkpoint.</source>
         <translation>学习意外中止（学习进程的退出码为 %s）；再次学习会从上一个检查点继续。</translation>
     </message>
+    <message>
+        <source>Could not start learning: %s.</source>
+        <translation>无法开始学习：%s。</translation>
+    </message>
 </context>
 <context>
     <name>ExportLabelDialog</name>

@@ -87,7 +87,13 @@ class LearningProcess:
         return self._process.exitcode
 
     def start(self) -> None:
-        self._process.start()
+        """Spawn the child (about 0.1 s: call it off the window's thread); a failure to spawn is reported."""
+        try:
+            self._process.start()
+        except (OSError, RuntimeError) as exc:  # no memory or no processes left to start one
+            self._control.close()
+            self._on_failed(f"Could not start learning: {getattr(exc, 'strerror', None) or exc}.")
+            return
         self._child_end.close()  # the child holds its end now; when either side goes, the other sees EOF
         self._stop.on_set(lambda: self._send("stop"))
         if self._pause is not None:

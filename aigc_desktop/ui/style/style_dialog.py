@@ -65,7 +65,8 @@ def train_in_background(job: LearningJob, stop: StopFlag, relay: _Relay,
     the relay's queued signals, Stop and Pause go to it through the flags.
     """
     process = LearningProcess(job, stop, pause, relay.progress.emit, relay.finished.emit, relay.failed.emit)
-    process.start()
+    # Spawning pickles the text and starts a Python: a blink the window need not wait for.
+    threading.Thread(target=process.start, name="style-learning-start", daemon=True).start()
     return process
 
 

@@ -301,6 +301,7 @@ TEMPLATES = (
     # engine/style/learning_process.py
     QT_TRANSLATE_NOOP("EngineMessages", "Learning stopped unexpectedly (the learning process ended with code %s); "
                                         "learning again resumes from the last checkpoint."),
+    QT_TRANSLATE_NOOP("EngineMessages", "Could not start learning: %s."),
 )
 
 # Sentences the engine appends to another one ("… failed (500 …). The server said: "…"."): localize()
