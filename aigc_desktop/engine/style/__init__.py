@@ -3,7 +3,9 @@
     corpus.py    the writer's text: read with bounds, counted, split 90/10
     training.py  the LoRA training loop: stoppable, pausable, checkpointed, resumable
     pause_flag.py  Pause/Resume, set from the window, checked between steps
-    priority.py  the training thread runs at a lower priority, so the window stays free
+    priority.py  training runs at a lower priority, so the window stays free
+    training_settings.py  the settings, progress reports and result: plain data, no torch
+    learning_process.py  learning in a child process: its own GIL, Stop/Pause by pipe
     evaluate.py  held-out perplexity before/after, samples with and without
     store.py     named styles on disk; rename, delete, export as one file
     apply.py     apply_style(loaded, style): the adapter merged into the weights

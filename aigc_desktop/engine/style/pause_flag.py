@@ -11,7 +11,7 @@ from ..text.stop_flag import StopFlag
 class PauseFlag:
     """Pause and Resume, set from any thread (the dialog's button); the training checks it between steps.
 
-    While paused the training thread sleeps (no CPU) and the time limit does not run.
+    While paused the training sleeps (no CPU) and the time limit does not run.
     """
 
     def __init__(self) -> None:

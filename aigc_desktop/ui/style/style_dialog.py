@@ -50,7 +50,7 @@ def _clock(seconds: float) -> str:
 
 
 class _Relay(QObject):
-    """Carries the training thread's news to the window's thread (queued: the receiver lives there)."""
+    """Carries the learning process's news (from its relay thread) to the window's thread (queued: the receiver lives there)."""
 
     progress = Signal(object)  # TrainingProgress
     finished = Signal(object)  # LearnOutcome
