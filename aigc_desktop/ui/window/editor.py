@@ -235,7 +235,7 @@ class Editor(QPlainTextEdit):
         end.setPosition(self.pending_range()[1])
         bar, height = self.verticalScrollBar(), self.viewport().height()
         caret = self.cursorRect()
-        while (0 <= caret.top() and caret.bottom() < height and self.cursorRect(end).bottom() >= height
+        while (0 < caret.top() < height and self.cursorRect(end).bottom() >= height
                and bar.value() < bar.maximum()):
             bar.setValue(bar.value() + 1)
             caret = self.cursorRect()
