@@ -24,7 +24,7 @@ from pathlib import Path
 
 from PySide6.QtGui import QColor, QTextCursor
 
-from ..suggestion.highlights import background
+from ..suggestion.highlights import CursorRange, background
 from .document_io import write_bytes_atomic
 
 SIDECAR_SUFFIX = ".aigc.json"
@@ -50,19 +50,11 @@ def sidecar_path(document_path: str | os.PathLike) -> Path:
 
 
 @dataclass
-class AiSpan:
+class AiSpan(CursorRange):
     cursor: QTextCursor
     model: str
     settings: dict = field(default_factory=dict)
     time: str = ""
-
-    @property
-    def start(self) -> int:
-        return self.cursor.selectionStart()
-
-    @property
-    def end(self) -> int:
-        return self.cursor.selectionEnd()
 
 
 class ProvenanceLayer:

@@ -6,6 +6,20 @@ from PySide6.QtGui import QColor, QPalette, QTextCharFormat, QTextCursor, QTextD
 from PySide6.QtWidgets import QTextEdit
 
 
+class CursorRange:
+    """A range of the document held as a QTextCursor's selection, so it moves with edits elsewhere."""
+
+    cursor: QTextCursor
+
+    @property
+    def start(self) -> int:
+        return self.cursor.selectionStart()
+
+    @property
+    def end(self) -> int:
+        return self.cursor.selectionEnd()
+
+
 def background(cursor: QTextCursor, colour: QColor) -> QTextEdit.ExtraSelection:
     """The cursor's selected range with a background colour (a copy of the cursor: it keeps tracking edits)."""
     selection = QTextEdit.ExtraSelection()

@@ -18,7 +18,7 @@ from PySide6.QtWidgets import QPlainTextEdit, QToolTip
 
 from ..document.edit_history import units
 from ..window.line_spacing import point_on_text
-from .highlights import background
+from .highlights import CursorRange, background
 
 # Probability bands: (lower bound, label, colour). Saturated hues at low alpha
 # read on light and dark backgrounds alike.
@@ -42,17 +42,13 @@ class ChunkInfo:
 
 
 @dataclass
-class ProbabilitySpan:
+class ProbabilitySpan(CursorRange):
     cursor: QTextCursor  # selects the span's text in the document
     text: str
     info: ChunkInfo
 
     def valid(self) -> bool:
         return self.cursor.hasSelection() and self.cursor.selectedText() == self.text
-
-    @property
-    def start(self) -> int:
-        return self.cursor.selectionStart()
 
 
 class ProbabilityLayer:
