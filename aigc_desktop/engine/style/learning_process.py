@@ -91,7 +91,8 @@ class LearningProcess:
         try:
             self._process.start()
         except (OSError, RuntimeError) as exc:  # no memory or no processes left to start one
-            self._control.close()
+            with self._send_lock:
+                self._control.close()
             self._on_failed(f"Could not start learning: {getattr(exc, 'strerror', None) or exc}.")
             return
         self._child_end.close()  # the child holds its end now; when either side goes, the other sees EOF
@@ -142,7 +143,8 @@ class LearningProcess:
             self._process.join(10)
             if self._process.is_alive():
                 self._process.terminate()
-            self._control.close()
+            with self._send_lock:  # not while the window's thread is sending Stop or Pause
+                self._control.close()
 
 
 def _child_main(job: LearningJob, events, control) -> None:
