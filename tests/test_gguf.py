@@ -40,6 +40,24 @@ def test_gguf_is_converted_once_and_cached_as_safetensors(gguf_path):
     assert again.window == 128 and len(list(gguf_cache_root().iterdir())) == 1
 
 
+def test_the_conversion_parses_the_files_header_once(gguf_path, tiny_gpt2, monkeypatch):
+    """Parsing a real vocabulary takes seconds; transformers would parse it three more times."""
+    import gguf
+
+    opened = []
+    real_reader = gguf.GGUFReader
+
+    def counting(path, *args, **kwargs):
+        opened.append(str(path))
+        return real_reader(path, *args, **kwargs)
+
+    monkeypatch.setattr(gguf, "GGUFReader", counting)
+    loaded = load_model(str(gguf_path), "cpu")
+    assert opened == [str(gguf_path)]
+    assert gguf.GGUFReader is counting  # put back after the conversion
+    assert greedy(loaded) == greedy(tiny_gpt2)  # and the model is the same
+
+
 def test_not_a_gguf_file_is_refused_clearly(tmp_path):
     bogus = tmp_path / "model.gguf"
     bogus.write_bytes(b"\x89PNG not a model")

@@ -13,9 +13,10 @@ import socket
 import tempfile
 import threading
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, Iterator, cast
 from urllib.parse import urlparse
 
 import torch
@@ -122,11 +123,8 @@ def hub_reachable() -> bool:
         return False
 
 
-def _gguf_context_length(path: Path) -> dict:
+def _gguf_context_length(reader) -> dict:
     """transformers 5 maps GGUF's context_length to n_ctx, which GPT-2's config ignores: pass it as n_positions."""
-    import gguf
-
-    reader = gguf.GGUFReader(str(path))
     arch_field = reader.fields.get("general.architecture")
     arch = bytes(arch_field.parts[arch_field.data[0]]).decode() if arch_field else ""
     field = reader.fields.get(f"{arch}.context_length")
@@ -135,13 +133,13 @@ def _gguf_context_length(path: Path) -> dict:
     return {}
 
 
-# Only one conversion at a time swaps transformers' progress bar for ours (it is a module global,
-# private to transformers: were it renamed, the conversion would only report less).
+# Only one conversion at a time swaps transformers' progress bar (a module global, private to
+# transformers: were it renamed, the conversion would only report less) and gguf's reader for ours.
 _CONVERSION_LOCK = threading.Lock()
 _GGUF_PROGRESS_BAR = "tqdm"
 
 
-def _cache_dtype(path: Path) -> torch.dtype:
+def _cache_dtype(reader) -> torch.dtype:
     """The number type the converted copy keeps its matrices in.
 
     A quantised file's values (4 to 8 bits and a scale per block) are kept in fp16: half the
@@ -150,7 +148,7 @@ def _cache_dtype(path: Path) -> torch.dtype:
     """
     import gguf
 
-    kinds = {t.tensor_type for t in gguf.GGUFReader(str(path)).tensors if len(t.shape) >= 2}
+    kinds = {t.tensor_type for t in reader.tensors if len(t.shape) >= 2}
     if kinds <= {gguf.GGMLQuantizationType.F32, gguf.GGMLQuantizationType.F64}:
         return torch.float32
     if kinds <= {gguf.GGMLQuantizationType.BF16}:
@@ -158,7 +156,7 @@ def _cache_dtype(path: Path) -> torch.dtype:
     return torch.float16
 
 
-def _convert_gguf(path: Path, folder: str, name: str, total: int) -> Any:
+def _convert_gguf(reader, folder: str, name: str, total: int) -> Any:
     """transformers' dequantisation, its per-tensor loop reported through load_progress (of total steps)."""
     import transformers.modeling_gguf_pytorch_utils as gguf_utils
     from transformers import AutoModelForCausalLM
@@ -166,16 +164,40 @@ def _convert_gguf(path: Path, folder: str, name: str, total: int) -> Any:
     def progress_bar(items, *args, **kwargs):
         return load_progress.counted(items, total)
 
-    with _CONVERSION_LOCK:
-        original = getattr(gguf_utils, _GGUF_PROGRESS_BAR, None)
-        setattr(gguf_utils, _GGUF_PROGRESS_BAR, progress_bar)
-        try:
-            # cast: transformers' own annotation of from_pretrained confuses type checkers
-            return cast(Any, AutoModelForCausalLM.from_pretrained(
-                folder, dtype=torch.float32, trust_remote_code=False, local_files_only=True, gguf_file=name,
-                **_gguf_context_length(path)))
-        finally:
-            setattr(gguf_utils, _GGUF_PROGRESS_BAR, original)
+    original = getattr(gguf_utils, _GGUF_PROGRESS_BAR, None)  # the caller holds _CONVERSION_LOCK
+    setattr(gguf_utils, _GGUF_PROGRESS_BAR, progress_bar)
+    try:
+        # cast: transformers' own annotation of from_pretrained confuses type checkers
+        return cast(Any, AutoModelForCausalLM.from_pretrained(
+            folder, dtype=torch.float32, trust_remote_code=False, local_files_only=True, gguf_file=name,
+            **_gguf_context_length(reader)))
+    finally:
+        setattr(gguf_utils, _GGUF_PROGRESS_BAR, original)
+
+
+@contextmanager
+def _read_once(path: Path, reader) -> Iterator[None]:
+    """While converting, transformers' GGUFReader(path) gets the reading already made.
+
+    transformers imports gguf.GGUFReader when it loads (config, tokenizer, weights), so it is
+    swapped there for the time of the conversion, under _CONVERSION_LOCK; any other file, or
+    any other way of calling it, still gets a fresh reader.
+    """
+    import gguf
+
+    original = gguf.GGUFReader
+    target = os.path.realpath(path)
+
+    def reading(file, *args, **kwargs):
+        if not args and not kwargs and os.path.realpath(file) == target:
+            return reader
+        return original(file, *args, **kwargs)
+
+    gguf.GGUFReader = reading
+    try:
+        yield
+    finally:
+        gguf.GGUFReader = original
 
 
 def _load_gguf(path: Path, dtype: torch.dtype) -> tuple[torch.nn.Module, Any]:
@@ -194,16 +216,17 @@ def _load_gguf(path: Path, dtype: torch.dtype) -> tuple[torch.nn.Module, Any]:
         raise ModelLoadError("Loading GGUF files needs the 'gguf' package: pip install gguf") from None
     from transformers import AutoTokenizer
 
-    check_gguf_fits(path)
+    # One reading of the file's header serves every step below: parsing a 49k-token vocabulary
+    # takes seconds, and transformers would read it three more times (config, tokenizer, weights).
+    reader = check_gguf_fits(path)
     folder, name = str(path.parent), path.name
     try:
-        tokenizer = AutoTokenizer.from_pretrained(folder, trust_remote_code=False, local_files_only=True,
-                                                  gguf_file=name)
-        import gguf
-
-        total = len(gguf.GGUFReader(str(path)).tensors) + 1  # each tensor, then writing the copy
-        model = _convert_gguf(path, folder, name, total)
-        kept = _cache_dtype(path)
+        with _CONVERSION_LOCK, _read_once(path, reader):
+            tokenizer = AutoTokenizer.from_pretrained(folder, trust_remote_code=False, local_files_only=True,
+                                                      gguf_file=name)
+            total = len(reader.tensors) + 1  # each tensor, then writing the copy
+            model = _convert_gguf(reader, folder, name, total)
+        kept = _cache_dtype(reader)
     except Exception as exc:  # noqa: BLE001 - a damaged GGUF fails in many ways inside its reader
         raise ModelLoadError(f"{path} is not a usable GGUF file: {first_line(exc)}") from None
     model.hf_quantizer = None  # it is plain floats now; save_pretrained refuses otherwise

@@ -64,9 +64,9 @@ def _field(reader, key: str):
     return bytes(value).decode("utf-8", "replace") if field.types and field.types[0].name == "STRING" else value[0]
 
 
-def check_gguf_fits(path: Path) -> None:
+def check_gguf_fits(path: Path):
     """The GGUF's layer count and width agree with its tensors, before transformers builds the model
-    (a crafted block_count would otherwise allocate a billion layers)."""
+    (a crafted block_count would otherwise allocate a billion layers). Returns the file's GGUFReader."""
     import gguf
 
     try:
@@ -80,7 +80,7 @@ def check_gguf_fits(path: Path) -> None:
     except Exception as exc:  # noqa: BLE001 - a damaged GGUF fails in many ways inside its reader
         raise ModelLoadError(f"{path} is not a usable GGUF file: {first_line(exc)}") from None
     if blocks is None:
-        return
+        return reader
     blocks = int(blocks)
     if not 0 < blocks <= MAX_LAYERS:
         raise ModelLoadError(f"{path} asks for {blocks} layers; no real model has more than {MAX_LAYERS}.")
@@ -89,3 +89,4 @@ def check_gguf_fits(path: Path) -> None:
                              f"{len(found & set(range(blocks)))}; it would run with random layers.")
     if width is not None and embedding is not None and int(width) not in embedding:
         raise ModelLoadError(f"{path}: its embedding size ({int(width)}) does not match its tensors.")
+    return reader
