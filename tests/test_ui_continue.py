@@ -407,3 +407,21 @@ def test_the_view_follows_a_suggestion_at_the_end_of_a_long_document(qtbot, make
     # few pixels at the end of the scroll range), and so is the caret where it starts.
     assert editor.cursorRect(end).center().y() < height
     assert 0 <= editor.cursorRect().top() and editor.cursorRect().center().y() < height
+
+
+def test_a_banner_shown_under_a_pending_suggestion_keeps_it_in_view(qtbot, make_window):
+    lines = [f" line {i} of what the model wrote,\n" for i in range(8)]
+    window = make_window(fake_loader(FakeBackend(lines, delay=0.005)))
+    window.resize(700, 420)
+    put_text(window, "\n".join(f"Paragraph {i} of the writer's own draft." for i in range(80)))
+    editor = window.editor
+    window.controller.continue_text()
+    wait_state(qtbot, window, PENDING)
+    window.show_notice("A notice that arrives after the run, such as a server's candidates.")
+    qtbot.waitUntil(lambda: window.banner.isVisible())
+    qtbot.wait(20)  # the layout settles
+    end = QTextCursor(editor.document())
+    end.setPosition(editor.pending_range()[1])
+    height = editor.viewport().height()
+    assert editor.cursorRect(end).center().y() < height
+    assert 0 <= editor.cursorRect().top()

@@ -227,6 +227,11 @@ class Editor(QPlainTextEdit):
         self._highlight()
         self._follow_suggestion()
 
+    def resizeEvent(self, event) -> None:
+        super().resizeEvent(event)
+        if self._pending_start is not None:
+            self._follow_suggestion()  # a banner shown above the text shortens the view: keep the suggestion in it
+
     def _follow_suggestion(self) -> None:
         """Scroll on, a line at a time, while the suggestion's end is below the view and the caret,
         where the suggestion starts, stays in it: continuing at the end of a document shows what
