@@ -143,6 +143,8 @@ def test_the_status_bar_shows_the_conversion_and_says_it_happens_once(make_windo
     assert "SmolLM2.gguf" in message and "24%" in message and "once" in message
     window.session.host.worker.load_progress.emit("/models/SmolLM2.gguf", 273, 273)
     assert window.status.load_progress.maximum() == 0  # busy again: the rest of loading has no steps to count
+    message = window.statusBar().currentMessage()
+    assert "SmolLM2.gguf" in message and "finishing" in message and "%" not in message
 
 
 def test_the_conversion_message_is_chinese_in_the_chinese_interface(qapp, make_window):

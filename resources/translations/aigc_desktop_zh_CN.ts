@@ -1136,6 +1136,10 @@ Reload it and lose your changes, or keep your version?</source>
         <translation>你可以继续写作；可通过右侧按钮改用其他模型。</translation>
     </message>
     <message>
+        <source>Preparing %s for first use (once): finishing…</source>
+        <translation>正在为首次使用准备 %s（仅此一次）：即将完成…</translation>
+    </message>
+    <message>
         <source>Preparing %s for first use (once): %d%%</source>
         <translation>正在为首次使用准备 %s（仅此一次）：%d%%</translation>
     </message>

@@ -85,8 +85,13 @@ def show_load_progress(status, source: str, done: int, total: int) -> None:
     The bar goes back to "busy" at the end: what follows the conversion has no steps to count.
     """
     bar = status.load_progress  # the window's WindowStatusBar
-    if total <= 0 or done >= total:
+    if total <= 0:
         bar.setRange(0, 0)
+        return
+    if done >= total:  # the copy is written; the fast mode may still build its graph: no longer "99%"
+        bar.setRange(0, 0)
+        status.showMessage(QCoreApplication.translate(
+            "FirstRun", "Preparing %s for first use (once): finishing…") % Path(source).name)
         return
     bar.setRange(0, total)
     bar.setValue(done)
