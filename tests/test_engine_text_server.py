@@ -9,7 +9,6 @@ line, the server's own words in quotes).
 
 from __future__ import annotations
 
-import ast
 import re
 import socket
 from pathlib import Path
@@ -18,7 +17,7 @@ import pytest
 from hostile_server import KEY as HOSTILE_KEY
 from hostile_server import HostileServer
 from sse_server import SSEServer
-from test_engine_text import KEPT
+from test_engine_text import KEPT, assert_shapes_translated, message_shapes
 from test_translations import CJK, untranslated, zh_CN  # noqa: F401
 
 from aigc_desktop.engine import ContinuationRequest, StopFlag
@@ -194,25 +193,9 @@ RAISED = {"EngineError", "GenerationError", "StyleError", "ValueError", "BodyErr
 
 def test_every_sentence_raised_in_these_modules_is_translated(zh_CN):  # noqa: F811
     """A new English sentence here without its translation fails (remote_errors.py is covered by the real errors)."""
-    root = Path(__file__).resolve().parents[1] / "aigc_desktop"
-    shapes = []
-    for module in SHAPE_MODULES:
-        for node in ast.walk(ast.parse((root / module).read_text(encoding="utf-8"))):
-            if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in RAISED
-                    and node.args):
-                continue
-            first = node.args[0]
-            if isinstance(first, ast.Constant) and isinstance(first.value, str):
-                shapes.append((module, node.lineno, first.value))
-            elif isinstance(first, ast.JoinedStr):
-                shapes.append((module, node.lineno, "".join(
-                    part.value if isinstance(part, ast.Constant) else "%s" for part in first.values)))
+    shapes = message_shapes(SHAPE_MODULES, RAISED)
     assert len(shapes) > 50  # the AST walk really found them
-    for module, line, shape in shapes:
-        sample = shape.replace("%s", "/data/x")
-        shown = localize(sample)
-        assert shown != sample, f"{module}:{line} has no translation: {shape!r}"
-        assert not untranslated([("message", shown)], ("/data/x", *SERVER_KEPT)), f"{module}:{line}: {shown!r}"
+    assert_shapes_translated(shapes, SERVER_KEPT)
 
 
 def test_a_lost_learning_process_is_said_in_chinese(zh_CN):  # noqa: F811
