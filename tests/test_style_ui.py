@@ -73,14 +73,20 @@ def test_picking_a_style_reloads_the_model_and_provenance_names_it(qtbot, make_w
     assert spans and spans[-1].settings["style"] == "Fox"
 
 
-def test_learning_in_the_dialog_keeps_the_editor_responsive(qtbot, make_window, tiny_gpt2_dir, store, monkeypatch):
+def open_learning(qtbot, make_window, model_dir, monkeypatch):
+    """The window on the tiny model with the writer's text, Learn a Style… open (quick settings), ready to Learn."""
     monkeypatch.setattr(LearnStyleDialog, "training_settings", lambda dialog: TrainingSettings(**FAST))
-    window = make_window(engine_loader, model=str(tiny_gpt2_dir), device="cpu")
+    window = make_window(engine_loader, model=str(model_dir), device="cpu")
     window.editor.load_text(writer_text())
     window.style_controls.learn()
     dialog = window.style_controls.dialog
-    qtbot.waitUntil(lambda: "words: about" in dialog.summary.text(), timeout=10000)
-    assert dialog.learn_button.isEnabled()
+    qtbot.waitUntil(lambda: dialog.learn_button.isEnabled(), timeout=10000)  # once the words are counted
+    return window, dialog
+
+
+def test_learning_in_the_dialog_keeps_the_editor_responsive(qtbot, make_window, tiny_gpt2_dir, store, monkeypatch):
+    window, dialog = open_learning(qtbot, make_window, tiny_gpt2_dir, monkeypatch)
+    assert "words: about" in dialog.summary.text()
     dialog.name_edit.setText("Mine")
     gaps, last = [], [time.perf_counter()]
 
@@ -105,12 +111,7 @@ def test_learning_in_the_dialog_keeps_the_editor_responsive(qtbot, make_window, 
 
 
 def test_cancel_in_the_dialog_stops_and_keeps_a_checkpoint(qtbot, make_window, tiny_gpt2_dir, store, monkeypatch):
-    monkeypatch.setattr(LearnStyleDialog, "training_settings", lambda dialog: TrainingSettings(**FAST))
-    window = make_window(engine_loader, model=str(tiny_gpt2_dir), device="cpu")
-    window.editor.load_text(writer_text())
-    window.style_controls.learn()
-    dialog = window.style_controls.dialog
-    qtbot.waitUntil(lambda: dialog.learn_button.isEnabled(), timeout=10000)  # once the words are counted
+    window, dialog = open_learning(qtbot, make_window, tiny_gpt2_dir, monkeypatch)
     dialog.learn_button.click()
     qtbot.waitUntil(lambda: dialog.progress.value() >= 2, timeout=60000)
     choosing = [b for b in dialog.findChildren(QPushButton) if b.text() in ("Add Files…", "Add Folder…", "Clear")]
@@ -217,12 +218,7 @@ def test_closing_the_dialog_while_the_text_is_read_starts_nothing(qtbot, make_wi
 
 
 def test_pause_and_resume_in_the_dialog(qtbot, make_window, tiny_gpt2_dir, store, monkeypatch):
-    monkeypatch.setattr(LearnStyleDialog, "training_settings", lambda dialog: TrainingSettings(**FAST))
-    window = make_window(engine_loader, model=str(tiny_gpt2_dir), device="cpu")
-    window.editor.load_text(writer_text())
-    window.style_controls.learn()
-    dialog = window.style_controls.dialog
-    qtbot.waitUntil(lambda: dialog.learn_button.isEnabled(), timeout=10000)
+    window, dialog = open_learning(qtbot, make_window, tiny_gpt2_dir, monkeypatch)
     assert dialog.pause_button.isHidden()
     priorities = []  # every thread of the learning process (torch's included), read at each progress report
 
@@ -253,12 +249,7 @@ def test_pause_and_resume_in_the_dialog(qtbot, make_window, tiny_gpt2_dir, store
 
 def test_a_learning_process_that_dies_is_one_line_and_learning_again_resumes(qtbot, make_window, tiny_gpt2_dir,
                                                                              store, monkeypatch):
-    monkeypatch.setattr(LearnStyleDialog, "training_settings", lambda dialog: TrainingSettings(**FAST))
-    window = make_window(engine_loader, model=str(tiny_gpt2_dir), device="cpu")
-    window.editor.load_text(writer_text())
-    window.style_controls.learn()
-    dialog = window.style_controls.dialog
-    qtbot.waitUntil(lambda: dialog.learn_button.isEnabled(), timeout=10000)
+    window, dialog = open_learning(qtbot, make_window, tiny_gpt2_dir, monkeypatch)
     dialog.learn_button.click()
     qtbot.waitUntil(lambda: dialog.progress.value() >= 1, timeout=60000)
     dialog.pause_button.click()  # a checkpoint is written on pausing, and the kill lands before the last step

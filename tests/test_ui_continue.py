@@ -391,37 +391,38 @@ def test_long_documents_are_counted_without_freezing_the_window(qtbot, make_wind
     qtbot.waitUntil(lambda: window.status.count_label.text().startswith("200000 word(s) · 500000 character(s)"), timeout=20000)
 
 
-def test_the_view_follows_a_suggestion_at_the_end_of_a_long_document(qtbot, make_window):
+def long_document_window(make_window):
+    """A small window on 80 paragraphs, the caret at the end, a backend that writes eight lines."""
     lines = [f" line {i} of what the model wrote,\n" for i in range(8)]
     window = make_window(fake_loader(FakeBackend(lines, delay=0.005)))
     window.resize(700, 420)
     put_text(window, "\n".join(f"Paragraph {i} of the writer's own draft." for i in range(80)))
-    editor = window.editor
-    editor.set_line_spacing(1.5)  # spaced lines: Qt's own scrolling to the caret can leave its line cut
-    window.controller.continue_text()
-    wait_state(qtbot, window, PENDING)
+    return window
+
+
+def assert_suggestion_in_view(editor) -> None:
+    """The suggestion's last line is in view (spaced lines may leave the document's last one cut by a
+    few pixels at the end of the scroll range), and so is the caret where it starts."""
     end = QTextCursor(editor.document())
     end.setPosition(editor.pending_range()[1])
     height = editor.viewport().height()
-    # The suggestion's last line is in view (spaced lines may leave the document's last one cut by a
-    # few pixels at the end of the scroll range), and so is the caret where it starts.
     assert editor.cursorRect(end).center().y() < height
     assert 0 <= editor.cursorRect().top() and editor.cursorRect().center().y() < height
 
 
+def test_the_view_follows_a_suggestion_at_the_end_of_a_long_document(qtbot, make_window):
+    window = long_document_window(make_window)
+    window.editor.set_line_spacing(1.5)  # spaced lines: Qt's own scrolling to the caret can leave its line cut
+    window.controller.continue_text()
+    wait_state(qtbot, window, PENDING)
+    assert_suggestion_in_view(window.editor)
+
+
 def test_a_banner_shown_under_a_pending_suggestion_keeps_it_in_view(qtbot, make_window):
-    lines = [f" line {i} of what the model wrote,\n" for i in range(8)]
-    window = make_window(fake_loader(FakeBackend(lines, delay=0.005)))
-    window.resize(700, 420)
-    put_text(window, "\n".join(f"Paragraph {i} of the writer's own draft." for i in range(80)))
-    editor = window.editor
+    window = long_document_window(make_window)
     window.controller.continue_text()
     wait_state(qtbot, window, PENDING)
     window.show_notice("A notice that arrives after the run, such as a server's candidates.")
     qtbot.waitUntil(lambda: window.banner.isVisible())
     qtbot.wait(20)  # the layout settles
-    end = QTextCursor(editor.document())
-    end.setPosition(editor.pending_range()[1])
-    height = editor.viewport().height()
-    assert editor.cursorRect(end).center().y() < height
-    assert 0 <= editor.cursorRect().top()
+    assert_suggestion_in_view(window.editor)
