@@ -7,6 +7,14 @@ def first_line(exc: BaseException) -> str:
     return text.splitlines()[0]
 
 
+def error_line(exc: BaseException) -> str:
+    """What to show for a failure: an EngineError's sentence as it is; anything else, unexpected, as one
+    line with its type (never a traceback)."""
+    if isinstance(exc, EngineError):
+        return str(exc)
+    return f"{type(exc).__name__}: {exc}".splitlines()[0]
+
+
 class EngineError(Exception):
     """Base class: str(error) is a complete, user-facing sentence."""
 

@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable
 
-from ..errors import EngineError
+from ..errors import error_line
 from ..text.stop_flag import StopFlag
 from .corpus import Corpus
 from .pause_flag import PauseFlag
@@ -42,13 +42,6 @@ class LearningJob:
     store_root: str
     settings: TrainingSettings
     lower_priority: bool = True
-
-
-def one_line(exc: BaseException) -> str:
-    """An engine sentence as it is; anything else as one line, never a traceback."""
-    if isinstance(exc, EngineError):
-        return str(exc)
-    return f"{type(exc).__name__}: {exc}".splitlines()[0]
 
 
 def lost_process_message(exitcode: int | None) -> str:
@@ -179,7 +172,7 @@ def _child_main(job: LearningJob, events, control) -> None:
         outcome = learn_style(loaded, job.corpus, job.name, StyleStore(Path(job.store_root)), job.settings, stop,
                               lambda p: events.put(("progress", p)), pause=pause)
     except BaseException as exc:  # noqa: B036 - the child reports everything, then ends
-        events.put(("failed", one_line(exc)))
+        events.put(("failed", error_line(exc)))
     else:
         events.put(("finished", outcome))
     events.close()

@@ -33,6 +33,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from ...engine.errors import error_line
 from ...engine.style.corpus import MIN_WORDS, Corpus, Document, read_corpus
 from ...engine.style.errors import StyleError
 from ...engine.style.estimate import approx_parameters, estimate_seconds
@@ -100,10 +101,8 @@ class CorpusReader(QObject):
     def _run(self, job: Callable[[], Corpus]) -> None:
         try:
             corpus, error = job(), ""
-        except StyleError as exc:
-            corpus, error = None, str(exc)
-        except Exception as exc:  # one line in the dialog, never a traceback
-            corpus, error = None, f"{type(exc).__name__}: {exc}".splitlines()[0]
+        except Exception as exc:  # a StyleError's sentence, or one line in the dialog, never a traceback
+            corpus, error = None, error_line(exc)
         try:
             self._finished.emit(corpus, error)
         except (RuntimeError, TypeError):
@@ -154,9 +153,6 @@ class LearnStyleDialog(QDialog):
         add_files.clicked.connect(self._add_files)
         add_folder.clicked.connect(self._add_folder)
         clear.clicked.connect(self._clear)
-        # What training is learning from stays fixed while it runs.
-        self._choices = (self.name_edit, self.document_radio, self.files_radio, self.file_list, add_files, add_folder,
-                         clear)
         file_buttons = QHBoxLayout()
         for button in (add_files, add_folder, clear):
             file_buttons.addWidget(button)
@@ -165,6 +161,9 @@ class LearnStyleDialog(QDialog):
         self.minutes.setRange(1, 240)
         self.minutes.setValue(10)
         self.minutes.setSuffix(self.tr(" min"))
+        # What training is learning from, and how, stays fixed while it runs.
+        self._choices = (self.name_edit, self.document_radio, self.files_radio, self.file_list, add_files, add_folder,
+                         clear, self.minutes)
         self.summary = QLabel()
         self.summary.setWordWrap(True)
         self.progress = QProgressBar()
@@ -326,7 +325,7 @@ class LearnStyleDialog(QDialog):
         job = LearningJob(source, device, corpus, name, str(self.store.root), self.training_settings(),
                           self.lower_priority)
         self.learning = train_in_background(job, self.stop, self.relay, self.pause)
-        for widget in (*self._choices, self.minutes):
+        for widget in self._choices:
             widget.setEnabled(False)
         self.learn_button.setEnabled(False)
         self.pause_button.setText(self.tr("Pause"))
@@ -406,7 +405,7 @@ class LearnStyleDialog(QDialog):
         self.pause_button.hide()
         self.cancel_button.setEnabled(True)
         self.cancel_button.setText(self.tr("Close"))
-        for widget in (*self._choices, self.minutes):
+        for widget in self._choices:
             widget.setEnabled(True)
         self._update_summary()
 
